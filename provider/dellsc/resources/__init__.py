@@ -1,1 +1,6 @@
-"""resources"""
+"""Resource types, one module each; RESOURCES must list exactly the files in schemas/resources."""
+
+from dellsc.resources.base import Resource
+from dellsc.resources.volume import VolumeResource
+
+RESOURCES: dict[str, type[Resource]] = {r.type_name: r for r in (VolumeResource,)}

@@ -1,1 +1,1 @@
-"""schema"""
+"""Schemas as data: load `schemas/*.json`, validate values against them, plan generically."""

@@ -1,0 +1,56 @@
+# Every target works from a fresh clone with only Python 3.11 installed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: all venv demo test test-fast lint fmt typecheck docs docs-check proto proto-check bench install clean
+
+all: lint test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,terraform]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+install: $(STAMP)
+	$(VENV)/bin/dellsc install
+
+demo: $(STAMP)
+	$(PY) -m dellsc.demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not acceptance"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check provider tests
+	$(VENV)/bin/ruff format --check provider tests
+	$(VENV)/bin/mypy
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix provider tests
+	$(VENV)/bin/ruff format provider tests
+
+docs: $(STAMP)
+	$(VENV)/bin/dellsc docs
+
+docs-check: $(STAMP)
+	$(VENV)/bin/dellsc docs --check
+
+proto: $(STAMP)
+	$(PY) -m dellsc.server.protogen
+
+proto-check: $(STAMP)
+	$(PY) -m dellsc.server.protogen --check
+
+bench: $(STAMP)
+	$(PY) -m dellsc.bench
+
+clean:
+	rm -rf $(VENV) .demo .bench .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,4 @@
+import {
+  to = dellsc_volume.db
+  id = "64702.101"
+}

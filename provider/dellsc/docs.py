@@ -1,0 +1,145 @@
+"""Generate the Terraform docs pages (tfplugindocs layout) from `schemas/` and `examples/`.
+
+`docs/index.md` and `docs/resources/<name>.md` are generated and committed; `--check` fails
+when they are stale, so the schema files stay the single source of truth.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dellsc.schema.loader import provider_schema, schemas
+from dellsc.schema.model import Attribute, Schema
+
+EXAMPLES = Path("examples")
+_TYPE_NAMES = {"string": "String", "number": "Number", "bool": "Boolean", "dynamic": "Dynamic"}
+
+
+def _type_label(attr: Attribute) -> str:
+    if attr.nested is not None:
+        return "Attributes"
+    ty = attr.type
+    if isinstance(ty, str):
+        return _TYPE_NAMES[ty]
+    inner = ty[1] if isinstance(ty[1], str) else "object"
+    return f"{ty[0].capitalize()} of {_TYPE_NAMES.get(inner, inner.capitalize())}"
+
+
+def _line(attr: Attribute) -> str:
+    flags = [_type_label(attr)]
+    if attr.sensitive:
+        flags.append("Sensitive")
+    if attr.deprecated:
+        flags.append("Deprecated")
+    text = f"- `{attr.name}` ({', '.join(flags)}) {attr.description}"
+    if attr.nested is not None:
+        text += f" (see [below for nested schema](#nestedatt--{attr.name}))"
+    return text
+
+
+def _schema_section(schema: Schema) -> str:
+    groups = {
+        "Required": [a for a in schema.attributes if a.required],
+        "Optional": [a for a in schema.attributes if a.optional],
+        "Read-Only": [a for a in schema.attributes if a.computed and not a.optional],
+    }
+    out = ["## Schema", ""]
+    for title, attrs in groups.items():
+        if attrs:
+            out += [f"### {title}", "", *(_line(a) for a in attrs), ""]
+    for attr in schema.attributes:
+        if attr.nested is not None:
+            out += [
+                f'<a id="nestedatt--{attr.name}"></a>',
+                f"### Nested Schema for `{attr.name}`",
+                "",
+                "Optional:",
+                "",
+                *(_line(a) for a in attr.nested),
+                "",
+            ]
+    return "\n".join(out)
+
+
+def _example(path: Path, lang: str) -> str:
+    return f"```{lang}\n{path.read_text().rstrip()}\n```\n" if path.exists() else ""
+
+
+def _index() -> str:
+    schema = provider_schema()
+    return "\n".join(
+        [
+            "---",
+            'page_title: "dellsc Provider"',
+            "description: |-",
+            f"  {schema.description}",
+            "---",
+            "",
+            "# dellsc Provider",
+            "",
+            schema.description,
+            "",
+            "## Example Usage",
+            "",
+            _example(EXAMPLES / "provider" / "provider.tf", "terraform"),
+            _schema_section(schema),
+        ]
+    )
+
+
+def _resource_page(schema: Schema) -> str:
+    folder = EXAMPLES / "resources" / schema.type_name
+    parts = [
+        "---",
+        f'page_title: "{schema.type_name} Resource - terraform-provider-dellsc"',
+        'subcategory: ""',
+        "description: |-",
+        f"  {schema.description}",
+        "---",
+        "",
+        f"# {schema.type_name} (Resource)",
+        "",
+        schema.description,
+        "",
+        "## Example Usage",
+        "",
+        _example(folder / "resource.tf", "terraform"),
+        _schema_section(schema),
+    ]
+    if schema.import_help:
+        parts += [
+            "## Import",
+            "",
+            schema.import_help,
+            "",
+            _example(folder / "import.sh", "shell"),
+            "With an `import` block (Terraform 1.5+):",
+            "",
+            _example(folder / "import-by-string-id.tf", "terraform"),
+        ]
+    return "\n".join(parts)
+
+
+def pages() -> dict[Path, str]:
+    """Every generated page, by path relative to docs/."""
+    out = {Path("index.md"): _index()}
+    for name, schema in schemas("resources").items():
+        out[Path("resources") / f"{name.removeprefix('dellsc_')}.md"] = _resource_page(schema)
+    return {path: text.rstrip() + "\n" for path, text in out.items()}
+
+
+def generate(out: Path, *, check: bool = False) -> int:
+    stale = []
+    for rel, text in pages().items():
+        target = out / rel
+        if target.exists() and target.read_text() == text:
+            continue
+        stale.append(str(target))
+        if not check:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+    if check and stale:
+        print("stale docs (run `make docs`): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,200 @@
+"""The `dellsc` provider: its configuration, the SC client it opens, and its resource types.
+
+ConfigureProvider plays the Cinder driver's check_for_setup_error: log in, negotiate the API
+version and check the Storage Center serial number, each failure a diagnostic that points at
+the argument to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from dellsc.resources import RESOURCES
+from dellsc.resources.base import Resource, Values
+from dellsc.resources.profiles import ProfileCatalog
+from dellsc.sc import ScClient, ScConfig, errors
+from dellsc.schema.loader import provider_schema
+from dellsc.schema.model import Schema
+from dellsc.schema.validators import parse_duration
+from dellsc.server.codec import contains_unknown
+from dellsc.server.diagnostics import AttrPath, Diagnostics
+
+log = logging.getLogger("dellsc.provider")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+class ProviderNotConfigured(RuntimeError):
+    """A resource needed the array before ConfigureProvider succeeded."""
+
+
+class DellscProvider:
+    """One provider instance per plugin process."""
+
+    def __init__(self) -> None:
+        self.schema: Schema = provider_schema()
+        self._client: ScClient | None = None
+        self.catalog: ProfileCatalog | None = None
+        self.volume_folder: str | None = None
+        self._resources: dict[str, Resource] = {}
+        self._lock = threading.Lock()
+
+    # -- configuration -------------------------------------------------------------------
+
+    def _settings(self, config: Values, diags: Diagnostics) -> dict[str, Any]:
+        """Config values with environment fallbacks, converted to their types."""
+        out: dict[str, Any] = {}
+        for attr in self.schema.attributes:
+            value = config.get(attr.name)
+            source = attr.name
+            if value is None and attr.env:
+                raw = next((os.environ[e] for e in attr.env if e in os.environ), None)
+                source = attr.env[0]
+                if raw is None:
+                    value = None
+                elif attr.type == "bool":
+                    if raw.strip().lower() not in _TRUE | _FALSE:
+                        diags.error(
+                            f"Invalid {source}",
+                            f"{source} must be true or false, got {raw!r}.",
+                            AttrPath(attr.name),
+                        )
+                    value = raw.strip().lower() in _TRUE
+                elif attr.type == "number":
+                    try:
+                        value = Decimal(raw.strip())
+                    except InvalidOperation:
+                        diags.error(
+                            f"Invalid {source}",
+                            f"{source} must be a number, got {raw!r}.",
+                            AttrPath(attr.name),
+                        )
+                else:
+                    value = raw
+            out[attr.name] = value
+        return out
+
+    def validate_config(self, config: Values, diags: Diagnostics) -> None:
+        """Nothing beyond the schema: env fallbacks are checked at configure time."""
+
+    def configure(self, config: Values, diags: Diagnostics) -> None:
+        if contains_unknown(config):
+            log.info("provider configuration not yet known; deferring the connection")
+            return
+        settings = self._settings(config, diags)
+        for name, env in (
+            ("endpoint", "DELLSC_ENDPOINT"),
+            ("username", "DELLSC_USERNAME"),
+            ("password", "DELLSC_PASSWORD"),
+        ):
+            if not settings[name]:
+                diags.error(
+                    f"Missing {name.capitalize()}",
+                    f"Set {name} in the provider block or the {env} environment variable.",
+                    AttrPath(name),
+                )
+        ca_file = settings["ca_file"]
+        if ca_file and not os.path.isfile(ca_file):
+            diags.error(
+                "CA File Not Found", f"ca_file {ca_file!r} is not a readable file.",
+                AttrPath("ca_file"),
+            )  # fmt: skip
+        timeouts = settings["timeouts"] or {}
+        if diags.has_errors:
+            return
+        ssn = settings["ssn"]
+        sc_config = ScConfig(
+            endpoint=settings["endpoint"],
+            username=settings["username"],
+            password=settings["password"],
+            ssn=int(ssn) if ssn is not None else None,
+            ca_file=ca_file,
+            insecure=bool(settings["insecure"]),
+            request_timeout=parse_duration(timeouts.get("request") or "30s") or 30.0,
+            task_timeout=parse_duration(timeouts.get("task") or "10m") or 600.0,
+        )
+        client = ScClient(sc_config, cache=True)
+        try:
+            client.connect()
+        except errors.ScError as exc:
+            summary, detail, attribute = _connect_failure(exc, sc_config)
+            diags.error(summary, detail, AttrPath(attribute))
+            return
+        self._client = client
+        self.catalog = ProfileCatalog(client)
+        self.volume_folder = settings["volume_folder"]
+        log.info("connected to Storage Center %s (API %s)", client.ssn, client.api_version)
+
+    # -- used by resources ---------------------------------------------------------------
+
+    def client(self) -> ScClient:
+        if self._client is None:
+            raise ProviderNotConfigured(
+                "The dellsc provider is not configured (its arguments were unknown or "
+                "ConfigureProvider failed), so the Storage Center cannot be reached."
+            )
+        return self._client
+
+    def catalog_or_fail(self) -> ProfileCatalog:
+        self.client()
+        assert self.catalog is not None
+        return self.catalog
+
+    def resource(self, type_name: str) -> Resource:
+        with self._lock:
+            if type_name not in self._resources:
+                self._resources[type_name] = RESOURCES[type_name](self)
+            return self._resources[type_name]
+
+    def describe_error(self, exc: Exception) -> tuple[str, str]:
+        if isinstance(exc, errors.ScNotFound):
+            return "Storage Center Object Not Found", str(exc)
+        if isinstance(exc, errors.ScValidationError | errors.ScBadRequest):
+            return "Storage Center Rejected The Request", str(exc)
+        if isinstance(exc, errors.ScTaskFailed):
+            return "Storage Center Task Failed", str(exc)
+        if isinstance(exc, errors.ScTimeout):
+            return "Storage Center Timeout", f"{exc} Raise timeouts.task in the provider block."
+        if isinstance(exc, errors.ScError):
+            return "Storage Center Error", str(exc)
+        if isinstance(exc, ProviderNotConfigured):
+            return "Provider Not Configured", str(exc)
+        log.error("unexpected provider error", exc_info=exc)
+        return "Unexpected Provider Error", f"{type(exc).__name__}: {exc}"
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def _connect_failure(exc: errors.ScError, config: ScConfig) -> tuple[str, str, str]:
+    """Summary, detail and the attribute to blame for a failed login/SSN check."""
+    if isinstance(exc, errors.ScTlsError):
+        hint = (
+            "Check that ca_file holds the CA that signed the DSM certificate."
+            if config.ca_file
+            else "Set ca_file to the CA that signed the DSM certificate, or insecure = true "
+            "for a test system."
+        )
+        return (
+            "TLS Verification Failed",
+            f"{exc} {hint}",
+            "ca_file" if config.ca_file else "endpoint",
+        )
+    if isinstance(exc, errors.ScAuthError):
+        return "Authentication Failed", f"{exc} Check username and password.", "username"
+    if isinstance(exc, errors.ScApiVersionError):
+        return "Unsupported DSM API Version", str(exc), "endpoint"
+    if isinstance(exc, errors.ScNotFound | errors.ScValidationError):
+        return "Unknown Storage Center", str(exc), "ssn"
+    if isinstance(exc, errors.ScTransportError):
+        return (
+            "Cannot Reach The Storage Center API",
+            f"{exc} Check endpoint (scheme, host and port).",
+            "endpoint",
+        )
+    return "Storage Center Login Failed", str(exc), "endpoint"

@@ -1,0 +1,84 @@
+"""The small base every resource module builds on.
+
+The server layer does everything generic (decode, validators and plan modifiers from the
+schema file, error mapping, private state, identity); a subclass only translates between
+Terraform values and the array. Values are plain dicts keyed by attribute name, in the
+codec's value model (numbers are `Decimal`, unknowns are `codec.Unknown`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dellsc.schema.loader import schemas
+from dellsc.schema.model import Schema
+from dellsc.server.diagnostics import AttrPath, Diagnostics
+
+if TYPE_CHECKING:
+    from dellsc.provider import DellscProvider
+
+Values = dict[str, Any]
+
+
+@dataclass
+class PlanChange:
+    """A plan under construction, handed to `Resource.modify_plan` to refine."""
+
+    prior: Values | None
+    planned: Values
+    config: Values
+    diags: Diagnostics
+    requires_replace: list[AttrPath] = field(default_factory=list)
+
+    def changed(self, name: str) -> bool:
+        """True when this attribute's planned value differs from the prior state."""
+        return self.prior is not None and self.planned.get(name) != self.prior.get(name)
+
+
+class Resource:
+    """One Terraform resource type. Subclasses implement the CRUD hooks against the array."""
+
+    type_name: ClassVar[str]
+
+    def __init__(self, provider: DellscProvider) -> None:
+        self.provider = provider
+
+    @classmethod
+    def schema(cls) -> Schema:
+        return schemas("resources")[cls.type_name]
+
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        """Checks across attributes, beyond the schema's validators. Pure: no array calls."""
+
+    def modify_plan(self, change: PlanChange) -> None:
+        """Plan-time checks and predictions. May read from the array, never write."""
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        """Plan-time checks of a destroy (e.g. a policy that forbids it)."""
+
+    def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        raise NotImplementedError
+
+    def read(self, state: Values, diags: Diagnostics) -> Values | None:
+        """The current remote state, or None when the object is gone."""
+        raise NotImplementedError
+
+    def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
+        raise NotImplementedError
+
+    def delete(self, state: Values, diags: Diagnostics) -> None:
+        """Remove (or release) the object; an object already gone is success."""
+        raise NotImplementedError
+
+    def import_state(self, import_id: str, diags: Diagnostics) -> Values | None:
+        """An import stub (usually just `id`) that `read` then fills in."""
+        raise NotImplementedError
+
+    def upgrade_state(self, version: int, state: Values) -> Values:
+        """Migrate state written by an older schema version. Pure data transformation."""
+        return state
+
+    def identity(self, state: Values) -> Values:
+        """The resource identity of an object in this state (schema `identity` attributes)."""
+        return {a.name: state.get(a.name) for a in self.schema().identity}

@@ -1,0 +1,302 @@
+"""`dellsc_volume`: create, grow, rename, move, retype, import and delete/unmanage volumes.
+
+Array behaviour follows the Cinder driver's create/extend/retype/manage/unmanage sequences
+(DSM REST reference §6): profiles are switched through the volume configuration, the size
+only grows, and "unmanage" keeps the volume under the name `Unmanaged_<name>`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.profiles import KINDS, UnknownProfile
+from dellsc.sc import errors
+from dellsc.sc.models import ScVolume, ScVolumeConfiguration
+from dellsc.server.codec import UNKNOWN, Unknown, is_unknown
+from dellsc.server.diagnostics import AttrPath, Diagnostics
+
+GIB = 1 << 30
+MAX_NAME_LENGTH = 250
+UNMANAGED_PREFIX = "Unmanaged_"
+_ID = re.compile(r"\d+\.\d+")
+_CONFIG_KEYS = {
+    "storage_profile": "storageProfile",
+    "volume_qos_profile": "volumeQosProfile",
+    "group_qos_profile": "groupQosProfile",
+    "data_reduction_profile": "dataReductionProfile",
+}
+PROFILE_ATTRIBUTES = (*_CONFIG_KEYS, "replay_profiles")
+
+
+def folder_path(path: str | None) -> str:
+    """A folder path in the one form we store: `a/b`, no leading or trailing slash."""
+    return "/".join(part for part in (path or "").split("/") if part)
+
+
+def _known(value: Any) -> bool:
+    return value is not None and not is_unknown(value)
+
+
+class VolumeResource(Resource):
+    type_name = "dellsc_volume"
+
+    # -- plan ----------------------------------------------------------------------------
+
+    def modify_plan(self, change: PlanChange) -> None:
+        prior, planned, diags = change.prior, change.planned, change.diags
+        size = planned["size_gb"]
+        if prior is not None and _known(size) and size < prior["size_gb"]:
+            diags.error(
+                "Volume Cannot Shrink",
+                f"size_gb can only grow: the volume has {prior['size_gb']} GiB and the "
+                f"configuration asks for {size} GiB. Nothing was sent to the array. To "
+                "get a smaller volume, create a new one and copy the data.",
+                AttrPath("size_gb"),
+            )
+            return
+        planned["size_bytes"] = size * GIB if _known(size) else UNKNOWN
+        if _known(planned["folder"]):
+            planned["folder_path"] = folder_path(planned["folder"])
+        self._check_profiles(change)
+
+    def _check_profiles(self, change: PlanChange) -> None:
+        catalog = self.provider.catalog
+        retypes = []
+        for attribute in PROFILE_ATTRIBUTES:
+            value: Any = change.config.get(attribute)
+            if not _known(value) or (change.prior is not None and not change.changed(attribute)):
+                continue
+            if catalog is not None:
+                names: list[Any] = value if attribute == "replay_profiles" else [value]
+                for name in names:
+                    if isinstance(name, Unknown):
+                        continue
+                    try:
+                        catalog.resolve(attribute, name)
+                    except UnknownProfile as exc:
+                        change.diags.error(
+                            f"Unknown {exc.kind.title}",
+                            str(exc),
+                            AttrPath(attribute),
+                        )
+            if change.prior is not None:
+                retypes.append(f"{attribute}: {change.prior[attribute]!r} -> {value!r}")
+        if retypes and not change.diags.has_errors:
+            change.diags.warning(
+                "Volume Will Be Retyped In Place",
+                f"{change.planned['name']}: " + "; ".join(retypes) + ". The volume keeps its "
+                "data and identity; no replacement is needed.",
+            )
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if prior.get("deletion_policy") == "PREVENT":
+            diags.error(*self._prevented(prior), AttrPath("deletion_policy"))
+
+    @staticmethod
+    def _prevented(state: Values) -> tuple[str, str]:
+        return (
+            "Volume Deletion Prevented",
+            f"Volume {state.get('name')!r} ({state.get('id')}) has deletion_policy = "
+            '"PREVENT". Set deletion_policy to "DELETE" or "UNMANAGE" and apply before '
+            "destroying it.",
+        )
+
+    # -- apply ---------------------------------------------------------------------------
+
+    def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        path = planned["folder"] if _known(planned["folder"]) else self.provider.volume_folder
+        folder_id = client.ensure_volume_folder(folder_path(path)).instance_id if path else None
+        ids = self._profile_ids(planned)
+        replay_ids = ids.pop("replay_profiles", None)
+        volume = client.create_volume(
+            planned["name"],
+            int(planned["size_gb"]),
+            folder_id=folder_id,
+            storage_profile_id=ids.get("storage_profile"),
+            replay_profile_ids=replay_ids,
+            volume_qos_profile_id=ids.get("volume_qos_profile"),
+            group_qos_profile_id=ids.get("group_qos_profile"),
+            data_reduction_profile_id=ids.get("data_reduction_profile"),
+        )
+        try:
+            return self._state(volume, client.get_volume_configuration(volume.instance_id), planned)
+        except errors.ScError as exc:
+            diags.error(
+                "Volume Created But Not Read Back",
+                f"Volume {volume.instance_id} was created but reading it back failed: {exc}",
+            )
+            return self._state(volume, None, planned)
+
+    def read(self, state: Values, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        try:
+            volume = client.get_volume(state["id"])
+            configuration = client.get_volume_configuration(volume.instance_id)
+        except errors.ScNotFound:
+            return None
+        return self._state(volume, configuration, state)
+
+    def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
+        client = self.provider.client()
+        volume_id = prior["id"]
+        moved = folder_path(planned["folder"]) != folder_path(prior["folder"])
+        if planned["name"] != prior["name"] or moved:
+            folder_id = (
+                client.ensure_volume_folder(folder_path(planned["folder"])).instance_id
+                if moved and folder_path(planned["folder"])
+                else None
+            )
+            client.update_volume(volume_id, name=planned["name"], folder_id=folder_id)
+        if planned["size_gb"] > prior["size_gb"]:
+            client.expand_volume(volume_id, int(planned["size_gb"]))
+        changed = {a: planned[a] for a in PROFILE_ATTRIBUTES if planned[a] != prior[a]}
+        if changed:
+            ids = self._profile_ids(changed)
+            for attribute, config_key in _CONFIG_KEYS.items():
+                if attribute in ids:
+                    client.set_volume_profile(volume_id, config_key, ids[attribute])
+            if "replay_profiles" in ids:
+                current = client.get_volume_configuration(volume_id)
+                standard = {
+                    p.instance_id
+                    for p in self.provider.catalog_or_fail().profiles("replay_profiles")
+                }
+                kept = [r.instance_id for r in current.replay_profile_list
+                        if r.instance_id not in standard]  # fmt: skip
+                client.set_replay_profiles(volume_id, [*ids["replay_profiles"], *kept])
+        volume = client.get_volume(volume_id)
+        return self._state(volume, client.get_volume_configuration(volume_id), planned)
+
+    def delete(self, state: Values, diags: Diagnostics) -> None:
+        client = self.provider.client()
+        policy = state.get("deletion_policy") or "DELETE"
+        try:
+            if policy == "PREVENT":
+                diags.error(*self._prevented(state), AttrPath("deletion_policy"))
+            elif policy == "UNMANAGE":
+                new_name = (UNMANAGED_PREFIX + state["name"])[:MAX_NAME_LENGTH]
+                client.update_volume(state["id"], name=new_name)
+            else:
+                client.delete_volume(state["id"])
+        except errors.ScNotFound:
+            return
+
+    # -- import --------------------------------------------------------------------------
+
+    def import_state(self, import_id: str, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        volume: ScVolume | None = None
+        if import_id.startswith("name:"):
+            name = import_id.removeprefix("name:")
+            found = client.find_volumes(name=name)
+            if len(found) > 1:
+                ids = ", ".join(v.instance_id for v in found)
+                diags.error(
+                    "Volume Name Not Unique",
+                    f"{len(found)} volumes are named {name!r} ({ids}). Import one by its "
+                    "instance ID instead.",
+                )
+                return None
+            volume = found[0] if found else None
+        elif _ID.fullmatch(import_id):
+            try:
+                volume = client.get_volume(import_id)
+            except errors.ScNotFound:
+                volume = None
+        else:
+            diags.error(
+                "Invalid Import ID",
+                f"{import_id!r} is neither an instance ID such as 64702.101 nor a name "
+                "reference such as name:db01.",
+            )
+            return None
+        if volume is None:
+            diags.error(
+                "Volume Not Found",
+                f"No volume matches {import_id!r} on Storage Center {client.ssn}.",
+            )
+            return None
+        if volume.configured_size_bytes % GIB:
+            diags.error(
+                "Volume Size Not A Whole Number Of GiB",
+                f"Volume {volume.name!r} ({volume.instance_id}) has "
+                f"{volume.configured_size_bytes} bytes, which is not a whole number of GiB, "
+                "so size_gb could not describe it. Expand it to a whole GiB on the array "
+                "first.",
+            )
+            return None
+        return {"id": volume.instance_id}
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _profile_ids(self, values: Values) -> dict[str, Any]:
+        """Instance ids for the known, non-null profile names in values."""
+        catalog = self.provider.catalog_or_fail()
+        ids: dict[str, Any] = {}
+        for attribute in PROFILE_ATTRIBUTES:
+            value: Any = values.get(attribute)
+            if not _known(value):
+                continue
+            if attribute == "replay_profiles":
+                ids[attribute] = [catalog.resolve(attribute, n).instance_id for n in sorted(value)]
+            else:
+                ids[attribute] = catalog.resolve(attribute, value).instance_id
+        return ids
+
+    def _state(
+        self, volume: ScVolume, configuration: ScVolumeConfiguration | None, prior: Values
+    ) -> Values:
+        """Terraform state for a volume; prior spellings are kept where they still match."""
+        catalog = self.provider.catalog
+        actual_path = folder_path(volume.volume_folder_path)
+        prior_folder = prior.get("folder")
+        state: Values = {
+            "id": volume.instance_id,
+            "name": volume.name,
+            "size_gb": Decimal(volume.configured_size_bytes // GIB),
+            "size_bytes": Decimal(volume.configured_size_bytes),
+            "wwn": volume.device_id,
+            "ssn": Decimal(volume.sc_serial_number),
+            "folder_path": actual_path,
+            "folder": prior_folder
+            if _known(prior_folder) and folder_path(prior_folder) == actual_path
+            else actual_path,
+            "deletion_policy": prior.get("deletion_policy") or "DELETE",
+        }
+        for attribute, config_key in _CONFIG_KEYS.items():
+            ref = getattr(configuration, _snake(config_key), None) if configuration else None
+            actual_id = ref.instance_id if ref is not None else None
+            wanted = prior.get(attribute)
+            if (
+                _known(wanted)
+                and catalog is not None
+                and catalog.same(attribute, wanted, actual_id)
+            ):
+                state[attribute] = wanted
+            else:
+                state[attribute] = ref.instance_name if ref is not None else None
+        if configuration is None:
+            state["replay_profiles"] = None
+        else:
+            standard = (
+                {p.instance_id: p.name for p in catalog.profiles("replay_profiles")}
+                if catalog is not None
+                else {}
+            )
+            state["replay_profiles"] = sorted(
+                standard.get(r.instance_id, r.instance_name)
+                for r in configuration.replay_profile_list
+                if not standard or r.instance_id in standard
+            )
+        return state
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
+
+
+assert set(KINDS) == set(PROFILE_ATTRIBUTES)

@@ -1,0 +1,151 @@
+"""Read and check the schema files shipped in `schemas/` (resources, data sources, provider).
+
+Layout: `schemas/provider.json`, `schemas/resources/<type>.json`,
+`schemas/data_sources/<type>.json`. Every file is checked strictly so a typo fails at load
+time (and in the unit tests), never as a Terraform crash.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from dellsc.schema.model import Attribute, IdentityAttribute, Schema
+from dellsc.schema.validators import VALIDATORS
+from dellsc.server.codec import CtyType
+
+PLAN_MODIFIERS = frozenset(
+    {"use_state_for_unknown", "requires_replace", "requires_replace_if_configured"}
+)
+_ATTRIBUTE_KEYS = frozenset(
+    {
+        "type", "description", "required", "optional", "computed", "sensitive", "deprecated",
+        "default", "env", "validators", "plan_modifiers", "attributes",
+    }
+)  # fmt: skip
+_SCHEMA_KEYS = frozenset(
+    {"type_name", "version", "description", "attributes", "identity", "import"}
+)
+
+
+class SchemaError(ValueError):
+    """A schema file is malformed."""
+
+
+def _check_type(t: Any, where: str) -> CtyType:
+    if t in ("string", "number", "bool", "dynamic"):
+        return str(t)
+    if isinstance(t, list) and len(t) == 2 and t[0] in ("list", "set", "map"):
+        return [t[0], _check_type(t[1], where)]
+    if isinstance(t, list) and len(t) == 2 and t[0] == "object" and isinstance(t[1], dict):
+        return ["object", {k: _check_type(v, where) for k, v in t[1].items()}]
+    raise SchemaError(f"{where}: invalid type {t!r}")
+
+
+def _attribute(name: str, raw: dict[str, Any], where: str) -> Attribute:
+    where = f"{where}.{name}"
+    unknown = set(raw) - _ATTRIBUTE_KEYS
+    if unknown:
+        raise SchemaError(f"{where}: unknown keys {sorted(unknown)}")
+    if not raw.get("description"):
+        raise SchemaError(f"{where}: a description is required")
+    flags = [raw.get(k, False) for k in ("required", "optional", "computed")]
+    if not any(flags) or (flags[0] and (flags[1] or flags[2])):
+        raise SchemaError(f"{where}: needs required, optional, computed or optional+computed")
+    if "default" in raw and not (flags[1] and flags[2]):
+        raise SchemaError(f"{where}: a default needs optional + computed")
+    nested = None
+    if "attributes" in raw:
+        nested = tuple(_attribute(k, v, where) for k, v in sorted(raw["attributes"].items()))
+        ty: CtyType = "dynamic"
+    else:
+        ty = _check_type(raw.get("type"), where)
+    validators = []
+    for spec in raw.get("validators", []):
+        if not isinstance(spec, dict) or len(spec) != 1:
+            raise SchemaError(f"{where}: a validator is a one-key object, got {spec!r}")
+        ((vname, arg),) = spec.items()
+        if vname not in VALIDATORS:
+            raise SchemaError(f"{where}: unknown validator {vname!r}")
+        validators.append((vname, arg))
+    modifiers = tuple(raw.get("plan_modifiers", []))
+    if not set(modifiers) <= PLAN_MODIFIERS:
+        raise SchemaError(
+            f"{where}: unknown plan modifiers {sorted(set(modifiers) - PLAN_MODIFIERS)}"
+        )
+    return Attribute(
+        name=name,
+        type=ty,
+        description=raw["description"],
+        required=bool(flags[0]),
+        optional=bool(flags[1]),
+        computed=bool(flags[2]),
+        sensitive=bool(raw.get("sensitive", False)),
+        deprecated=bool(raw.get("deprecated", False)),
+        default=raw.get("default"),
+        env=tuple(raw.get("env", ())),
+        validators=tuple(validators),
+        plan_modifiers=modifiers,
+        nested=nested,
+    )
+
+
+def parse_schema(raw: dict[str, Any], kind: str, where: str) -> Schema:
+    """Build a Schema from the decoded JSON of one schema file."""
+    unknown = set(raw) - _SCHEMA_KEYS
+    if unknown:
+        raise SchemaError(f"{where}: unknown keys {sorted(unknown)}")
+    identity_raw = raw.get("identity", {})
+    identity = tuple(
+        IdentityAttribute(
+            name=k,
+            type=_check_type(v["type"], f"{where}.identity.{k}"),
+            description=v.get("description", ""),
+            required_for_import=bool(v.get("required_for_import", False)),
+            optional_for_import=bool(v.get("optional_for_import", False)),
+        )
+        for k, v in sorted(identity_raw.get("attributes", {}).items())
+    )
+    return Schema(
+        type_name=raw["type_name"],
+        kind=kind,
+        version=int(raw.get("version", 0)),
+        description=raw.get("description", ""),
+        attributes=tuple(
+            _attribute(k, v, where) for k, v in sorted(raw.get("attributes", {}).items())
+        ),
+        identity=identity,
+        identity_version=int(identity_raw.get("version", 0)),
+        import_help=raw.get("import", ""),
+    )
+
+
+def _schema_root() -> Traversable:
+    return resources.files("dellsc") / "schemas"
+
+
+def _read(path: Traversable, kind: str) -> Schema:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"{path.name}: {exc}") from exc
+    schema = parse_schema(raw, kind, path.name)
+    if kind != "provider" and path.name != f"{schema.type_name}.json":
+        raise SchemaError(f"{path.name}: file name must be {schema.type_name}.json")
+    return schema
+
+
+@cache
+def provider_schema() -> Schema:
+    return _read(_schema_root() / "provider.json", "provider")
+
+
+@cache
+def schemas(kind: str) -> dict[str, Schema]:
+    """All schemas of one kind ("resources" or "data_sources"), by type name."""
+    folder = _schema_root() / kind
+    files = sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
+    return {s.type_name: s for s in (_read(p, kind) for p in files)}

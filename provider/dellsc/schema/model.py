@@ -1,0 +1,71 @@
+"""The in-memory form of a schema file (one resource, data source or the provider)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dellsc.server.codec import CtyType
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of a schema, with the flags Terraform sees and the rules we enforce."""
+
+    name: str
+    type: CtyType
+    description: str = ""
+    required: bool = False
+    optional: bool = False
+    computed: bool = False
+    sensitive: bool = False
+    deprecated: bool = False
+    default: Any = None
+    env: tuple[str, ...] = ()
+    validators: tuple[tuple[str, Any], ...] = ()
+    plan_modifiers: tuple[str, ...] = ()
+    nested: tuple[Attribute, ...] | None = None
+
+    @property
+    def implied_type(self) -> CtyType:
+        if self.nested is None:
+            return self.type
+        return ["object", {a.name: a.implied_type for a in self.nested}]
+
+
+@dataclass(frozen=True)
+class IdentityAttribute:
+    name: str
+    type: CtyType
+    description: str = ""
+    required_for_import: bool = False
+    optional_for_import: bool = False
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A resource, data source or provider schema, as declared in its JSON file."""
+
+    type_name: str
+    kind: str
+    version: int
+    description: str
+    attributes: tuple[Attribute, ...]
+    identity: tuple[IdentityAttribute, ...] = ()
+    identity_version: int = 0
+    import_help: str = ""
+    by_name: dict[str, Attribute] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_name.update({a.name: a for a in self.attributes})
+
+    @property
+    def object_type(self) -> CtyType:
+        return ["object", {a.name: a.implied_type for a in self.attributes}]
+
+    @property
+    def identity_type(self) -> CtyType:
+        return ["object", {a.name: a.type for a in self.identity}]
+
+    def attribute(self, name: str) -> Attribute:
+        return self.by_name[name]

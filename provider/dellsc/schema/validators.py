@@ -1,0 +1,94 @@
+"""Value validators named in schema files: `{"length_between": [1, 250]}` and friends.
+
+Each takes the attribute's known, non-null value and the argument from the schema file, and
+returns a message (naming the rule the value broke) or None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+Validator = Callable[[Any, Any], str | None]
+
+
+def _length_between(value: Any, bounds: list[int]) -> str | None:
+    low, high = bounds
+    if not low <= len(value) <= high:
+        return f"must be between {low} and {high} characters long, got {len(value)}"
+    return None
+
+
+def _one_of(value: Any, choices: list[str]) -> str | None:
+    if value not in choices:
+        return f"must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
+    return None
+
+
+def _at_least(value: Any, low: int) -> str | None:
+    return None if value >= Decimal(low) else f"must be at least {low}, got {value}"
+
+
+def _at_most(value: Any, high: int) -> str | None:
+    return None if value <= Decimal(high) else f"must be at most {high}, got {value}"
+
+
+def _whole_number(value: Any, _: Any) -> str | None:
+    return None if value == value.to_integral_value() else f"must be a whole number, got {value}"
+
+
+def _regex(value: Any, pattern: str) -> str | None:
+    return None if re.fullmatch(pattern, value) else f"must match {pattern!r}, got {value!r}"
+
+
+def _url(value: Any, schemes: list[str]) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        return f"must be a URL like {schemes[0]}://host:port, got {value!r}"
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return f"has an invalid port: {value!r}"
+    return None
+
+
+def _duration(value: Any, _: Any) -> str | None:
+    if parse_duration(value) is None:
+        return f"must be a duration like 90s, 10m or 1h, got {value!r}"
+    return None
+
+
+def _each(check: Validator) -> Validator:
+    def run(values: Any, arg: Any) -> str | None:
+        for v in values:
+            msg = check(v, arg)
+            if msg:
+                return f"element {v!r} {msg}"
+        return None
+
+    return run
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in a Terraform-style duration (`90s`, `10m`, `1h30m`), or None if malformed."""
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", text.strip())
+    if not text.strip() or not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+
+
+VALIDATORS: dict[str, Validator] = {
+    "length_between": _length_between,
+    "one_of": _one_of,
+    "at_least": _at_least,
+    "at_most": _at_most,
+    "whole_number": _whole_number,
+    "regex": _regex,
+    "url": _url,
+    "duration": _duration,
+    "each_length_between": _each(_length_between),
+}

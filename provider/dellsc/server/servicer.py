@@ -1,0 +1,347 @@
+"""The tfplugin6 Provider service: decodes requests, runs the generic schema logic, calls
+the resource hooks and encodes answers. It knows protocol rules, not Storage Center.
+
+Every handler turns exceptions into error diagnostics (a Python exception escaping a gRPC
+handler would reach the user as an opaque "Plugin error").
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import grpc
+
+from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.schema import planning
+from dellsc.schema.loader import schemas
+from dellsc.schema.model import Attribute, Schema
+from dellsc.server import codec
+from dellsc.server._gen import tfplugin6_pb2 as pb
+from dellsc.server._gen import tfplugin6_pb2_grpc
+from dellsc.server.diagnostics import Diagnostics
+
+log = logging.getLogger("dellsc.server")
+
+
+class ProviderCore(Protocol):
+    """What the servicer needs from a concrete provider."""
+
+    schema: Schema
+
+    def validate_config(self, config: Values, diags: Diagnostics) -> None: ...
+
+    def configure(self, config: Values, diags: Diagnostics) -> None: ...
+
+    def resource(self, type_name: str) -> Resource: ...
+
+    def describe_error(self, exc: Exception) -> tuple[str, str]: ...
+
+
+def _attribute_proto(attr: Attribute) -> pb.Schema.Attribute:
+    msg = pb.Schema.Attribute(
+        name=attr.name,
+        description=attr.description,
+        description_kind=pb.StringKind.MARKDOWN,
+        required=attr.required,
+        optional=attr.optional,
+        computed=attr.computed,
+        sensitive=attr.sensitive,
+        deprecated=attr.deprecated,
+    )
+    if attr.nested is None:
+        msg.type = codec.type_json(attr.type)
+    else:
+        msg.nested_type.CopyFrom(
+            pb.Schema.Object(
+                attributes=[_attribute_proto(a) for a in attr.nested],
+                nesting=pb.Schema.Object.NestingMode.SINGLE,
+            )
+        )
+    return msg
+
+
+def schema_proto(schema: Schema) -> pb.Schema:
+    """The wire form of one schema file."""
+    return pb.Schema(
+        version=schema.version,
+        block=pb.Schema.Block(
+            attributes=[_attribute_proto(a) for a in schema.attributes],
+            description=schema.description,
+            description_kind=pb.StringKind.MARKDOWN,
+        ),
+    )
+
+
+def _dynamic(value: Any, ty: codec.CtyType) -> pb.DynamicValue:
+    return pb.DynamicValue(msgpack=codec.encode(value, ty))
+
+
+def _load(dv: pb.DynamicValue, ty: codec.CtyType) -> Any:
+    if dv.msgpack:
+        return codec.decode(dv.msgpack, ty)
+    if dv.json:
+        return codec.decode_json(dv.json, ty)
+    return None
+
+
+def _present(values: Values | None) -> Values:
+    """A prior/current state that the protocol guarantees to be non-null here."""
+    if values is None:
+        raise ValueError("Terraform sent a null state where an object was required")
+    return values
+
+
+def _values(dv: pb.DynamicValue, schema: Schema) -> Values | None:
+    """A resource object from the wire, with sets in canonical order."""
+    return planning.normalize(schema, _load(dv, schema.object_type))
+
+
+class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
+    """tfplugin6.Provider over a `ProviderCore`."""
+
+    def __init__(self, core: ProviderCore) -> None:
+        self.core = core
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @contextmanager
+    def _guard(self, rpc: str, diags: Diagnostics) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        except Exception as exc:  # every failure must become a diagnostic
+            summary, detail = self.core.describe_error(exc)
+            diags.error(summary, detail)
+            log.debug("%s failed", rpc, exc_info=True)
+        log.debug("%s done in %.1f ms", rpc, (time.perf_counter() - start) * 1000)
+
+    def _resource(self, type_name: str) -> tuple[Resource, Schema]:
+        resource = self.core.resource(type_name)
+        return resource, resource.schema()
+
+    def _identity(
+        self, resource: Resource, schema: Schema, state: Values | None
+    ) -> pb.ResourceIdentityData | None:
+        if not schema.identity or state is None:
+            return None
+        value = resource.identity(state)
+        return pb.ResourceIdentityData(identity_data=_dynamic(value, schema.identity_type))
+
+    # -- schema and configuration ----------------------------------------------------------
+
+    def GetMetadata(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return pb.GetMetadata.Response(
+            server_capabilities=pb.ServerCapabilities(
+                plan_destroy=True, get_provider_schema_optional=True
+            ),
+            resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in schemas("resources")],
+            data_sources=[
+                pb.GetMetadata.DataSourceMetadata(type_name=n) for n in schemas("data_sources")
+            ],
+        )
+
+    def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return pb.GetProviderSchema.Response(
+            provider=schema_proto(self.core.schema),
+            resource_schemas={n: schema_proto(s) for n, s in schemas("resources").items()},
+            data_source_schemas={n: schema_proto(s) for n, s in schemas("data_sources").items()},
+            server_capabilities=pb.ServerCapabilities(
+                plan_destroy=True, get_provider_schema_optional=True
+            ),
+        )
+
+    def GetResourceIdentitySchemas(self, request: Any, context: grpc.ServicerContext) -> Any:
+        identity = pb.ResourceIdentitySchema
+        return pb.GetResourceIdentitySchemas.Response(
+            identity_schemas={
+                name: identity(
+                    version=s.identity_version,
+                    identity_attributes=[
+                        identity.IdentityAttribute(
+                            name=a.name,
+                            type=codec.type_json(a.type),
+                            description=a.description,
+                            required_for_import=a.required_for_import,
+                            optional_for_import=a.optional_for_import,
+                        )
+                        for a in s.identity
+                    ],
+                )
+                for name, s in schemas("resources").items()
+                if s.identity
+            }
+        )
+
+    def ValidateProviderConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("ValidateProviderConfig", diags):
+            config = _load(request.config, self.core.schema.object_type) or {}
+            planning.validate(self.core.schema, config, diags)
+            self.core.validate_config(config, diags)
+        return pb.ValidateProviderConfig.Response(diagnostics=diags.to_proto())
+
+    def ConfigureProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("ConfigureProvider", diags):
+            config = _load(request.config, self.core.schema.object_type) or {}
+            self.core.configure(config, diags)
+        return pb.ConfigureProvider.Response(diagnostics=diags.to_proto())
+
+    def StopProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return pb.StopProvider.Response()
+
+    # -- resources -----------------------------------------------------------------------
+
+    def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("ValidateResourceConfig", diags):
+            resource, schema = self._resource(request.type_name)
+            config = _load(request.config, schema.object_type)
+            planning.validate(schema, config, diags)
+            resource.validate(config, diags)
+        return pb.ValidateResourceConfig.Response(diagnostics=diags.to_proto())
+
+    def UpgradeResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        response = pb.UpgradeResourceState.Response()
+        with self._guard("UpgradeResourceState", diags):
+            resource, schema = self._resource(request.type_name)
+            state = codec.decode_json(request.raw_state.json, schema.object_type)
+            state = resource.upgrade_state(request.version, state)
+            response.upgraded_state.CopyFrom(_dynamic(state, schema.object_type))
+        response.diagnostics.extend(diags.to_proto())
+        return response
+
+    def UpgradeResourceIdentity(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        response = pb.UpgradeResourceIdentity.Response()
+        with self._guard("UpgradeResourceIdentity", diags):
+            _, schema = self._resource(request.type_name)
+            identity = codec.decode_json(request.raw_identity.json, schema.identity_type)
+            response.upgraded_identity.identity_data.CopyFrom(
+                _dynamic(identity, schema.identity_type)
+            )
+        response.diagnostics.extend(diags.to_proto())
+        return response
+
+    def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        response = pb.ReadResource.Response(private=request.private)
+        with self._guard("ReadResource", diags):
+            resource, schema = self._resource(request.type_name)
+            state = _values(request.current_state, schema)
+            new_state = resource.read(_present(state), diags)
+            response.new_state.CopyFrom(_dynamic(new_state, schema.object_type))
+            identity = self._identity(resource, schema, new_state)
+            if identity is not None:
+                response.new_identity.CopyFrom(identity)
+        if diags.has_errors and not response.HasField("new_state"):
+            response.new_state.CopyFrom(request.current_state)
+        response.diagnostics.extend(diags.to_proto())
+        return response
+
+    def PlanResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        response = pb.PlanResourceChange.Response(planned_private=request.prior_private)
+        with self._guard("PlanResourceChange", diags):
+            resource, schema = self._resource(request.type_name)
+            ty = schema.object_type
+            prior = _values(request.prior_state, schema)
+            proposed = _values(request.proposed_new_state, schema)
+            if proposed is None:
+                resource.plan_destroy(_present(prior), diags)
+                response.planned_state.CopyFrom(_dynamic(None, ty))
+            else:
+                config = _values(request.config, schema) or {}
+                planned, replace = planning.plan(schema, prior, proposed, config)
+                change = PlanChange(prior, planned, config, diags, replace)
+                if not diags.has_errors:
+                    resource.modify_plan(change)
+                response.planned_state.CopyFrom(_dynamic(change.planned, ty))
+                for path in change.requires_replace:
+                    step = response.requires_replace.add()
+                    for name in path.steps:
+                        step.steps.add(attribute_name=str(name))
+                if prior is not None and request.HasField("prior_identity"):
+                    response.planned_identity.CopyFrom(request.prior_identity)
+                elif schema.identity:
+                    response.planned_identity.CopyFrom(
+                        pb.ResourceIdentityData(
+                            identity_data=_dynamic(
+                                resource.identity(change.planned), schema.identity_type
+                            )
+                        )
+                    )
+        response.diagnostics.extend(diags.to_proto())
+        return response
+
+    def ApplyResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        response = pb.ApplyResourceChange.Response(private=request.planned_private)
+        with self._guard("ApplyResourceChange", diags):
+            resource, schema = self._resource(request.type_name)
+            ty = schema.object_type
+            prior = _values(request.prior_state, schema)
+            planned = _values(request.planned_state, schema)
+            new_state: Values | None
+            if planned is None:
+                resource.delete(_present(prior), diags)
+                new_state = None if not diags.has_errors else prior
+            elif prior is None:
+                new_state = resource.create(planned, diags)
+            else:
+                new_state = resource.update(prior, planned, diags)
+            response.new_state.CopyFrom(_dynamic(new_state, ty))
+            identity = self._identity(resource, schema, new_state)
+            if identity is not None and not codec.contains_unknown(new_state):
+                response.new_identity.CopyFrom(identity)
+        if diags.has_errors and not response.HasField("new_state"):
+            response.new_state.CopyFrom(request.prior_state)
+        response.diagnostics.extend(diags.to_proto())
+        return response
+
+    def ImportResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        response = pb.ImportResourceState.Response()
+        with self._guard("ImportResourceState", diags):
+            resource, schema = self._resource(request.type_name)
+            import_id = request.id
+            if not import_id and request.HasField("identity"):
+                identity = _load(request.identity.identity_data, schema.identity_type) or {}
+                import_id = str(identity.get("id") or "")
+            stub = resource.import_state(import_id, diags)
+            if stub is not None and not diags.has_errors:
+                state = {a.name: stub.get(a.name) for a in schema.attributes}
+                imported = response.imported_resources.add(
+                    type_name=request.type_name, state=_dynamic(state, schema.object_type)
+                )
+                identity_msg = self._identity(resource, schema, state)
+                if identity_msg is not None:
+                    imported.identity.CopyFrom(identity_msg)
+        response.diagnostics.extend(diags.to_proto())
+        return response
+
+    def MoveResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        diags.error(
+            "Move Not Supported",
+            f"{request.target_type_name} cannot be the target of a moved block from "
+            f"{request.source_type_name}.",
+        )
+        return pb.MoveResourceState.Response(diagnostics=diags.to_proto())
+
+    # -- data sources ----------------------------------------------------------------------
+
+    def ValidateDataResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("ValidateDataResourceConfig", diags):
+            schema = schemas("data_sources")[request.type_name]
+            planning.validate(schema, _load(request.config, schema.object_type), diags)
+        return pb.ValidateDataResourceConfig.Response(diagnostics=diags.to_proto())
+
+    def GetFunctions(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return pb.GetFunctions.Response()

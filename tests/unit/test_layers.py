@@ -1,0 +1,38 @@
+"""Imports point one way: server -> resources -> sc; the emulator and the client never meet."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "dellsc"
+FORBIDDEN = {
+    "sc": ("dellsc.emulator", "dellsc.resources", "dellsc.server", "dellsc.schema"),
+    "emulator": ("dellsc.sc", "dellsc.resources", "dellsc.server", "dellsc.schema"),
+    "schema": ("dellsc.sc", "dellsc.emulator", "dellsc.resources"),
+    "server": ("dellsc.sc", "dellsc.emulator", "dellsc.provider", "dellsc.resources.volume"),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("room", sorted(FORBIDDEN))
+def test_imports_point_one_way(room: str) -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in sorted((PACKAGE / room).rglob("*.py"))
+        if "_gen" not in path.parts
+        for name in _imports(path)
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[room])
+    ]
+    assert offenders == []
