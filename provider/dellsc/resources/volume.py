@@ -58,6 +58,8 @@ class VolumeResource(Resource):
             )
             return
         planned["size_bytes"] = size * GIB if _known(size) else UNKNOWN
+        if prior is None and change.config.get("folder") is None:
+            planned["folder"] = folder_path(self.provider.volume_folder) or UNKNOWN
         if _known(planned["folder"]):
             planned["folder_path"] = folder_path(planned["folder"])
         self._check_profiles(change)
