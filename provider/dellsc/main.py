@@ -10,14 +10,21 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dellsc.server.logs import configure_logging
-    from dellsc.server.plugin import serve
+    try:
+        from dellsc.server.logs import configure_logging
+        from dellsc.server.plugin import serve
 
-    configure_logging()
-    from dellsc.provider import DellscProvider
-    from dellsc.server.servicer import ProviderServicer
+        configure_logging()
+        from dellsc.provider import DellscProvider
+        from dellsc.server.servicer import ProviderServicer
 
-    provider = DellscProvider()
+        provider = DellscProvider()
+    except Exception as exc:
+        import traceback
+
+        # Terraform shows "panic:" lines (and what follows) as the plugin's crash report.
+        sys.stderr.write(f"panic: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        return 2
     try:
         return serve(ProviderServicer(provider), debug="--debug" in (argv or sys.argv[1:]))
     finally:

@@ -19,7 +19,7 @@ from dellsc.resources.profiles import ProfileCatalog
 from dellsc.sc import ScClient, ScConfig, errors
 from dellsc.schema.loader import provider_schema
 from dellsc.schema.model import Schema
-from dellsc.schema.validators import parse_duration
+from dellsc.schema.validators import VALIDATORS, parse_duration
 from dellsc.server.codec import contains_unknown
 from dellsc.server.diagnostics import AttrPath, Diagnostics
 
@@ -75,6 +75,12 @@ class DellscProvider:
                         )
                 else:
                     value = raw
+                for rule, arg in attr.validators if value is not None else ():
+                    message = VALIDATORS[rule](value, arg)
+                    if message:
+                        diags.error(
+                            f"Invalid {source}", f"{source} {message}.", AttrPath(attr.name)
+                        )
             out[attr.name] = value
         return out
 
@@ -103,20 +109,13 @@ class DellscProvider:
                 "CA File Not Found", f"ca_file {ca_file!r} is not a readable file.",
                 AttrPath("ca_file"),
             )  # fmt: skip
-        timeouts = settings["timeouts"] or {}
         if diags.has_errors:
             return
-        ssn = settings["ssn"]
-        sc_config = ScConfig(
-            endpoint=settings["endpoint"],
-            username=settings["username"],
-            password=settings["password"],
-            ssn=int(ssn) if ssn is not None else None,
-            ca_file=ca_file,
-            insecure=bool(settings["insecure"]),
-            request_timeout=parse_duration(timeouts.get("request") or "30s") or 30.0,
-            task_timeout=parse_duration(timeouts.get("task") or "10m") or 600.0,
-        )
+        try:
+            sc_config = _sc_config(settings)
+        except ValueError as exc:
+            diags.error("Invalid Provider Configuration", str(exc), AttrPath("endpoint"))
+            return
         client = ScClient(sc_config, cache=True)
         try:
             client.connect()
@@ -169,6 +168,21 @@ class DellscProvider:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+def _sc_config(settings: dict[str, Any]) -> ScConfig:
+    timeouts = settings["timeouts"] or {}
+    ssn = settings["ssn"]
+    return ScConfig(
+        endpoint=settings["endpoint"],
+        username=settings["username"],
+        password=settings["password"],
+        ssn=int(ssn) if ssn is not None else None,
+        ca_file=settings["ca_file"],
+        insecure=bool(settings["insecure"]),
+        request_timeout=parse_duration(timeouts.get("request") or "30s") or 30.0,
+        task_timeout=parse_duration(timeouts.get("task") or "10m") or 600.0,
+    )
 
 
 def _connect_failure(exc: errors.ScError, config: ScConfig) -> tuple[str, str, str]:

@@ -11,14 +11,19 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
+
 from dellsc.emulator import EmulatorServer
 
 GIB = 1 << 30
+# Set DELLSC_TEST_TF_LOG_DIR to keep a TRACE log of every terraform command (read at import,
+# before the hermetic-environment fixture clears DELLSC_* variables).
+LOG_DIR = os.environ.get("DELLSC_TEST_TF_LOG_DIR")
 TERRAFORM_BLOCK = """
 terraform {
   required_providers {
@@ -58,7 +63,11 @@ class Terraform:
         self, *args: str, ok: bool | None = True, extra_env: dict[str, str] | None = None
     ) -> Result:
         """Run terraform; ok=True requires exit 0, ok=False requires failure, None accepts any."""
-        env = {**os.environ, **self.env, "DELLSC_TERRAFORM": self.binary, **(extra_env or {})}
+        env = {**os.environ, **self.env, "DELLSC_TERRAFORM": self.binary}
+        if LOG_DIR:
+            env["TF_LOG"] = "TRACE"
+            env["TF_LOG_PATH"] = str(Path(LOG_DIR) / f"{time.time_ns()}-{args[0]}.log")
+        env.update(extra_env or {})
         proc = subprocess.run(
             [sys.executable, "-m", "dellsc.cli", "terraform", *args],
             cwd=self.workdir,
@@ -126,6 +135,7 @@ class ArrayProbe:
             {"x-dell-api-version": "2.0", "Content-Type": "application/json; charset=utf-8"}
         )
         self.verify: str | bool = emulator.ca_file or True
+        self.api("POST", "ApiConnection/Login", {"Application": "acceptance-tests"})
 
     def _call(self, method: str, url: str, body: Any = None) -> Any:
         reply = self.http.request(method, url, json=body, verify=self.verify, timeout=30)

@@ -15,7 +15,7 @@ ADDR = "dellsc_volume.v"
 
 def _existing(probe: ArrayProbe, name: str, size_bytes: int = 3 * GIB) -> str:
     created = probe.admin("POST", "volumes", {"ssn": 64702, "name": name, "size_bytes": size_bytes})
-    return str(created[0]["instanceId"])
+    return str(created["volumes"][0]["instanceId"])
 
 
 def test_import_by_id_and_by_name(tf_any: Terraform, probe: ArrayProbe) -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from dellsc.resources import RESOURCES
 from dellsc.schema import planning
 from dellsc.schema.loader import SchemaError, parse_schema, provider_schema, schemas

@@ -1,0 +1,426 @@
+"""The ASGI application: session, version check, async tasks, faults, stats, admin endpoints.
+
+Request flow under `/api/rest/`: faults → `x-dell-api-version` check → Login/Logout or
+cookie check → async-task poll or routed handler inside one store transaction. A mutating
+request sent with header `async: true` is executed at once and answered `202` + AsyncTask;
+its final reply is served by `GET ApiConnection/AsyncTask/{id}` after `task_polls` polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import itertools
+import json
+import logging
+import re
+import secrets
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import catalog, protection, servers, volumes  # noqa: F401  (registers routes)
+from .faults import FaultBook
+from .model import Ctx, Reply, Settings, version_tuple
+from .options import EmulatorOptions
+from .routing import Route, match
+from .seed import preload_volumes, seed_storage_center
+from .store import Store
+from .wire import GIB, ApiError, Body, bad_request, now_iso, parse_int, parse_ssn
+
+log = logging.getLogger("dellsc.emulator")
+
+COOKIE = "JSESSIONID"
+VERSION_PREFIX = "Invalid API version specified, the version must be in the range ["
+MAX_TASKS = 10000
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Dropper = Callable[[Any, Any], bool]
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None
+    headers: tuple[tuple[str, str], ...] = ()
+    empty: bool = False
+
+
+@dataclass
+class Task:
+    doc: dict[str, Any]
+    polls_left: int
+    status: int
+    body: Any
+    empty: bool
+
+
+class EmulatorApp:
+    """One emulated DSM (one or more SCs) over a `Store`."""
+
+    def __init__(self, options: EmulatorOptions, dropper: Dropper | None = None) -> None:
+        low, high = options.api_versions
+        self.api_range = (version_tuple(low), version_tuple(high))
+        self.options = options
+        self.settings = Settings(
+            ssns=tuple(options.ssns),
+            reported_api_version=options.reported_api_version or high,
+            direct=options.direct,
+            task_polls=options.task_polls,
+            username=options.username,
+        )
+        self.dropper = dropper
+        self.faults = FaultBook()
+        for spec in options.faults:
+            if isinstance(spec, str):
+                self.faults.add_text(spec)
+            else:
+                self.faults.add(spec)
+        self.sessions: set[str] = set()
+        self.tasks: OrderedDict[str, Task] = OrderedDict()
+        self.task_ids = itertools.count(int(time.time() * 1000))
+        self.runtime: dict[str, int] = {}
+        self.stats: Counter[str] = Counter()
+        self.by_route: Counter[str] = Counter()
+        self.store = Store(options.state)
+        with self.store.transaction() as txn:
+            ctx = Ctx(txn, self.settings, self.runtime)
+            for ssn in self.settings.ssns:
+                seed_storage_center(ctx, ssn)
+            if options.preload_volumes:
+                preload_volumes(ctx, self.settings.ssns[0], options.preload_volumes)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- ASGI ------------------------------------------------------------------------------
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        started = time.perf_counter()
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        raw = b"".join(chunks)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        path: str = scope["path"]
+        method: str = scope["method"]
+        if path.startswith("/api/rest/"):
+            response = await self.dsm(scope, method, path[len("/api/rest/") :], headers, raw)
+        elif path.startswith("/_emulator/"):
+            response = self.admin(method, path[len("/_emulator/") :], headers, raw)
+        else:
+            response = Response(404, {"result": f"No resource at {path}"})
+        if response.status == 0:
+            log.debug("%s %s -> dropped", method, path)
+            return
+        payload = b"" if response.empty else json.dumps(response.body, ensure_ascii=False).encode()
+        out_headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(payload)).encode()),
+        ]
+        out_headers += [(k.encode(), v.encode()) for k, v in response.headers]
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": out_headers}
+        )
+        await send({"type": "http.response.body", "body": payload})
+        log.debug(
+            "%s %s -> %d in %.1f ms",
+            method,
+            path,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    # -- DSM API ---------------------------------------------------------------------------
+    async def dsm(
+        self, scope: dict[str, Any], method: str, path: str, headers: dict[str, str], raw: bytes
+    ) -> Response:
+        self.stats["requests"] += 1
+        found = match(method, path)
+        route_key = f"{method} {found[0].template if found else path}"
+        if path.startswith("ApiConnection/AsyncTask/"):
+            route_key = f"{method} ApiConnection/AsyncTask/{{id}}"
+        self.by_route[route_key] += 1
+        if (
+            method != "GET"
+            and not path.endswith("/GetList")
+            and path
+            not in (
+                "ApiConnection/Login",
+                "ApiConnection/Logout",
+            )
+        ):
+            self.stats["mutations"] += 1
+        task_fail = None
+        for fault in self.faults.fire(method, path):
+            if fault.action == "delay":
+                await asyncio.sleep(fault.delay_s)
+            elif fault.action == "drop":
+                if self.dropper is not None and self.dropper(
+                    scope.get("client"), scope.get("server")
+                ):
+                    await asyncio.sleep(0.05)
+                    return Response(0)
+                return Response(fault.status, {"result": fault.message})
+            elif fault.action == "expire_session":
+                self.sessions.clear()
+            elif fault.action == "task_fail":
+                task_fail = fault
+            else:
+                return Response(fault.status, {"result": fault.message})
+        version_error = self.check_version(headers.get("x-dell-api-version"))
+        if version_error is not None:
+            return version_error
+        if path == "ApiConnection/Login" and method == "POST":
+            return self.login(headers)
+        if not self.authenticated(headers):
+            return Response(401, {"result": "Authentication required: log in again"})
+        if path == "ApiConnection/Logout" and method == "POST":
+            self.sessions.discard(self.cookie(headers) or "")
+            return Response(204, empty=True)
+        if path.startswith("ApiConnection/AsyncTask/") and method == "GET":
+            return self.poll(path.rsplit("/", 1)[1])
+        if found is None:
+            return Response(404, {"result": f"No {method} resource at {path}"})
+        route, params = found
+        asynchronous = route.mutating and headers.get("async", "").lower() == "true"
+        if task_fail is not None and not asynchronous:
+            return Response(task_fail.status, {"result": task_fail.message})
+        if task_fail is not None:
+            final = Response(task_fail.status, {"result": task_fail.message})
+        else:
+            final = self.execute(route, params, raw, asynchronous)
+        if not asynchronous:
+            return final
+        return self.accept(scope, headers, route, final)
+
+    def check_version(self, header: str | None) -> Response | None:
+        low, high = self.options.api_versions
+        try:
+            ok = (
+                header is not None
+                and self.api_range[0] <= version_tuple(header) <= self.api_range[1]
+            )
+        except ValueError:
+            ok = False
+        if ok:
+            return None
+        return Response(400, {"result": f"{VERSION_PREFIX}{low}, {high}]"})
+
+    def credentials_ok(self, headers: dict[str, str]) -> bool:
+        value = headers.get("authorization", "")
+        if not value.lower().startswith("basic "):
+            return False
+        try:
+            decoded = base64.b64decode(value[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        user, _, password = decoded.partition(":")
+        return secrets.compare_digest(user, self.options.username) and secrets.compare_digest(
+            password, self.options.password
+        )
+
+    @staticmethod
+    def cookie(headers: dict[str, str]) -> str | None:
+        for part in headers.get("cookie", "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == COOKIE:
+                return value
+        return None
+
+    def authenticated(self, headers: dict[str, str]) -> bool:
+        if "authorization" in headers and not self.credentials_ok(headers):
+            return False
+        return self.cookie(headers) in self.sessions
+
+    def login(self, headers: dict[str, str]) -> Response:
+        if not self.credentials_ok(headers):
+            return Response(401, {"result": "Invalid user name or password"})
+        token = secrets.token_hex(16)
+        self.sessions.add(token)
+        host, _, port = headers.get("host", "127.0.0.1").partition(":")
+        body = {
+            "objectType": "ApiConnection",
+            "instanceId": "0",
+            "instanceName": "ApiConnection",
+            "apiVersion": self.settings.reported_api_version,
+            "apiBuild": 199,
+            "minApiVersion": self.options.api_versions[0],
+            "provider": "StorageCenter" if self.settings.direct else "EnterpriseManager",
+            "providerVersion": "16.3.20.21" if not self.settings.direct else "7.4.10.30",
+            "application": "",
+            "applicationVersion": "",
+            "userName": self.options.username,
+            "userId": 434226,
+            "hostName": host,
+            "webServicesPort": int(port) if port.isdigit() else 3033,
+            "connected": True,
+            "sessionKey": int(time.time() * 1000),
+            "source": "REST",
+            "locale": "en_US",
+            "useHttps": self.options.tls,
+            "commandLine": False,
+            "connectionKey": "",
+            "secureString": "",
+        }
+        secure = "; Secure" if self.options.tls else ""
+        return Response(200, body, (("set-cookie", f"{COOKIE}={token}; Path=/; HttpOnly{secure}"),))
+
+    def execute(
+        self, route: Route, params: dict[str, str], raw: bytes, asynchronous: bool
+    ) -> Response:
+        try:
+            data = json.loads(raw) if raw.strip() else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return Response(400, {"result": "The request body is not valid JSON"})
+        try:
+            body = Body(data) if route.method != "GET" else Body(None)
+            with self.store.transaction() as txn:
+                ctx = Ctx(txn, self.settings, self.runtime, asynchronous)
+                result = route.handler(ctx, params, body)
+        except ApiError as exc:
+            return Response(exc.status, {"result": exc.message})
+        if isinstance(result, Reply):
+            return Response(result.status, result.body)
+        if result is None:
+            return Response(route.status, empty=True)
+        return Response(route.status, result)
+
+    # -- async tasks -----------------------------------------------------------------------
+    def accept(
+        self, scope: dict[str, Any], headers: dict[str, str], route: Route, final: Response
+    ) -> Response:
+        task_id = str(next(self.task_ids))
+        scheme = scope.get("scheme", "https")
+        host = headers.get("host", "127.0.0.1")
+        kind = route.template.split("/")[1]
+        doc = {
+            "objectType": "AsyncTask",
+            "instanceId": task_id,
+            "instanceName": task_id,
+            "state": "Running",
+            "started": True,
+            "successful": False,
+            "errorState": "None",
+            "error": "",
+            "localizedError": "",
+            "warningList": [],
+            "methodName": route.handler.__name__,
+            "objectTypeName": kind,
+            "stepMessage": f"Running Method [Object: {kind}] [Method: {route.handler.__name__}]",
+            "localizedStepMessage": "",
+            "currentStep": 1,
+            "totalSteps": 2,
+            "timeStarted": now_iso(),
+            "timeFinished": "1969-12-31T18:00:00-06:00",
+            "storageCenter": 0,
+            "userName": self.options.username,
+            "returnValue": f"{scheme}://{host}/api/rest/ApiConnection/AsyncTask/{task_id}",
+        }
+        self.tasks[task_id] = Task(
+            doc, self.settings.task_polls, final.status, final.body, final.empty
+        )
+        while len(self.tasks) > MAX_TASKS:
+            self.tasks.popitem(last=False)
+        return Response(202, doc)
+
+    def poll(self, task_id: str) -> Response:
+        task = self.tasks.get(task_id)
+        if task is None:
+            return Response(404, {"result": f"AsyncTask '{task_id}' was not found"})
+        if task.polls_left > 0:
+            task.polls_left -= 1
+            return Response(200, task.doc)
+        return Response(task.status, task.body, empty=task.empty)
+
+    # -- admin -----------------------------------------------------------------------------
+    def admin(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Response:
+        if not self.credentials_ok(headers):
+            return Response(
+                401,
+                {"result": "Basic credentials required"},
+                (("www-authenticate", 'Basic realm="dellsc-emulator"'),),
+            )
+        try:
+            data = json.loads(raw) if raw.strip() else None
+            return self.admin_route(method, path.rstrip("/"), data)
+        except json.JSONDecodeError:
+            return Response(400, {"result": "The request body is not valid JSON"})
+        except (ApiError, ValueError) as exc:
+            message = exc.message if isinstance(exc, ApiError) else str(exc)
+            return Response(getattr(exc, "status", 400), {"result": message})
+
+    def admin_route(self, method: str, path: str, data: Any) -> Response:
+        if path == "faults" and method == "GET":
+            return Response(200, {"faults": self.faults.listing()})
+        if path == "faults" and method == "POST":
+            return Response(201, {"id": self.faults.add(data).id})
+        if path == "faults" and method == "DELETE":
+            self.faults.clear()
+            return Response(200, {"result": True})
+        if path == "sessions/expire" and method == "POST":
+            expired = len(self.sessions)
+            self.sessions.clear()
+            return Response(200, {"expired": expired})
+        if path == "volumes" and method == "POST":
+            return Response(201, {"volumes": self.admin_volumes(Body(data))})
+        if path == "state" and method == "GET":
+            return Response(200, self.store.dump())
+        if path == "stats" and method == "GET":
+            return Response(
+                200,
+                {
+                    "requests": self.stats["requests"],
+                    "mutations": self.stats["mutations"],
+                    "by_route": dict(sorted(self.by_route.items())),
+                },
+            )
+        if path == "stats/reset" and method == "POST":
+            self.stats.clear()
+            self.by_route.clear()
+            return Response(200, {"result": True})
+        return Response(404, {"result": f"No admin resource {method} /_emulator/{path}"})
+
+    def admin_volumes(self, body: Body) -> list[dict[str, Any]]:
+        ssn = parse_ssn(body.get("ssn", self.settings.ssns[0]), "ssn")
+        size = parse_int(body.get("size_bytes", GIB), "size_bytes")
+        count = parse_int(body.get("count", 1), "count")
+        if size <= 0 or not 1 <= count <= 100000:
+            raise bad_request("size_bytes must be > 0 and count 1-100000")
+        with self.store.transaction() as txn:
+            ctx = Ctx(txn, self.settings, self.runtime)
+            ctx.storage_center(ssn, "ssn")
+            name = ctx.check_name(body.get("name"), "name")
+            folder = self.folder_by_path(ctx, ssn, body.get("folder_path"))
+            made = [
+                ctx.create_volume(
+                    ssn, name, size, folder=folder, notes="Created through /_emulator"
+                )
+                for _ in range(count)
+            ]
+            return ctx.render_all(made)
+
+    @staticmethod
+    def folder_by_path(ctx: Ctx, ssn: int, path: Any) -> dict[str, Any] | None:
+        if path is None:
+            return None
+        parts = [p for p in re.split(r"/+", str(path)) if p]
+        folder = ctx.find("ScVolumeFolder", f"{ssn}.0")
+        for part in parts:
+            children = [
+                f
+                for f in ctx.where("ScVolumeFolder", parent=folder["instanceId"])
+                if f["name"] == part
+            ]
+            if not children:
+                raise bad_request(f"folder_path: no volume folder '{part}' in '{path}'")
+            folder = children[0]
+        return folder

@@ -1,0 +1,118 @@
+"""Fault injection: rules matched against DSM requests (admin `/_emulator/faults`, `--fault`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .wire import Body, bad_request, parse_int
+
+ACTIONS = ("status", "delay", "drop", "task_fail", "expire_session")
+
+
+@dataclass
+class Fault:
+    """Fire on the `nth` matching request and then on `count` matching requests in all."""
+
+    id: int
+    method: str | None
+    path: re.Pattern[str]
+    action: str
+    status: int = 503
+    message: str = "Injected fault"
+    nth: int = 1
+    count: int = 1
+    delay_s: float = 0.5
+    hits: int = 0
+    fired: int = 0
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "method": self.method,
+            "path": self.path.pattern,
+            "action": self.action,
+            "status": self.status,
+            "message": self.message,
+            "nth": self.nth,
+            "count": self.count,
+            "delay_s": self.delay_s,
+            "hits": self.hits,
+            "fired": self.fired,
+        }
+
+
+@dataclass
+class FaultBook:
+    """All active fault rules; thread-safe."""
+
+    faults: list[Fault] = field(default_factory=list)
+    _next: int = 1
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, spec: Any) -> Fault:
+        body = Body(spec)
+        action = str(body.get("action", "status"))
+        if action not in ACTIONS:
+            raise bad_request(f"action must be one of {', '.join(ACTIONS)}")
+        method = body.get("method")
+        try:
+            path = re.compile(str(body.get("path", ".*")))
+        except re.error as exc:
+            raise bad_request(f"path is not a valid regular expression: {exc}") from None
+        status = parse_int(body.get("status", 503), "status")
+        nth = parse_int(body.get("nth", 1), "nth")
+        count = parse_int(body.get("count", 1), "count")
+        try:
+            delay = float(body.get("delay_s", 0.5))
+        except (TypeError, ValueError):
+            raise bad_request("delay_s must be a number of seconds") from None
+        if not 100 <= status <= 599 or nth < 1 or count < 1 or not 0 <= delay <= 300:
+            raise bad_request("status must be 100-599, nth and count >= 1, delay_s 0-300")
+        with self._lock:
+            fault = Fault(
+                id=self._next,
+                method=str(method).upper() if method else None,
+                path=path,
+                action=action,
+                status=status,
+                message=str(body.get("message") or f"Injected fault ({action})"),
+                nth=nth,
+                count=count,
+                delay_s=delay,
+            )
+            self._next += 1
+            self.faults.append(fault)
+        return fault
+
+    def add_text(self, text: str) -> Fault:
+        """A `--fault` option: a JSON object."""
+        try:
+            spec = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--fault must be a JSON object: {exc}") from None
+        return self.add(spec)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def listing(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [f.describe() for f in self.faults]
+
+    def fire(self, method: str, path: str) -> list[Fault]:
+        """Count a request against every rule; the rules that fire for it."""
+        fired = []
+        with self._lock:
+            for fault in self.faults:
+                if fault.method not in (None, method) or not fault.path.search(path):
+                    continue
+                fault.hits += 1
+                if fault.hits >= fault.nth and fault.fired < fault.count:
+                    fault.fired += 1
+                    fired.append(fault)
+        return fired

@@ -1,0 +1,33 @@
+"""Settings shared by the CLI and the Python API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EmulatorOptions:
+    """How to run one emulator; mirrors the `dellsc emulator` flags.
+
+    `faults` holds fault specs (dicts, or JSON strings as given to `--fault`).
+    `reported_api_version` None means the high end of `api_versions`.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls: bool = True
+    state: str = ":memory:"
+    ssns: tuple[int, ...] = (64702,)
+    username: str = "Admin"
+    password: str = "emulator"
+    api_versions: tuple[str, str] = ("2.0", "4.1")
+    reported_api_version: str | None = None
+    direct: bool = False
+    preload_volumes: int = 0
+    task_polls: int = 1
+    faults: tuple[Any, ...] = ()
+
+    def __repr__(self) -> str:
+        # Never show the password.
+        return f"EmulatorOptions(host={self.host!r}, port={self.port}, state={self.state!r})"

@@ -1,0 +1,133 @@
+"""Servers and their HBAs (#34-#39); server GetLists go through the generic route."""
+
+from __future__ import annotations
+
+from .model import Ctx
+from .routing import route
+from .seed import hba_doc
+from .wire import Body, Doc, bad_request, parse_bool, ref_of
+
+PORT_TYPES = {"iscsi": "Iscsi", "fibrechannel": "FibreChannel"}
+
+
+def refresh_server(ctx: Ctx, server_id: str) -> Doc:
+    """Recompute HBA-derived attributes of a server."""
+    server = ctx.txn.edit("ScServer", server_id)
+    assert server is not None
+    hbas = ctx.where("ScServerHba", server=server_id)
+    server["hbaCount"] = len(hbas)
+    server["hbaPresent"] = bool(hbas)
+    server["portType"] = sorted({h["portType"] for h in hbas})
+    server["status"] = "Up" if hbas else "Down"
+    server["connectivity"] = "Up" if hbas else "Down"
+    return ctx.txn.put("ScServer", server)
+
+
+@route("POST", "StorageCenter/ScPhysicalServer", 201)
+def create_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    ssn = ctx.storage_center(body.require("StorageCenter"))
+    name = ctx.check_name(body.get("Name"))
+    if any(
+        s["name"].casefold() == name.casefold() for s in ctx.where("ScServer", scSerialNumber=ssn)
+    ):
+        raise bad_request(f"A server named '{name}' already exists on Storage Center {ssn}")
+    folder = (
+        ctx.resolve("ScServerFolder", body.get("ServerFolder"), "ServerFolder", ssn)
+        if body.get("ServerFolder") is not None
+        else ctx.find("ScServerFolder", f"{ssn}.0")
+    )
+    os_doc = (
+        ctx.resolve("ScServerOperatingSystem", body.get("OperatingSystem"), "OperatingSystem", ssn)
+        if body.get("OperatingSystem") is not None
+        else ctx.find("ScServerOperatingSystem", f"{ssn}.40")
+    )
+    alert = parse_bool(body.get("AlertOnConnectivity", True), "AlertOnConnectivity")
+    sid = f"{ssn}.{ctx.txn.next_id(f'{ssn}:server', start=1)}"
+    server = ctx.header("ScPhysicalServer", sid, name, ssn) | {
+        "name": name,
+        "type": "Physical",
+        "status": "Down",
+        "statusMessage": "",
+        "connectivity": "Down",
+        "portType": [],
+        "hbaPresent": False,
+        "hbaCount": 0,
+        "pathCount": 0,
+        "volumeCount": 0,
+        "mapped": False,
+        "deleteAllowed": True,
+        "removeHbasAllowed": True,
+        "alertOnConnectivity": alert,
+        "notes": body.text("Notes") or "",
+        "serverFolder": ref_of(folder),
+        "serverFolderIndex": int(folder["instanceId"].split(".")[1]),
+        "operatingSystem": ref_of(os_doc),
+    }
+    ctx.txn.put("ScServer", server)
+    return ctx.render(server)
+
+
+@route("POST", "StorageCenter/ScPhysicalServer/{id}/AddHba")
+def add_hba(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    server = ctx.find("ScServer", p["id"], "ScPhysicalServer")
+    if server["objectType"] != "ScPhysicalServer":
+        raise bad_request(f"Server '{p['id']}' is not a physical server")
+    ssn = server["scSerialNumber"]
+    port_type = PORT_TYPES.get(str(body.require("HbaPortType")).lower())
+    if port_type is None:
+        raise bad_request("HbaPortType must be 'Iscsi' or 'FibreChannel'")
+    name = body.text("WwnOrIscsiName", required=True) or ""
+    name = name.strip().lower()
+    if not name:
+        raise bad_request("WwnOrIscsiName must not be empty")
+    if port_type == "FibreChannel" and (
+        len(name) != 16 or any(c not in "0123456789abcdef" for c in name)
+    ):
+        raise bad_request(f"WwnOrIscsiName '{name}' is not a 16-hex-digit WWN")
+    if port_type == "Iscsi" and not name.startswith(("iqn.", "eui.")):
+        raise bad_request(f"WwnOrIscsiName '{name}' is not an iSCSI name (iqn. or eui.)")
+    existing = [
+        h for h in ctx.where("ScServerHba", scSerialNumber=ssn) if h["instanceName"] == name
+    ]
+    if existing:
+        hba = dict(existing[0])
+        owner = hba.get("server")
+        if owner is not None and owner["instanceId"] != server["instanceId"]:
+            raise bad_request(f"HBA '{name}' already belongs to server '{owner['instanceId']}'")
+        hba["server"] = ref_of(server)
+        hba["portType"] = port_type
+    else:
+        hba = hba_doc(ctx, ssn, name, port_type, server)
+    ctx.txn.put("ScServerHba", hba)
+    refresh_server(ctx, server["instanceId"])
+    for profile in ctx.where("ScMappingProfile", server=server["instanceId"]):
+        ctx.add_paths(profile)
+    return ctx.render(hba)
+
+
+@route("DELETE", "StorageCenter/ScServer/{id}")
+def delete_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    server = ctx.find("ScServer", p["id"])
+    sid = server["instanceId"]
+    if not server["deleteAllowed"]:
+        raise bad_request(f"Server '{sid}' cannot be deleted")
+    if ctx.where("ScMappingProfile", server=sid):
+        raise bad_request(f"Server '{sid}' has mapped volumes; unmap them first")
+    for hba in ctx.where("ScServerHba", server=sid):
+        detached = dict(hba)
+        del detached["server"]
+        ctx.txn.put("ScServerHba", detached)
+    ctx.txn.delete("ScServer", sid)
+    return {"result": True}
+
+
+@route("GET", "StorageCenter/ScServer/{id}/HbaList")
+def hba_list(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
+    sid = ctx.find("ScServer", p["id"])["instanceId"]
+    return ctx.render_all(ctx.where("ScServerHba", server=sid))
+
+
+@route("GET", "StorageCenter/ScServer/{id}/MappingList")
+def server_mappings(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
+    sid = ctx.find("ScServer", p["id"])["instanceId"]
+    return ctx.render_all(ctx.where("ScMapping", server=sid))

@@ -1,0 +1,157 @@
+"""ClientCore: what every area of the client shares (session, SSN, cache, parsing at the edge)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from .cache import BulkCache
+from .config import ScConfig
+from .errors import ScApiError, ScNotFound, ScTaskFailed, ScValidationError
+from .filters import filter_body
+from .models import ScModel, ScVolume, ScVolumeConfiguration, StorageCenter
+from .session import ScSession
+from .tasks import run_task
+
+M = TypeVar("M", bound=ScModel)
+
+DEFAULT_NOTES = "Created by terraform-provider-dellsc"
+
+
+class ClientCore:
+    """Shared state and helpers; the per-area mixins build the public methods on these."""
+
+    def __init__(self, config: ScConfig, *, cache: bool = False) -> None:
+        self.config = config
+        self.session = ScSession(config)
+        self._connect_lock = threading.Lock()
+        self._ssn: int | None = None
+        self._volume_cache: BulkCache[ScVolume] | None = BulkCache() if cache else None
+        self._config_cache: BulkCache[ScVolumeConfiguration] | None = BulkCache() if cache else None
+
+    @property
+    def ssn(self) -> int:
+        """Serial number of the SC this client works on (connects on first use)."""
+        if self._ssn is None:
+            with self._connect_lock:
+                if self._ssn is None:
+                    self._connect_locked()
+        assert self._ssn is not None
+        return self._ssn
+
+    @property
+    def api_version(self) -> str:
+        """The API version the DSM reported at login."""
+        return self.session.api_version
+
+    def connect(self) -> None:
+        """Log in (negotiating the API version) and resolve the SC to work on.
+
+        The configured SSN must be managed by the DSM (else ScNotFound naming those that
+        are); without one, the DSM must manage exactly one SC (else ScValidationError).
+        """
+        with self._connect_lock:
+            self._connect_locked()
+
+    def _connect_locked(self) -> None:
+        self.session.login()
+        serials = sorted(sc.sc_serial_number for sc in self.storage_centers())
+        listed = ", ".join(str(s) for s in serials) or "none"
+        wanted = self.config.ssn
+        if wanted is None:
+            if len(serials) != 1:
+                raise ScValidationError(
+                    f"the DSM manages {len(serials)} Storage Centers ({listed}); set ssn to one"
+                )
+            wanted = serials[0]
+        elif wanted not in serials:
+            raise ScNotFound(
+                404,
+                f"Storage Center {wanted} is not managed by this DSM; managed: {listed}",
+                "GET",
+                "StorageCenter/StorageCenter",
+            )
+        self._ssn = wanted
+
+    def storage_centers(self) -> list[StorageCenter]:
+        """Every SC the DSM manages (a direct connection lists only itself)."""
+        return self._get_list(StorageCenter, "StorageCenter/StorageCenter")
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _get(self, model: type[M], path: str) -> M:
+        data = self.session.request("GET", path, read=True).data
+        if isinstance(data, list):  # some endpoints answer with a 1-element array
+            if not data:
+                raise ScNotFound(404, "empty reply", "GET", path)
+            data = data[0]
+        return _parse(model, data, "GET", path)
+
+    def _get_list(self, model: type[M], path: str) -> list[M]:
+        data = self.session.request("GET", path, read=True).data
+        return _parse_list(model, data, "GET", path)
+
+    def _query(self, model: type[M], kind: str, **conditions: Any) -> list[M]:
+        """`POST StorageCenter/<kind>/GetList` with an AND of Equals conditions."""
+        path = f"StorageCenter/{kind}/GetList"
+        body = filter_body(conditions, legacy=self.session.legacy_filters)
+        data = self.session.request("POST", path, body, read=True).data
+        return _parse_list(model, data, "POST", path)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def _write(self, method: str, path: str, body: Any = None) -> Any:
+        """Run a mutating call as an async task; any write drops the read cache."""
+        try:
+            return run_task(self.session, method, path, body)
+        finally:
+            self._invalidate()
+
+    def _write_existing(self, method: str, path: str, body: Any = None) -> Any:
+        """A write on an object that must exist: a 404, on the request or on its task, is
+        raised as ScNotFound."""
+        try:
+            return self._write(method, path, body)
+        except ScTaskFailed as exc:
+            if exc.status == 404:
+                raise ScNotFound(exc.status, exc.message, exc.method, exc.path) from exc
+            raise
+
+    def _write_one(self, model: type[M], method: str, path: str, body: Any = None) -> M | None:
+        """A write whose result is an object; None when the array sent an empty body."""
+        data = self._write(method, path, body)
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if not data:
+            return None
+        return _parse(model, data, method, path)
+
+    def _invalidate(self) -> None:
+        if self._volume_cache:
+            self._volume_cache.invalidate()
+        if self._config_cache:
+            self._config_cache.invalidate()
+
+
+def _parse(model: type[M], data: Any, method: str, path: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:3]
+        )
+        raise ScApiError(
+            200, f"unexpected {model.__name__} in reply ({detail})", method, path
+        ) from exc
+
+
+def _parse_list(model: type[M], data: Any, method: str, path: str) -> list[M]:
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ScApiError(200, f"expected a list of {model.__name__}", method, path)
+    return [_parse(model, item, method, path) for item in data]

@@ -1,0 +1,80 @@
+"""Client settings: where the DSM is, how to trust it, how long to wait and when to retry."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+DEFAULT_PORT = 3033
+API_PATH = "/api/rest"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of requests that are safe to repeat, with full-jitter exponential backoff.
+
+    Reads are retried on transport errors, `retry_statuses` and the DSM's transient
+    "Unhandled Exception" 400; writes only when the connection could not be made at all.
+    """
+
+    max_attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 4.0
+    retry_statuses: frozenset[int] = frozenset({502, 503, 504})
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to sleep before retry number `attempt` (1-based)."""
+        return random.uniform(0.0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+class ScConfig(BaseModel):
+    """Connection settings of one ScClient. The password is a SecretStr: it never shows in reprs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoint: str
+    username: str
+    password: SecretStr
+    ssn: int | None = None
+    ca_file: str | None = None
+    insecure: bool = False
+    request_timeout: float = Field(default=30.0, gt=0)
+    task_timeout: float = Field(default=600.0, gt=0)
+    poll_interval: float = Field(default=1.0, gt=0)
+    retry: RetryPolicy = RetryPolicy()
+
+    @field_validator("endpoint")
+    @classmethod
+    def _check_endpoint(cls, value: str) -> str:
+        parts = urlsplit(value if "://" in value else f"https://{value}")
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(f"endpoint must be https://host[:port][/api/rest], got {value!r}")
+        try:
+            parts.port  # noqa: B018 - raises on a malformed port
+        except ValueError as exc:
+            raise ValueError(f"endpoint has an invalid port: {value!r}") from exc
+        if parts.username or parts.password:
+            raise ValueError("endpoint must not contain credentials; use username/password")
+        return value
+
+    @property
+    def api_base(self) -> str:
+        """`https://host:port/api/rest/`: a missing scheme means https, a missing port 3033."""
+        parts = urlsplit(self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}")
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        path = parts.path.rstrip("/")
+        if not path.endswith(API_PATH):
+            path += API_PATH
+        return f"{parts.scheme}://{host}:{parts.port or DEFAULT_PORT}{path}/"
+
+    @property
+    def verify(self) -> bool | str:
+        """The `verify` argument for requests: off, a CA file, or the default trust store."""
+        if self.insecure:
+            return False
+        return self.ca_file or True

@@ -1,0 +1,111 @@
+"""Everything the SC client raises.
+
+    ScError
+    ├── ScTransportError          no usable reply (network, TLS, timeout waiting for the reply)
+    │   ├── ScConnectError        nothing reached the array: always safe to retry
+    │   │   └── ScTlsError        TLS handshake or certificate check failed
+    │   └── ScReadTimeout         request sent, no reply in time (also an ScTimeout)
+    ├── ScTimeout                 an overall deadline passed (async task, copy, request)
+    ├── ScApiError                the array answered with an error: status, message, method, path
+    │   ├── ScNotFound            404, or a lookup that matched nothing
+    │   ├── ScConflict            the array refused because of the object's state (e.g. volume busy)
+    │   ├── ScBadRequest          400
+    │   ├── ScAuthError           401/403: bad credentials, expired session, no privilege
+    │   ├── ScApiVersionError     no API version acceptable to both sides
+    │   └── ScTaskFailed          an async task ended in failure
+    └── ScValidationError         bad input caught before anything was sent (also a ValueError)
+
+Messages carry what the array said; they never contain credentials.
+"""
+
+from __future__ import annotations
+
+
+class ScError(Exception):
+    """Base of everything the SC client raises."""
+
+
+class ScTransportError(ScError):
+    """No usable reply from the array: DNS, connect, TLS, dropped connection, read timeout."""
+
+
+class ScConnectError(ScTransportError):
+    """The connection could not be made, so nothing reached the array: safe to retry."""
+
+
+class ScTlsError(ScConnectError):
+    """TLS failed (usually certificate verification); retrying will not help."""
+
+
+class ScTimeout(ScError):
+    """A deadline passed before the operation finished."""
+
+
+class ScReadTimeout(ScTransportError, ScTimeout):
+    """The request was sent but no reply came in time: its outcome is unknown."""
+
+
+class ScApiError(ScError):
+    """The array answered with an error (or a reply the client cannot use)."""
+
+    def __init__(self, status: int, message: str, method: str = "", path: str = "") -> None:
+        self.status = status
+        self.message = message
+        self.method = method
+        self.path = path
+        super().__init__(status, message, method, path)
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}".strip()
+        prefix = f"{where} -> {self.status}" if where else f"HTTP {self.status}"
+        return f"{prefix}: {self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, message={self.message!r}, "
+            f"method={self.method!r}, path={self.path!r})"
+        )
+
+
+class ScNotFound(ScApiError):
+    """The object does not exist (404), or a lookup by name matched nothing."""
+
+
+class ScConflict(ScApiError):
+    """The array refused the change because of the object's state."""
+
+
+class ScBadRequest(ScApiError):
+    """The array rejected the request as malformed or invalid (400)."""
+
+
+class ScAuthError(ScApiError):
+    """Authentication or authorization failed (401/403)."""
+
+
+class ScApiVersionError(ScApiError):
+    """The DSM accepts no API version this client can negotiate (§1.5)."""
+
+
+class ScTaskFailed(ScApiError):
+    """An asynchronous task finished with a failure; `status` is that of the final poll."""
+
+
+class ScValidationError(ScError, ValueError):
+    """Bad input detected client-side; nothing was sent to the array."""
+
+
+def error_for_status(status: int, message: str, method: str, path: str) -> ScApiError:
+    """The most specific ScApiError for an HTTP status."""
+    cls: type[ScApiError]
+    if status == 404:
+        cls = ScNotFound
+    elif status == 409:
+        cls = ScConflict
+    elif status in (401, 403):
+        cls = ScAuthError
+    elif status == 400:
+        cls = ScBadRequest
+    else:
+        cls = ScApiError
+    return cls(status, message, method, path)

@@ -1,0 +1,79 @@
+"""Consistency groups: replay profiles of type Consistent and their group snapshots (§6.10)."""
+
+from __future__ import annotations
+
+from .base import DEFAULT_NOTES
+from .errors import ScApiError, ScValidationError
+from .models import ScReplay, ScReplayConsistencyGroup, ScReplayProfile, ScVolume
+from .replays import ReplaysMixin, _description
+from .units import parse_version
+from .validation import check_id, check_minutes, check_name
+
+
+class GroupsMixin(ReplaysMixin):
+    def _check_cg_support(self) -> None:
+        if parse_version(self.api_version)[:2] < (2, 1):
+            raise ScValidationError(
+                f"consistency groups need DSM API 2.1 or later; this DSM reports {self.api_version}"
+            )
+
+    def get_replay_profile(self, instance_id: str) -> ScReplayProfile:
+        check_id(instance_id, "replay profile id")
+        return self._get(ScReplayProfile, f"StorageCenter/ScReplayProfile/{instance_id}")
+
+    def create_consistency_group(self, name: str, *, notes: str | None = None) -> ScReplayProfile:
+        """A replay profile of type Consistent: one CreateReplay snaps all members together."""
+        check_name(name, "consistency group name")
+        self._check_cg_support()
+        path = "StorageCenter/ScReplayProfile"
+        body = {
+            "StorageCenter": self.ssn,
+            "Name": name,
+            "Type": ScReplayProfile.CONSISTENT,
+            "Notes": DEFAULT_NOTES if notes is None else notes,
+        }
+        profile = self._write_one(ScReplayProfile, "POST", path, body)
+        if profile is None:
+            raise ScApiError(201, "creating the replay profile returned no profile", "POST", path)
+        return profile
+
+    def delete_replay_profile(self, instance_id: str) -> None:
+        """Delete a replay profile (member volumes stay); ScNotFound if already gone."""
+        check_id(instance_id, "replay profile id")
+        self._write_existing("DELETE", f"StorageCenter/ScReplayProfile/{instance_id}")
+
+    def replay_profile_volumes(self, instance_id: str) -> list[ScVolume]:
+        check_id(instance_id, "replay profile id")
+        return self._get_list(ScVolume, f"StorageCenter/ScReplayProfile/{instance_id}/VolumeList")
+
+    def create_group_replay(
+        self, profile_id: str, description: str, expire_minutes: int = 0
+    ) -> ScReplayConsistencyGroup | None:
+        """Snapshot every member of a consistency group together (activating inactive members
+        first). Returns the new group snapshot, found by its (truncated) description."""
+        check_id(profile_id, "replay profile id")
+        check_minutes(expire_minutes)
+        self._check_cg_support()
+        for volume in self.replay_profile_volumes(profile_id):
+            if not (volume.active and volume.replay_allowed):
+                self.activate_volume(volume.instance_id)
+        text = _description(description)
+        body = {"description": text, "expireTime": expire_minutes}
+        self._write("POST", f"StorageCenter/ScReplayProfile/{profile_id}/CreateReplay", body)
+        matches = [g for g in self.consistency_groups(profile_id) if g.description == text]
+        return matches[-1] if matches else None
+
+    def consistency_groups(self, profile_id: str) -> list[ScReplayConsistencyGroup]:
+        """The group snapshots taken through a replay profile."""
+        check_id(profile_id, "replay profile id")
+        return self._get_list(
+            ScReplayConsistencyGroup,
+            f"StorageCenter/ScReplayProfile/{profile_id}/ConsistencyGroupList",
+        )
+
+    def consistency_group_replays(self, cg_id: str) -> list[ScReplay]:
+        """The member replays of one group snapshot."""
+        check_id(cg_id, "consistency group snapshot id")
+        return self._get_list(
+            ScReplay, f"StorageCenter/ScReplayConsistencyGroup/{cg_id}/ReplayList"
+        )

@@ -1,0 +1,452 @@
+"""Typed views of DSM objects (reference §5).
+
+Every model is frozen and ignores attributes it does not know, so new array fields do not break
+us. Quirks are parsed here, once: attribute names match case-insensitively (`WWN`/`wwn`/`wWN`),
+SSNs arrive as int or string, sizes as `"1.073741824E9 Bytes"`, descriptions as null.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from .units import GIB, parse_bytes, parse_ssn
+
+Bytes = Annotated[int, BeforeValidator(parse_bytes)]
+Ssn = Annotated[int, BeforeValidator(parse_ssn)]
+
+
+def _none_to_empty(value: object) -> object:
+    return "" if value is None else value
+
+
+Text = Annotated[str, BeforeValidator(_none_to_empty)]
+
+_KEYS_BY_LOWER: dict[type, dict[str, str]] = {}
+
+
+class ScModel(BaseModel):
+    """Base of all reply models: camelCase aliases, case-insensitive keys, unknown keys ignored."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", populate_by_name=True, alias_generator=to_camel
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_key_case(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = _KEYS_BY_LOWER.get(cls)
+        if known is None:
+            known = {}
+            for name, field in cls.model_fields.items():
+                known[name.lower()] = name
+                if field.alias:
+                    known[field.alias.lower()] = field.alias
+            _KEYS_BY_LOWER[cls] = known
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            canonical = known.get(key.lower(), key) if isinstance(key, str) else key
+            if canonical not in out or canonical == key:
+                out[canonical] = value
+        return out
+
+
+class ScRef(ScModel):
+    """A reference to another object: `{instanceId, instanceName, objectType}` (§3.2)."""
+
+    instance_id: str
+    instance_name: Text = ""
+    object_type: Text = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_fallback(cls, data: Any) -> Any:
+        # user preferences carry `name` instead of `instanceName` (§5.10)
+        if isinstance(data, dict) and "instanceName" not in data and "name" in data:
+            return {**data, "instanceName": data["name"]}
+        return data
+
+
+class ScObject(ScModel):
+    """Header fields every DSM object carries."""
+
+    instance_id: str
+    instance_name: Text = ""
+    object_type: Text = ""
+
+    @property
+    def ref(self) -> ScRef:
+        return ScRef(
+            instance_id=self.instance_id,
+            instance_name=self.instance_name,
+            object_type=self.object_type,
+        )
+
+
+class ApiConnection(ScObject):
+    """The login reply; `api_version` is the API level of the DSM (§1.6)."""
+
+    instance_id: str = "0"
+    api_version: str = ""
+    min_api_version: str = ""
+    provider: str = ""
+    provider_version: str = ""
+    user_name: str = ""
+    connected: bool = True
+
+
+class AsyncTask(ScObject):
+    state: Text = ""
+    started: bool = False
+    successful: bool = False
+    error_state: Text = ""
+    error: Text = ""
+    localized_error: Text = ""
+    method_name: Text = ""
+    object_type_name: Text = ""
+    step_message: Text = ""
+    return_value: Text = ""
+
+
+class StorageCenter(ScObject):
+    name: Text = ""
+    sc_serial_number: Ssn
+    status: Text = ""
+    connected: bool = True
+    version: Text = ""
+    host_or_ip_address: Text = ""
+    management_ip: Text = ""
+
+
+class StorageUsage(ScModel):
+    """Capacity of one SC: `total_bytes` = `availableSpace`, `free_bytes` = `freeSpace` (§6.14)."""
+
+    sc_serial_number: Ssn | None = None
+    total_bytes: Bytes = Field(alias="availableSpace")
+    free_bytes: Bytes = Field(alias="freeSpace")
+    used_bytes: Bytes = Field(default=-1, alias="usedSpace")
+    allocated_bytes: Bytes = Field(default=0, alias="allocatedSpace")
+    configured_bytes: Bytes = Field(default=0, alias="configuredSpace")
+
+    @model_validator(mode="after")
+    def _default_used(self) -> StorageUsage:
+        if self.used_bytes < 0:
+            object.__setattr__(self, "used_bytes", max(self.total_bytes - self.free_bytes, 0))
+        return self
+
+
+class UserPreferences(ScModel):
+    allow_storage_profile_selection: bool = False
+    allow_qos_profile_selection: bool = False
+    allow_data_reduction_selection: bool = False
+    storage_profile: ScRef | None = None
+    volume_qos_profile: ScRef | None = None
+    group_qos_profile: ScRef | None = None
+    data_reduction_profile: ScRef | None = None
+    replay_profile_list: list[ScRef] = []
+
+
+class ScVolume(ScObject):
+    name: Text = ""
+    sc_serial_number: Ssn
+    configured_size_bytes: Bytes = Field(alias="configuredSize")
+    device_id: Text = ""
+    serial_number: Text = ""
+    index: int | None = None
+    active: bool = False
+    replay_allowed: bool = False
+    mapped: bool = False
+    delete_allowed: bool = True
+    in_recycle_bin: bool = False
+    status: Text = ""
+    status_message: Text = ""
+    volume_folder: ScRef | None = None
+    volume_folder_path: Text = ""
+    replication_source: bool = False
+    replication_destination: bool = False
+    live_volume: bool = False
+
+    @property
+    def size_gb(self) -> int:
+        """Configured size in whole GiB (rounded down)."""
+        return self.configured_size_bytes // GIB
+
+    @property
+    def wwn(self) -> str:
+        """The volume's WWN (its `deviceId`)."""
+        return self.device_id
+
+
+class ScVolumeConfiguration(ScObject):
+    """Profile settings of a volume; its instanceId is the volume's."""
+
+    sc_serial_number: Ssn | None = None
+    volume: ScRef | None = None
+    controller: ScRef | None = None
+    storage_profile: ScRef | None = None
+    replay_profile_list: list[ScRef] = []
+    volume_qos_profile: ScRef | None = None
+    group_qos_profile: ScRef | None = None
+    data_reduction_profile: ScRef | None = None
+    disk_folder: ScRef | None = None
+    notes: Text = ""
+
+
+class ScReplay(ScObject):
+    """A snapshot. `active` marks the live point-in-time that cannot be expired."""
+
+    sc_serial_number: Ssn | None = None
+    description: Text = ""
+    global_index: Text = ""
+    create_volume: ScRef | None = None
+    parent: ScRef | None = None
+    freeze_time: Text = ""
+    expire_time: Text = ""
+    expires: bool = False
+    marked_for_expiration: bool = False
+    active: bool = False
+    consistent: bool = False
+    source: Text = ""
+    size_bytes: Bytes = Field(default=0, alias="size")
+
+
+class ScReplayConsistencyGroup(ScObject):
+    """One consistency-group snapshot: the replays of all members taken together."""
+
+    sc_serial_number: Ssn | None = None
+    description: Text = ""
+    global_index: Text = ""
+    profile: ScRef | None = None
+    expires: bool = False
+    freeze_time: Text = ""
+    expire_time: Text = ""
+    expected_replay_count: int = 0
+    replay_count: int = 0
+
+
+class ScReplayProfile(ScObject):
+    """A snapshot profile: `Standard` (schedule) or `Consistent` (a consistency group)."""
+
+    STANDARD: ClassVar[str] = "Standard"
+    CONSISTENT: ClassVar[str] = "Consistent"
+
+    name: Text = ""
+    type: Text = ""
+    notes: Text = ""
+    user_created: bool = False
+    volume_count: int = 0
+    rule_count: int = 0
+    sc_serial_number: Ssn | None = None
+
+
+class ScStorageProfile(ScObject):
+    name: Text = ""
+    index: int | None = None
+    user_created: bool = False
+    volume_count: int = 0
+    sc_serial_number: Ssn | None = None
+
+
+class ScQosProfile(ScObject):
+    """A QoS profile; `profile_type` is `VolumeQosProfile` or `GroupQosProfile`."""
+
+    name: Text = ""
+    profile_type: Text = ""
+    sc_serial_number: Ssn | None = None
+
+
+class ScDataReductionProfile(ScObject):
+    """A data-reduction profile; `type` is e.g. `None`, `Compression`, `Deduplication`."""
+
+    name: Text = ""
+    type: Text = ""
+    sc_serial_number: Ssn | None = None
+
+
+class ScFolder(ScObject):
+    """A folder; `folder_path` is the path of its parent (§4.2)."""
+
+    name: Text = ""
+    folder_path: Text = ""
+    parent: ScRef | None = None
+    root: bool = False
+    notes: Text = ""
+    sc_serial_number: Ssn | None = None
+
+
+class ScVolumeFolder(ScFolder):
+    """A folder of volumes."""
+
+
+class ScServerFolder(ScFolder):
+    """A folder of servers."""
+
+
+class ScServer(ScObject):
+    """A server (host); `type` is `Physical`, `RemoteStorageCenter`, ..."""
+
+    name: Text = ""
+    type: Text = ""
+    status: Text = ""
+    status_message: Text = ""
+    connectivity: Text = ""
+    port_type: list[str] = []
+    hba_count: int = 0
+    mapped: bool = False
+    delete_allowed: bool = True
+    notes: Text = ""
+    server_folder: ScRef | None = None
+    server_folder_path: Text = ""
+    operating_system: ScRef | None = None
+    sc_serial_number: Ssn | None = None
+
+
+class ScServerHba(ScObject):
+    """An initiator (WWN or IQN, the `instance_name`); `server` is None once orphaned."""
+
+    name: Text = ""
+    port_type: Text = ""
+    connectivity: Text = ""
+    iscsi_name: Text = ""
+    remote_storage_center: bool = False
+    server: ScRef | None = None
+    sc_serial_number: Ssn | None = None
+
+
+class ScServerOperatingSystem(ScObject):
+    name: Text = ""
+    product: Text = ""
+    version: Text = ""
+    multipath: bool = False
+
+
+class ScMappingProfile(ScObject):
+    """The mapping of one volume to one server."""
+
+    volume: ScRef | None = None
+    server: ScRef | None = None
+    controller: ScRef | None = None
+    lun_used: list[int] = []
+    lun_requested: Text = ""
+    map_count: int = 0
+    connectivity: Text = ""
+    read_only: bool = False
+    sc_serial_number: Ssn | None = None
+
+
+class ScMapping(ScObject):
+    """One path of a mapping (server HBA x controller port)."""
+
+    profile: ScRef | None = None
+    volume: ScRef | None = None
+    server: ScRef | None = None
+    server_hba: ScRef | None = None
+    controller: ScRef | None = None
+    controller_port: ScRef | None = None
+    lun: int | None = None
+    read_only: bool = False
+    status: Text = ""
+    transport: Text = ""
+    sc_serial_number: Ssn | None = None
+
+
+class ScReplicationQosNode(ScObject):
+    name: Text = ""
+    link_speed: Text = ""
+    bandwidth_limited: bool = False
+    sc_serial_number: Ssn | None = None
+
+
+class ScReplication(ScObject):
+    type: Text = ""
+    sync_mode: Text = ""
+    sync_status: Text = ""
+    state: Text = ""
+    status: Text = ""
+    replicate_active_replay: bool = False
+    source_volume: ScRef | None = None
+    destination_volume: ScRef | None = None
+    source_storage_center: ScRef | None = None
+    destination_storage_center: ScRef | None = None
+    destination_sc_serial_number: Ssn | None = None
+    sc_serial_number: Ssn | None = None
+    qos_node: ScRef | None = None
+
+
+class ReplicationProgress(ScModel):
+    synced: bool = False
+    amount_remaining_bytes: Bytes = Field(default=0, alias="amountRemaining")
+
+
+class ScLiveVolume(ScObject):
+    """A Live Volume; after SwapRoles primary and secondary exchange places, the id stays."""
+
+    type: Text = ""
+    primary_volume: ScRef | None = None
+    secondary_volume: ScRef | None = None
+    primary_sc_serial_number: Ssn | None = None
+    secondary_sc_serial_number: Ssn | None = None
+    secondary_role: Text = ""
+    status: Text = ""
+    replication_state: Text = ""
+    failover_state: Text = ""
+    secondary_status: Text = ""
+    primary_swap_role_state: Text = ""
+    replicate_active_replay: bool = False
+    sc_serial_number: Ssn | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """Up and protected, not swapping: safe to swap roles back (§5.22)."""
+        return (
+            self.status == "Up"
+            and self.replication_state == "Up"
+            and self.failover_state == "Protected"
+            and self.secondary_status == "Up"
+            and self.primary_swap_role_state == "NotSwapping"
+        )
+
+
+class ScCopyMirrorMigrate(ScObject):
+    """A volume copy; `state` is `Running`, `Finished`, `Erred` or `Paused`."""
+
+    state: Text = ""
+    source_volume: ScRef | None = None
+    destination_volume: ScRef | None = None
+
+
+__all__ = [
+    "ApiConnection",
+    "AsyncTask",
+    "ReplicationProgress",
+    "ScCopyMirrorMigrate",
+    "ScDataReductionProfile",
+    "ScFolder",
+    "ScLiveVolume",
+    "ScMapping",
+    "ScMappingProfile",
+    "ScModel",
+    "ScObject",
+    "ScQosProfile",
+    "ScRef",
+    "ScReplay",
+    "ScReplayConsistencyGroup",
+    "ScReplayProfile",
+    "ScReplication",
+    "ScReplicationQosNode",
+    "ScServer",
+    "ScServerHba",
+    "ScServerFolder",
+    "ScServerOperatingSystem",
+    "ScStorageProfile",
+    "ScVolume",
+    "ScVolumeConfiguration",
+    "ScVolumeFolder",
+    "StorageCenter",
+    "StorageUsage",
+    "UserPreferences",
+]

@@ -1,0 +1,157 @@
+"""Replays (snapshots), view volumes, volume activation and copies (§4.5, §6.3, §6.5, §6.6)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .base import DEFAULT_NOTES
+from .errors import ScApiError, ScConflict, ScNotFound, ScTaskFailed, ScTimeout
+from .models import ScCopyMirrorMigrate, ScReplay, ScServer, ScVolume
+from .servers import ServersMixin
+from .tasks import FIRST_POLL_DELAY
+from .validation import MAX_REPLAY_DESCRIPTION_LENGTH, check_id, check_minutes, check_name
+from .volumes import VolumesMixin
+
+
+def _description(text: str) -> str:
+    """The SC keeps about 30 characters of a replay description: truncate, don't reject."""
+    return text[:MAX_REPLAY_DESCRIPTION_LENGTH]
+
+
+class ReplaysMixin(VolumesMixin, ServersMixin):
+    def activate_volume(self, instance_id: str) -> ScVolume:
+        """Make a volume active (able to take replays) if it is not: map it to an up physical
+        server for a moment, then unmap it again (§6.3)."""
+        volume = self._fetch_volume(check_id(instance_id, "volume id"))
+        if volume.active and volume.replay_allowed:
+            return volume
+        ssn = volume.sc_serial_number
+        candidates = [
+            s
+            for s in self._query(ScServer, "ScServer", scSerialNumber=ssn)
+            if s.type.casefold() == "physical" and s.status.casefold() != "down"
+        ]
+        for server in candidates:
+            already = any(
+                p.server and p.server.instance_id == server.instance_id
+                for p in self.volume_mapping_profiles(instance_id)
+            )
+            self.map_volume(instance_id, server.instance_id)
+            volume = self._fetch_volume(instance_id)
+            if not already:
+                self.unmap_volume(instance_id, server.instance_id)
+            if volume.active:
+                return self._fetch_volume(instance_id)
+        raise ScConflict(
+            409,
+            f"volume {instance_id} is not active and no up physical server could activate it",
+            "POST",
+            f"StorageCenter/ScVolume/{instance_id}/MapToServer",
+        )
+
+    def volume_replays(self, instance_id: str) -> list[ScReplay]:
+        """All replays of a volume, including its `active` one."""
+        check_id(instance_id, "volume id")
+        return self._get_list(ScReplay, f"StorageCenter/ScVolume/{instance_id}/ReplayList")
+
+    def create_replay(self, volume_id: str, description: str, expire_minutes: int = 0) -> ScReplay:
+        """Snapshot a volume (activating it first if needed); `expire_minutes` 0 = never.
+        The description is truncated to 30 characters."""
+        check_id(volume_id, "volume id")
+        check_minutes(expire_minutes)
+        self.activate_volume(volume_id)
+        path = f"StorageCenter/ScVolume/{volume_id}/CreateReplay"
+        body = {"description": _description(description), "expireTime": expire_minutes}
+        replay = self._write_one(ScReplay, "POST", path, body)
+        if replay is None:
+            raise ScApiError(200, "creating the replay returned no replay", "POST", path)
+        return replay
+
+    def update_replay(
+        self, replay_id: str, *, description: str | None = None, expire_minutes: int
+    ) -> None:
+        """Change a replay's expiry (minutes from now, 0 = never) and optionally its description."""
+        check_id(replay_id, "replay id")
+        body: dict[str, Any] = {"expireTime": check_minutes(expire_minutes)}
+        if description is not None:
+            body["description"] = _description(description)
+        self._write("PUT", f"StorageCenter/ScReplay/{replay_id}", body)
+
+    def expire_replay(self, replay_id: str) -> None:
+        """Mark a replay for expiration; ScNotFound if it does not exist."""
+        check_id(replay_id, "replay id")
+        self._write_existing("POST", f"StorageCenter/ScReplay/{replay_id}/Expire", {})
+
+    def create_view_volume(
+        self,
+        replay_id: str,
+        name: str,
+        *,
+        folder_id: str | None = None,
+        replay_profile_ids: list[str] | None = None,
+        volume_qos_profile_id: str | None = None,
+        group_qos_profile_id: str | None = None,
+        notes: str | None = None,
+    ) -> ScVolume:
+        """A new volume from a replay. Storage and data-reduction profiles are not part of the
+        call: set them afterwards with set_volume_profile."""
+        check_id(replay_id, "replay id")
+        check_name(name)
+        body: dict[str, Any] = {"Name": name, "Notes": DEFAULT_NOTES if notes is None else notes}
+        if folder_id is not None:
+            body["VolumeFolder"] = check_id(folder_id, "folder id")
+        if replay_profile_ids is not None:
+            body["ReplayProfileList"] = [
+                check_id(i, "replay profile id") for i in replay_profile_ids
+            ]
+        if volume_qos_profile_id is not None:
+            body["VolumeQosProfile"] = check_id(volume_qos_profile_id, "QoS profile id")
+        if group_qos_profile_id is not None:
+            body["GroupQosProfile"] = check_id(group_qos_profile_id, "group QoS profile id")
+        path = f"StorageCenter/ScReplay/{replay_id}/CreateView"
+        volume = self._write_one(ScVolume, "POST", path, body)
+        if volume is None:
+            raise ScApiError(200, "creating the view volume returned no volume", "POST", path)
+        return volume
+
+    def copy_volume(self, source_id: str, destination_id: str) -> None:
+        """Copy a volume's data (and replays) onto another volume and wait for the copy.
+
+        The copy object may vanish once finished; a 404 while waiting counts as done.
+        """
+        check_id(source_id, "source volume id")
+        check_id(destination_id, "destination volume id")
+        path = "StorageCenter/ScCopyMirrorMigrate/Copy"
+        body = {
+            "CopyReplays": True,
+            "DestinationVolume": destination_id,
+            "SourceVolume": source_id,
+            "StorageCenter": self._fetch_volume(source_id).sc_serial_number,
+            "Priority": "High",
+        }
+        copy = self._write_one(ScCopyMirrorMigrate, "POST", path, body)
+        if copy is None:
+            return
+        deadline = time.monotonic() + self.config.task_timeout
+        delay = FIRST_POLL_DELAY
+        while True:
+            if copy.state in ("Erred", "Paused"):
+                raise ScTaskFailed(
+                    500, f"volume copy {copy.instance_id} is {copy.state}", "POST", path
+                )
+            if copy.state == "Finished":
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ScTimeout(f"volume copy {copy.instance_id} still {copy.state or 'running'}")
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, self.config.poll_interval)
+            try:
+                copy = self._get(
+                    ScCopyMirrorMigrate, f"StorageCenter/ScCopyMirrorMigrate/{copy.instance_id}"
+                )
+            except ScNotFound:
+                return
+            finally:
+                self._invalidate()  # the destination changes while the copy runs

@@ -1,0 +1,364 @@
+"""ScSession: HTTP to the DSM REST API, with no knowledge of SC objects.
+
+Owns the one `requests.Session` of the process (shared by threads), login and API-version
+negotiation (§1.5), re-login on an expired session, timeouts, retries of what is safe to repeat,
+error mapping (errors.py) and the one log line per call.
+
+TLS: `verify` is passed explicitly on every request, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
+cannot override a configured `ca_file` or `insecure`; `trust_env` stays on so proxy variables
+(HTTPS_PROXY, NO_PROXY) work as in any requests program. With neither option set, requests uses
+its default trust store (which those variables may point at).
+
+Credentials go out only on the login request (Basic auth); later requests carry the session
+cookie. Bodies, headers and cookies are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
+
+from .. import __version__
+from .config import RetryPolicy, ScConfig
+from .errors import (
+    ScApiError,
+    ScApiVersionError,
+    ScConnectError,
+    ScError,
+    ScReadTimeout,
+    ScTlsError,
+    ScTransportError,
+    error_for_status,
+)
+from .models import ApiConnection
+from .units import parse_version
+
+log = logging.getLogger("dellsc.sc")
+
+FIRST_API_VERSION = "2.0"
+# assumed when the login reply names no version: current filters, legacy folder paths, as the
+# Cinder driver's defaults
+UNREPORTED_API_VERSION = "3.0"
+LOGIN_PATH = "ApiConnection/Login"
+LOGOUT_PATH = "ApiConnection/Logout"
+_API_PREFIX = "api/rest/"
+_VERSION_ERROR = "Invalid API version specified, the version must be in the range ["
+_VERSION_LOW = re.compile(re.escape(_VERSION_ERROR) + r"\s*([^,\]\s]+)\s*,")
+_MAX_MESSAGE = 500
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply with its body decoded: `data` is the JSON value, None for an empty body."""
+
+    status: int
+    text: str
+    data: Any
+    is_json: bool
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class ScSession:
+    """Thread-safe HTTP session to one DSM (or a directly addressed SC)."""
+
+    def __init__(self, config: ScConfig) -> None:
+        self.config = config
+        self._base = config.api_base
+        self._http = requests.Session()
+        if config.insecure:
+            # the user chose to skip verification; say so once instead of on every request
+            warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+            log.warning("TLS certificate verification is disabled for %s", self._base)
+        self._lock = threading.RLock()
+        self._generation = 0
+        self._logged_in = False
+        self.header_version = FIRST_API_VERSION
+        self.connection: ApiConnection | None = None
+
+    # -- what the login told us (§1.6) ---------------------------------------------------------
+
+    @property
+    def api_version(self) -> str:
+        """The API level the DSM reported at login (not the header we send)."""
+        if self.connection and self.connection.api_version:
+            return self.connection.api_version
+        return UNREPORTED_API_VERSION
+
+    @property
+    def legacy_filters(self) -> bool:
+        """API 2.0/2.1 take GetList filters without the outer `filter` wrapper."""
+        return parse_version(self.api_version)[:2] < (2, 2)
+
+    @property
+    def legacy_folder_paths(self) -> bool:
+        """Before API 4 folder paths have no leading slash (`a/b/` vs `/a/b/`)."""
+        return parse_version(self.api_version)[0] < 4
+
+    @property
+    def direct(self) -> bool:
+        """True when connected straight to an SC rather than through a DSM."""
+        return bool(self.connection and self.connection.provider == "StorageCenter")
+
+    # -- session lifecycle ---------------------------------------------------------------------
+
+    def login(self) -> ApiConnection:
+        """Log in, negotiating the API version; replaces any previous session."""
+        with self._lock:
+            return self._login_locked()
+
+    def ensure_login(self) -> None:
+        if not self._logged_in:
+            with self._lock:
+                if not self._logged_in:
+                    self._login_locked()
+
+    def close(self) -> None:
+        """Log out (failures are only logged) and release connections."""
+        with self._lock:
+            if self._logged_in:
+                self._logged_in = False
+                try:
+                    self._send_once("POST", LOGOUT_PATH, {}, read=False)
+                except ScError as exc:
+                    log.warning("logout failed: %s", exc)
+            self._http.close()
+
+    def _login_locked(self) -> ApiConnection:
+        self._http.cookies.clear()  # login must not carry a (stale) cookie
+        reply = self._login_attempt()
+        low = _version_lower_bound(reply)
+        if not reply.ok and low and low != self.header_version:
+            log.info("DSM rejected API version %s; retrying with %s", self.header_version, low)
+            self.header_version = low
+            reply = self._login_attempt()
+        if not reply.ok:
+            message = self._message(reply)
+            if _version_lower_bound(reply):
+                raise ScApiVersionError(reply.status, message, "POST", LOGIN_PATH)
+            if reply.status in (401, 403):
+                message = f"login as {self.config.username!r} refused: {message}"
+            raise error_for_status(reply.status, message, "POST", LOGIN_PATH)
+        try:
+            self.connection = ApiConnection.model_validate(reply.data)
+        except ValueError:
+            log.warning("unrecognized login reply; assuming API %s", UNREPORTED_API_VERSION)
+            self.connection = None
+        self._generation += 1
+        self._logged_in = True
+        return self.connection or ApiConnection(api_version=UNREPORTED_API_VERSION)
+
+    def _login_attempt(self) -> Reply:
+        body = {"Application": "terraform-provider-dellsc", "ApplicationVersion": __version__}
+        return self._send_with_retries("POST", LOGIN_PATH, body, read=True, login=True)
+
+    def _relogin(self, seen_generation: int) -> None:
+        with self._lock:
+            if self._generation == seen_generation:  # nobody re-logged in meanwhile
+                log.info("session expired; logging in again")
+                self._login_locked()
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        read: bool,
+        is_async: bool = False,
+    ) -> Reply:
+        """One API call; raises the matching ScApiError unless the reply is 2xx.
+
+        `read` marks calls that change nothing (GET, GetList): only those are retried after
+        the request may have reached the array. A 401 (expired session) triggers one re-login
+        and one replay: the array refused the request, so repeating it is safe.
+        """
+        self.ensure_login()
+        generation = self._generation
+        reply = self._send_with_retries(method, path, body, read=read, is_async=is_async)
+        if reply.status == 401:
+            self._relogin(generation)
+            reply = self._send_with_retries(method, path, body, read=read, is_async=is_async)
+        if not reply.ok:
+            raise error_for_status(reply.status, self._message(reply), method, path)
+        if not reply.is_json:
+            snippet = reply.text.strip()[:80]
+            raise ScApiError(reply.status, f"reply is not JSON: {snippet!r}", method, path)
+        return reply
+
+    def _send_with_retries(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        read: bool,
+        is_async: bool = False,
+        login: bool = False,
+    ) -> Reply:
+        policy = self.config.retry
+        attempt = 1
+        while True:
+            try:
+                reply = self._send_once(
+                    method, path, body, read=read, is_async=is_async, login=login
+                )
+            except ScTlsError:
+                raise
+            except ScConnectError:
+                if attempt >= policy.max_attempts:
+                    raise
+            except ScTransportError:
+                if not read or attempt >= policy.max_attempts:
+                    raise
+            else:
+                if not (read and attempt < policy.max_attempts and _transient(reply, policy)):
+                    return reply
+            delay = policy.delay(attempt)
+            log.debug("retrying %s %s in %.2f s (attempt %d)", method, path, delay, attempt + 1)
+            time.sleep(delay)
+            attempt += 1
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        read: bool,
+        is_async: bool = False,
+        login: bool = False,
+    ) -> Reply:
+        path = api_path(path)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            "x-dell-api-version": self.header_version,
+        }
+        if is_async:
+            headers["async"] = "True"
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        auth = (self.config.username, self.config.password.get_secret_value()) if login else None
+        timeout = self.config.request_timeout
+        started = time.monotonic()
+        try:
+            resp = self._http.request(
+                method,
+                self._base + path,
+                data=data,
+                headers=headers,
+                auth=auth,
+                verify=self.config.verify,
+                timeout=(timeout, timeout),
+                allow_redirects=False,
+            )
+            text = resp.content.decode("utf-8", errors="replace")  # JSON is UTF-8 (RFC 8259)
+        except requests.RequestException as exc:
+            elapsed = (time.monotonic() - started) * 1000
+            log.info("%s %s failed in %.0f ms: %s", method, path, elapsed, type(exc).__name__)
+            raise self._transport_error(exc, method, path) from exc
+        except OSError as exc:  # requests reports an unreadable CA bundle this way
+            raise ScTlsError(f"cannot use CA file {self.config.ca_file!r}: {exc}") from exc
+        elapsed = (time.monotonic() - started) * 1000
+        level = logging.DEBUG if read else logging.INFO
+        log.log(level, "%s %s -> %d in %.0f ms", method, path, resp.status_code, elapsed)
+        try:
+            decoded: Any = json.loads(text) if text.strip() else None
+            is_json = True
+        except ValueError:
+            decoded, is_json = None, False
+        return Reply(resp.status_code, text, decoded, is_json)
+
+    def _transport_error(
+        self, exc: requests.RequestException, method: str, path: str
+    ) -> ScTransportError:
+        where = f"{method} {path} ({self._base})"
+        if isinstance(exc, requests.exceptions.SSLError):
+            hint = (
+                "set ca_file to the CA certificate that signed the DSM's certificate"
+                if not self.config.ca_file
+                else f"check that {self.config.ca_file} holds the CA that signed it"
+            )
+            return ScTlsError(
+                f"{where}: TLS verification of the DSM failed ({_reason(exc)}); {hint}, "
+                "or set insecure to skip verification"
+            )
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return ScConnectError(
+                f"{where}: connect timed out after {self.config.request_timeout} s"
+            )
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return ScReadTimeout(f"{where}: no reply within {self.config.request_timeout} s")
+        if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
+            return ScConnectError(f"{where}: cannot connect ({_reason(exc)})")
+        return ScTransportError(f"{where}: {_reason(exc)}")
+
+    def _message(self, reply: Reply) -> str:
+        """The array's message from an error reply (`{"result": ...}` or plain text), redacted."""
+        if isinstance(reply.data, dict) and reply.data.get("result") not in (None, ""):
+            message = str(reply.data["result"])
+        else:
+            message = reply.text.strip() or f"HTTP {reply.status}"
+        password = self.config.password.get_secret_value()
+        if password:
+            message = message.replace(password, "***")
+        return message[:_MAX_MESSAGE]
+
+
+def api_path(path: str) -> str:
+    """A path relative to /api/rest/; absolute poll URLs are cut down to it, so polling never
+    leaves the configured endpoint (§2.3)."""
+    if "://" in path:
+        path = urlsplit(path).path
+    index = path.find(_API_PREFIX)
+    if index >= 0:
+        path = path[index + len(_API_PREFIX) :]
+    return path.lstrip("/")
+
+
+def _transient(reply: Reply, policy: RetryPolicy) -> bool:
+    """A reply worth retrying for a read: 502/503/504 or the DSM's "Unhandled Exception" 400."""
+    if reply.status in policy.retry_statuses:
+        return True
+    return reply.status == 400 and "Unhandled Exception" in reply.text
+
+
+def _version_lower_bound(reply: Reply) -> str | None:
+    """The lower bound of the accepted range from a version-rejection reply (§1.5)."""
+    if reply.ok:
+        return None
+    message = reply.text
+    if isinstance(reply.data, dict) and isinstance(reply.data.get("result"), str):
+        message = reply.data["result"]
+    match = _VERSION_LOW.search(message.strip())
+    return match.group(1) if match and message.strip().startswith(_VERSION_ERROR) else None
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost useful description of a requests/urllib3 failure."""
+    reason: Any = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    text = str(reason)
+    return text[:_MAX_MESSAGE] if text else type(exc).__name__
+
+
+__all__ = ["Reply", "ScSession"]

@@ -1,0 +1,40 @@
+"""Input checks done before anything is sent; failures raise ScValidationError."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import ScValidationError
+
+MAX_VOLUME_NAME_LENGTH = 250
+MAX_REPLAY_DESCRIPTION_LENGTH = 30
+_INSTANCE_ID = re.compile(r"^[0-9]+(\.[0-9A-Za-z_-]+)*$")
+
+
+def check_id(value: str, what: str = "instance id") -> str:
+    """An instanceId safe to put in a URL path (`64702.101`), else ScValidationError."""
+    if not isinstance(value, str) or not _INSTANCE_ID.match(value):
+        raise ScValidationError(f"invalid {what} {value!r}: expected an id like '64702.101'")
+    return value
+
+
+def check_name(name: str, what: str = "volume name") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ScValidationError(f"{what} must not be empty")
+    if len(name) > MAX_VOLUME_NAME_LENGTH:
+        raise ScValidationError(
+            f"{what} is {len(name)} characters long; the limit is {MAX_VOLUME_NAME_LENGTH}"
+        )
+    return name
+
+
+def check_size_gb(size_gb: int) -> int:
+    if isinstance(size_gb, bool) or not isinstance(size_gb, int) or size_gb <= 0:
+        raise ScValidationError(f"size_gb must be a positive whole number of GiB, got {size_gb!r}")
+    return size_gb
+
+
+def check_minutes(minutes: int) -> int:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
+        raise ScValidationError(f"expire_minutes must be a whole number >= 0, got {minutes!r}")
+    return minutes

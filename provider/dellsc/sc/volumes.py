@@ -1,0 +1,213 @@
+"""Volumes and their configuration (§4.3, §4.4, §6.2, §6.7, §6.8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import DEFAULT_NOTES, ClientCore
+from .errors import ScApiError, ScAuthError, ScConflict, ScNotFound, ScValidationError
+from .models import ScVolume, ScVolumeConfiguration
+from .units import GIB, format_gb, ssn_of
+from .validation import check_id, check_name, check_size_gb
+
+PROFILE_KINDS = ("storageProfile", "volumeQosProfile", "groupQosProfile", "dataReductionProfile")
+
+
+class VolumesMixin(ClientCore):
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get_volume(self, instance_id: str) -> ScVolume:
+        """The volume; ScNotFound if it does not exist or sits in the recycle bin.
+
+        With the cache on, answered from one bulk GetList of this SC's volumes.
+        """
+        check_id(instance_id, "volume id")
+        volume = None
+        if self._volume_cache is not None and ssn_of(instance_id) == self.ssn:
+            volume = self._volume_cache.get(
+                instance_id, lambda: self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
+            )
+        if volume is None:
+            volume = self._fetch_volume(instance_id)
+        if volume.in_recycle_bin:
+            raise ScNotFound(
+                404, f"volume {instance_id} is in the recycle bin", "GET", _path(instance_id)
+            )
+        return volume
+
+    def _fetch_volume(self, instance_id: str) -> ScVolume:
+        path = _path(instance_id)
+        try:
+            return self._get(ScVolume, path)
+        except (ScNotFound, ScAuthError):
+            raise
+        except ScApiError as exc:
+            if exc.status < 400:
+                raise
+            # the API does not tell "gone" from other failures reliably: confirm (§10)
+            found = self._query(
+                ScVolume, "ScVolume", scSerialNumber=ssn_of(instance_id), instanceId=instance_id
+            )
+            if not found:
+                raise ScNotFound(404, f"volume {instance_id} not found", "GET", path) from None
+            return found[0]
+
+    def list_volumes(self) -> list[ScVolume]:
+        """Every volume of this SC, except those in the recycle bin."""
+        return [
+            v
+            for v in self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
+            if not v.in_recycle_bin
+        ]
+
+    def find_volumes(
+        self,
+        *,
+        name: str | None = None,
+        device_id: str | None = None,
+        folder_path: str | None = None,
+    ) -> list[ScVolume]:
+        """Volumes of this SC by name and/or device id (WWN), optionally only in `folder_path`.
+
+        The folder is compared on the volume's `volumeFolderPath` with slashes trimmed, so
+        either path style (`a/b/`, `/a/b/`) matches `a/b`; `""` means the root folder.
+        """
+        found = self._query(
+            ScVolume, "ScVolume", scSerialNumber=self.ssn, Name=name, DeviceId=device_id
+        )
+        found = [v for v in found if not v.in_recycle_bin]
+        # filter again client-side: the array's string Equals may be case-insensitive
+        if name is not None:
+            found = [v for v in found if v.name == name]
+        if device_id is not None:
+            found = [v for v in found if v.device_id.casefold() == device_id.casefold()]
+        if folder_path is not None:
+            wanted = "/".join(p for p in folder_path.split("/") if p)
+            found = [v for v in found if v.volume_folder_path.strip("/") == wanted]
+        return found
+
+    def get_volume_configuration(self, instance_id: str) -> ScVolumeConfiguration:
+        """Profiles of a volume. With the cache on, answered from one bulk GetList."""
+        check_id(instance_id, "volume id")
+        found = None
+        if self._config_cache is not None and ssn_of(instance_id) == self.ssn:
+            found = self._config_cache.get(
+                instance_id,
+                lambda: self._query(
+                    ScVolumeConfiguration, "ScVolumeConfiguration", scSerialNumber=self.ssn
+                ),
+            )
+        if found is None:
+            found = self._get(ScVolumeConfiguration, f"{_path(instance_id)}/VolumeConfiguration")
+        return found
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def create_volume(
+        self,
+        name: str,
+        size_gb: int,
+        *,
+        folder_id: str | None = None,
+        storage_profile_id: str | None = None,
+        replay_profile_ids: list[str] | None = None,
+        volume_qos_profile_id: str | None = None,
+        group_qos_profile_id: str | None = None,
+        data_reduction_profile_id: str | None = None,
+        notes: str | None = None,
+    ) -> ScVolume:
+        """Create a volume of `size_gb` GiB. Without replay_profile_ids the SC applies the
+        user's default snapshot profiles; `[]` means none."""
+        check_name(name)
+        check_size_gb(size_gb)
+        body: dict[str, Any] = {
+            "Name": name,
+            "Notes": DEFAULT_NOTES if notes is None else notes,
+            "Size": format_gb(size_gb),
+            "StorageCenter": self.ssn,
+        }
+        optional = {
+            "VolumeFolder": folder_id,
+            "StorageProfile": storage_profile_id,
+            "VolumeQosProfile": volume_qos_profile_id,
+            "GroupQosProfile": group_qos_profile_id,
+            "DataReductionProfile": data_reduction_profile_id,
+        }
+        for key, value in optional.items():
+            if value is not None:
+                body[key] = check_id(value, key)
+        if replay_profile_ids is not None:
+            body["ReplayProfileList"] = [
+                check_id(i, "replay profile id") for i in replay_profile_ids
+            ]
+        volume = self._write_one(ScVolume, "POST", "StorageCenter/ScVolume", body)
+        if volume is None:  # 2xx without a body: look it up by name (§4.3)
+            matches = self.find_volumes(name=name)
+            if len(matches) != 1:
+                raise ScApiError(
+                    201,
+                    f"created volume {name!r} cannot be identified",
+                    "POST",
+                    "StorageCenter/ScVolume",
+                )
+            volume = matches[0]
+        return volume
+
+    def expand_volume(self, instance_id: str, size_gb: int) -> ScVolume:
+        """Grow a volume to `size_gb` GiB; ScValidationError unless that is larger."""
+        check_id(instance_id, "volume id")
+        check_size_gb(size_gb)
+        current = self._fetch_volume(instance_id)
+        if size_gb * GIB <= current.configured_size_bytes:
+            raise ScValidationError(
+                f"volume {instance_id} is {current.configured_size_bytes} bytes "
+                f"({current.size_gb} GiB); {size_gb} GiB is not larger and volumes cannot shrink"
+            )
+        path = f"{_path(instance_id)}/ExpandToSize"
+        volume = self._write_one(ScVolume, "POST", path, {"NewSize": format_gb(size_gb)})
+        return volume or self._fetch_volume(instance_id)
+
+    def update_volume(
+        self, instance_id: str, *, name: str | None = None, folder_id: str | None = None
+    ) -> ScVolume:
+        """Rename and/or move a volume to another folder."""
+        check_id(instance_id, "volume id")
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["Name"] = check_name(name)
+        if folder_id is not None:
+            body["VolumeFolder"] = check_id(folder_id, "folder id")
+        if not body:
+            return self.get_volume(instance_id)
+        volume = self._write_one(ScVolume, "PUT", _path(instance_id), body)
+        return volume or self._fetch_volume(instance_id)
+
+    def delete_volume(self, instance_id: str) -> None:
+        """Delete a volume (to the recycle bin). ScNotFound if already gone; ScConflict if busy."""
+        check_id(instance_id, "volume id")
+        path = _path(instance_id)
+        self.get_volume(instance_id)  # ScNotFound when already gone
+        result = self._write_existing("DELETE", path)
+        if result is False:  # only a synchronous reply can say this (§2.5)
+            raise ScConflict(200, "volume busy", "DELETE", path)
+
+    def set_volume_profile(self, instance_id: str, kind: str, profile_id: str | None) -> None:
+        """Switch one profile of a volume; `kind` is one of PROFILE_KINDS, None clears it."""
+        check_id(instance_id, "volume id")
+        if kind not in PROFILE_KINDS:
+            raise ScValidationError(f"kind must be one of {', '.join(PROFILE_KINDS)}, got {kind!r}")
+        if profile_id is not None:
+            check_id(profile_id, "profile id")
+        self._write("PUT", f"StorageCenter/ScVolumeConfiguration/{instance_id}", {kind: profile_id})
+
+    def set_replay_profiles(self, instance_id: str, profile_ids: list[str]) -> None:
+        """Replace the volume's whole snapshot-profile list."""
+        check_id(instance_id, "volume id")
+        ids = [check_id(i, "replay profile id") for i in profile_ids]
+        self._write(
+            "PUT", f"StorageCenter/ScVolumeConfiguration/{instance_id}", {"ReplayProfileList": ids}
+        )
+
+
+def _path(instance_id: str) -> str:
+    return f"StorageCenter/ScVolume/{instance_id}"
