@@ -11,17 +11,20 @@ import logging
 import os
 import threading
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import RESOURCES
 from dellsc.resources.base import Resource, Values
 from dellsc.resources.profiles import ProfileCatalog
-from dellsc.sc import ScClient, ScConfig, errors
+from dellsc.sc import errors
 from dellsc.schema.loader import provider_schema
 from dellsc.schema.model import Schema
 from dellsc.schema.validators import VALIDATORS, parse_duration
 from dellsc.server.codec import contains_unknown
 from dellsc.server.diagnostics import AttrPath, Diagnostics
+
+if TYPE_CHECKING:
+    from dellsc.sc import ScClient, ScConfig
 
 log = logging.getLogger("dellsc.provider")
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -116,6 +119,8 @@ class DellscProvider:
         except ValueError as exc:
             diags.error("Invalid Provider Configuration", str(exc), AttrPath("endpoint"))
             return
+        from dellsc.sc import ScClient
+
         client = ScClient(sc_config, cache=True)
         try:
             client.connect()
@@ -171,6 +176,8 @@ class DellscProvider:
 
 
 def _sc_config(settings: dict[str, Any]) -> ScConfig:
+    from dellsc.sc import ScConfig
+
     timeouts = settings["timeouts"] or {}
     ssn = settings["ssn"]
     return ScConfig(

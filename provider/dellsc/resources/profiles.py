@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dellsc.sc import ScClient
+if TYPE_CHECKING:
+    from dellsc.sc import ScClient
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.profiles import KINDS, UnknownProfile
 from dellsc.sc import errors
-from dellsc.sc.models import ScVolume, ScVolumeConfiguration
+from dellsc.sc.validation import MAX_VOLUME_NAME_LENGTH
 from dellsc.server.codec import UNKNOWN, Unknown, is_unknown
 from dellsc.server.diagnostics import AttrPath, Diagnostics
 
+if TYPE_CHECKING:
+    from dellsc.sc.models import ScVolume, ScVolumeConfiguration
+
 GIB = 1 << 30
-MAX_NAME_LENGTH = 250
 UNMANAGED_PREFIX = "Unmanaged_"
 _ID = re.compile(r"\d+\.\d+")
 _CONFIG_KEYS = {
@@ -180,7 +182,7 @@ class VolumeResource(Resource):
             if policy == "PREVENT":
                 diags.error(*self._prevented(state), AttrPath("deletion_policy"))
             elif policy == "UNMANAGE":
-                new_name = (UNMANAGED_PREFIX + state["name"])[:MAX_NAME_LENGTH]
+                new_name = (UNMANAGED_PREFIX + state["name"])[:MAX_VOLUME_NAME_LENGTH]
                 client.update_volume(state["id"], name=new_name)
             else:
                 client.delete_volume(state["id"])
