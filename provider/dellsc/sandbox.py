@@ -35,7 +35,7 @@ class Sandbox:
         installed = install(self.root / "mirror", self.root / "terraform.rc")
         cmd = [sys.executable, "-m", "dellsc.cli", "emulator", "--port", "0",
                "--state", str((self.root / "sc.db").resolve()), "--password", PASSWORD,
-               *self.emulator_args]  # fmt: skip
+               "--log-level", "warning", *self.emulator_args]  # fmt: skip
         self._emulator = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         assert self._emulator.stdout is not None
         self.ready_line = self._emulator.stdout.readline().strip()

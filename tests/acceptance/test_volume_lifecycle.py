@@ -29,7 +29,9 @@ def test_volume_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     assert tf.plan_exit_code() == 0, "second plan after create must be empty"
 
     tf.write(volume(size_gb=4))
+    mutations = probe.mutations()
     assert tf.actions(ADDR) == ["update"]
+    assert probe.mutations() == mutations, "plan must not change anything on the array"
     tf.apply()
     assert probe.configured_bytes("acc-vol") == 4 * GIB
     assert tf.values(ADDR)["id"] == created["id"]
@@ -96,4 +98,26 @@ def test_volume_deleted_outside_terraform_is_recreated(tf: Terraform, probe: Arr
     tf.apply()
     assert tf.values(ADDR)["id"] != old_id
     assert "vanishing" in probe.volume_names()
+    assert tf.plan_exit_code() == 0
+
+
+def test_failed_read_back_keeps_the_created_volume_in_state(
+    tf: Terraform, probe: ArrayProbe
+) -> None:
+    """A create that fails half-way saves what exists (tainted); the next apply replaces it."""
+    tf.write(volume("half-done"))
+    tf.init()
+    probe.admin("POST", "faults", {
+        "method": "POST", "path": "StorageCenter/ScVolumeConfiguration/GetList",
+        "action": "status", "status": 500, "message": "injected", "nth": 1, "count": 20,
+    })  # fmt: skip
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Volume Created But Not Read Back" in failed.output
+    first_id = tf.values(ADDR)["id"]
+    assert tf.state_addresses() == [ADDR]
+    probe.admin("DELETE", "faults")
+    assert tf.actions(ADDR) == ["delete", "create"], "a tainted volume is replaced"
+    tf.apply()
+    assert tf.values(ADDR)["id"] != first_id
+    assert [v["name"] for v in probe.volumes()].count("half-done") == 1
     assert tf.plan_exit_code() == 0

@@ -85,6 +85,7 @@ class EmulatorServer:
         if opts.tls:
             tmp = Path(self._tmp.name)
             ca_path = tmp / "ca.pem" if opts.state == ":memory:" else Path(f"{opts.state}.ca.pem")
+            ca_path = ca_path.resolve()  # usable from any working directory
             files = make_certificates(opts.host, ca_path, tmp)
             self._ca_file = files.ca_file
             ssl = {"ssl_certfile": files.cert_file, "ssl_keyfile": files.key_file}
