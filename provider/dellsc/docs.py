@@ -88,23 +88,25 @@ def _index() -> str:
     )
 
 
-def _resource_page(schema: Schema) -> str:
-    folder = EXAMPLES / "resources" / schema.type_name
+def _type_page(schema: Schema) -> str:
+    resource = schema.kind == "resources"
+    label = "Resource" if resource else "Data Source"
+    folder = EXAMPLES / ("resources" if resource else "data-sources") / schema.type_name
     parts = [
         "---",
-        f'page_title: "{schema.type_name} Resource - terraform-provider-dellsc"',
+        f'page_title: "{schema.type_name} {label} - terraform-provider-dellsc"',
         'subcategory: ""',
         "description: |-",
         f"  {schema.description}",
         "---",
         "",
-        f"# {schema.type_name} (Resource)",
+        f"# {schema.type_name} ({label})",
         "",
         schema.description,
         "",
         "## Example Usage",
         "",
-        _example(folder / "resource.tf", "terraform"),
+        _example(folder / ("resource.tf" if resource else "data-source.tf"), "terraform"),
         _schema_section(schema),
     ]
     if schema.import_help:
@@ -124,8 +126,9 @@ def _resource_page(schema: Schema) -> str:
 def pages() -> dict[Path, str]:
     """Every generated page, by path relative to docs/."""
     out = {Path("index.md"): _index()}
-    for name, schema in schemas("resources").items():
-        out[Path("resources") / f"{name.removeprefix('dellsc_')}.md"] = _resource_page(schema)
+    for kind, folder in (("resources", "resources"), ("data_sources", "data-sources")):
+        for name, schema in schemas(kind).items():
+            out[Path(folder) / f"{name.removeprefix('dellsc_')}.md"] = _type_page(schema)
     return {path: text.rstrip() + "\n" for path, text in out.items()}
 
 

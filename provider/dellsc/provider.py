@@ -13,6 +13,8 @@ import threading
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from dellsc.data_sources import DATA_SOURCES
+from dellsc.data_sources.base import DataSource
 from dellsc.resources import RESOURCES
 from dellsc.resources.base import Resource, Values
 from dellsc.resources.profiles import ProfileCatalog
@@ -44,6 +46,7 @@ class DellscProvider:
         self.catalog: ProfileCatalog | None = None
         self.volume_folder: str | None = None
         self._resources: dict[str, Resource] = {}
+        self._data_sources: dict[str, DataSource] = {}
         self._lock = threading.Lock()
 
     # -- configuration -------------------------------------------------------------------
@@ -153,6 +156,12 @@ class DellscProvider:
             if type_name not in self._resources:
                 self._resources[type_name] = RESOURCES[type_name](self)
             return self._resources[type_name]
+
+    def data_source(self, type_name: str) -> DataSource:
+        with self._lock:
+            if type_name not in self._data_sources:
+                self._data_sources[type_name] = DATA_SOURCES[type_name](self)
+            return self._data_sources[type_name]
 
     def describe_error(self, exc: Exception) -> tuple[str, str]:
         if isinstance(exc, errors.ScNotFound):

@@ -17,6 +17,7 @@ def test_volume_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     tf = tf_any
     tf.write(volume(size_gb=2))
     tf.init()
+    assert tf.actions(ADDR) == ["create"]
 
     tf.apply()
     created = tf.values(ADDR)
@@ -88,7 +89,10 @@ def test_prevent_blocks_destroy(tf: Terraform, probe: ArrayProbe) -> None:
     assert "precious" not in probe.volume_names()
 
 
-def test_volume_deleted_outside_terraform_is_recreated(tf: Terraform, probe: ArrayProbe) -> None:
+def test_volume_deleted_outside_terraform_is_recreated(
+    tf_any: Terraform, probe: ArrayProbe
+) -> None:
+    tf = tf_any
     tf.write(volume("vanishing"))
     tf.init()
     tf.apply()
@@ -102,9 +106,10 @@ def test_volume_deleted_outside_terraform_is_recreated(tf: Terraform, probe: Arr
 
 
 def test_failed_read_back_keeps_the_created_volume_in_state(
-    tf: Terraform, probe: ArrayProbe
+    tf_any: Terraform, probe: ArrayProbe
 ) -> None:
     """A create that fails half-way saves what exists (tainted); the next apply replaces it."""
+    tf = tf_any
     tf.write(volume("half-done"))
     tf.init()
     probe.admin("POST", "faults", {

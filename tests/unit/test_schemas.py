@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dellsc.data_sources import DATA_SOURCES
 from dellsc.resources import RESOURCES
 from dellsc.schema import planning
 from dellsc.schema.loader import SchemaError, parse_schema, provider_schema, schemas
@@ -15,14 +16,16 @@ from dellsc.server.codec import UNKNOWN, is_unknown
 from dellsc.server.diagnostics import Diagnostics
 
 
-def test_registered_resources_match_schema_files() -> None:
+def test_registered_types_match_schema_files() -> None:
     assert set(RESOURCES) == set(schemas("resources"))
+    assert set(DATA_SOURCES) == set(schemas("data_sources"))
 
 
 def test_every_schema_converts_to_protocol_messages() -> None:
     from dellsc.server.servicer import schema_proto
 
-    for schema in [provider_schema(), *schemas("resources").values()]:
+    kinds = [*schemas("resources").values(), *schemas("data_sources").values()]
+    for schema in [provider_schema(), *kinds]:
         message = schema_proto(schema)
         assert len(message.block.attributes) == len(schema.attributes)
         assert all(a.description for a in message.block.attributes)

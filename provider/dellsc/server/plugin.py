@@ -82,8 +82,6 @@ def _launch_problem(name: str) -> str | None:
 
 
 def _serve(provider: tfplugin6_pb2_grpc.ProviderServicer, name: str, debug: bool) -> int:
-    import shutil
-
     stop = threading.Event()
     _install_signal_handlers(stop, debug)
     socket_dir = _make_socket_dir()
@@ -98,12 +96,24 @@ def _serve(provider: tfplugin6_pb2_grpc.ProviderServicer, name: str, debug: bool
         orphaned = _wait(stop)
         server.stop(SHUTDOWN_GRACE_SECONDS).wait(SHUTDOWN_GRACE_SECONDS + 0.5)
     finally:
-        shutil.rmtree(socket_dir, ignore_errors=True)
+        _remove_dir(socket_dir)
     if orphaned:
         # Nobody will reap or wait for us; don't let a handler stuck in I/O keep us alive.
         sys.stderr.flush()
         os._exit(1)
     return 0
+
+
+def _remove_dir(path: str) -> None:
+    """Remove the socket directory, retrying briefly: gRPC may still be closing its listener."""
+    import shutil
+    import time
+
+    for _ in range(20):
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.exists(path):
+            return
+        time.sleep(0.05)
 
 
 def _install_signal_handlers(stop: threading.Event, debug: bool) -> None:

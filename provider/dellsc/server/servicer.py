@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import grpc
 
+from dellsc.data_sources.base import DataSource
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.schema import planning
 from dellsc.schema.loader import schemas
@@ -37,6 +38,8 @@ class ProviderCore(Protocol):
     def configure(self, config: Values, diags: Diagnostics) -> None: ...
 
     def resource(self, type_name: str) -> Resource: ...
+
+    def data_source(self, type_name: str) -> DataSource: ...
 
     def describe_error(self, exc: Exception) -> tuple[str, str]: ...
 
@@ -268,14 +271,14 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
                         step.steps.add(attribute_name=str(name))
                 if prior is not None and request.HasField("prior_identity"):
                     response.planned_identity.CopyFrom(request.prior_identity)
-                elif schema.identity:
-                    response.planned_identity.CopyFrom(
-                        pb.ResourceIdentityData(
-                            identity_data=_dynamic(
-                                resource.identity(change.planned), schema.identity_type
-                            )
-                        )
-                    )
+                else:
+                    # Terraform 1.15 cannot render a plan whose identity holds unknowns
+                    # ("value is not known" from show -json), so creates plan none.
+                    identity = self._identity(resource, schema, change.planned)
+                    if identity is not None and not codec.contains_unknown(
+                        resource.identity(change.planned)
+                    ):
+                        response.planned_identity.CopyFrom(identity)
         response.diagnostics.extend(diags.to_proto())
         return response
 
@@ -342,6 +345,18 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             schema = schemas("data_sources")[request.type_name]
             planning.validate(schema, _load(request.config, schema.object_type), diags)
         return pb.ValidateDataResourceConfig.Response(diagnostics=diags.to_proto())
+
+    def ReadDataSource(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        response = pb.ReadDataSource.Response()
+        with self._guard("ReadDataSource", diags):
+            data_source = self.core.data_source(request.type_name)
+            schema = data_source.schema()
+            config = _values(request.config, schema) or {}
+            state = data_source.read(config, diags)
+            response.state.CopyFrom(_dynamic(state, schema.object_type))
+        response.diagnostics.extend(diags.to_proto())
+        return response
 
     def GetFunctions(self, request: Any, context: grpc.ServicerContext) -> Any:
         return pb.GetFunctions.Response()

@@ -1,0 +1,31 @@
+"""The small base every data source module builds on (see `resources.base` for resources)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dellsc.schema.loader import schemas
+from dellsc.schema.model import Schema
+from dellsc.server.diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from dellsc.provider import DellscProvider
+
+Values = dict[str, Any]
+
+
+class DataSource:
+    """One Terraform data source type: reads the array, never writes."""
+
+    type_name: ClassVar[str]
+
+    def __init__(self, provider: DellscProvider) -> None:
+        self.provider = provider
+
+    @classmethod
+    def schema(cls) -> Schema:
+        return schemas("data_sources")[cls.type_name]
+
+    def read(self, config: Values, diags: Diagnostics) -> Values:
+        """The data source's value: the configured arguments plus every computed attribute."""
+        raise NotImplementedError

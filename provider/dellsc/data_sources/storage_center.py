@@ -1,0 +1,41 @@
+"""`dellsc_storage_center`: the managed Storage Center, its capacity and profile names.
+
+Capacity is reported as the Cinder driver's get_volume_stats does: whole GiB, rounded down.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from dellsc.data_sources.base import DataSource, Values
+from dellsc.server.diagnostics import Diagnostics
+
+GIB = 1 << 30
+_LISTS = {
+    "storage_profiles": "storage_profile",
+    "replay_profiles": "replay_profiles",
+    "volume_qos_profiles": "volume_qos_profile",
+    "group_qos_profiles": "group_qos_profile",
+    "data_reduction_profiles": "data_reduction_profile",
+}
+
+
+class StorageCenterDataSource(DataSource):
+    type_name = "dellsc_storage_center"
+
+    def read(self, config: Values, diags: Diagnostics) -> Values:
+        client = self.provider.client()
+        catalog = self.provider.catalog_or_fail()
+        center = next(c for c in client.storage_centers() if c.sc_serial_number == client.ssn)
+        usage = client.storage_usage()
+        values: Values = {
+            "ssn": Decimal(client.ssn),
+            "name": center.name,
+            "version": center.version,
+            "api_version": client.api_version,
+            "total_capacity_gb": Decimal(usage.total_bytes // GIB),
+            "free_capacity_gb": Decimal(usage.free_bytes // GIB),
+        }
+        for attribute, kind in _LISTS.items():
+            values[attribute] = sorted({p.name for p in catalog.profiles(kind)})
+        return values
