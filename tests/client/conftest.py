@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -174,3 +175,32 @@ def call_log() -> Iterator[CallLog]:
     yield handler
     logger.removeHandler(handler)
     logger.setLevel(old)
+
+
+@contextmanager
+def state_unchanged(emulator: Emulator) -> Iterator[None]:
+    """Asserts that the block left the emulator's whole state as it found it."""
+    before = emulator.admin.state()
+    yield
+    assert emulator.admin.state() == before
+
+
+def run_concurrently(count: int, work: Callable[[int], object]) -> list[BaseException]:
+    """Runs `work(0)` ... `work(count - 1)` in threads released together; returns what they
+    raised (a failure in a thread would otherwise only be printed)."""
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait(timeout=5)
+            work(n)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    return failures

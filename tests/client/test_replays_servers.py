@@ -6,7 +6,7 @@ import pytest
 
 from dellsc.sc import MAX_REPLAY_DESCRIPTION_LENGTH, ScClient, errors
 
-from .conftest import SSN, Emulator, EmulatorFactory, Unique
+from .conftest import SSN, Emulator, EmulatorFactory, Unique, state_unchanged
 
 
 def test_activation_maps_briefly_then_unmaps(client: ScClient, unique: Unique) -> None:
@@ -120,14 +120,13 @@ def test_servers_hbas_and_mappings(client: ScClient, emulator: Emulator, unique:
 
 
 def test_server_bad_input(client: ScClient, emulator: Emulator) -> None:
-    before = emulator.admin.state()
-    with pytest.raises(errors.ScNotFound, match="Red Hat Linux 6.x"):
-        client.create_server("s", os_name="BeOS")
-    with pytest.raises(errors.ScValidationError):
-        client.add_hba(f"{SSN}.1", "SCSI", "x")
-    with pytest.raises(errors.ScValidationError):
-        client.create_server("")
-    assert emulator.admin.state() == before
+    with state_unchanged(emulator):
+        with pytest.raises(errors.ScNotFound, match="Red Hat Linux 6.x"):
+            client.create_server("s", os_name="BeOS")
+        with pytest.raises(errors.ScValidationError):
+            client.add_hba(f"{SSN}.1", "SCSI", "x")
+        with pytest.raises(errors.ScValidationError):
+            client.create_server("")
 
 
 def test_fc_hba(client: ScClient, unique: Unique) -> None:
@@ -157,7 +156,8 @@ def test_activation_needs_an_up_physical_server(make_emulator: EmulatorFactory) 
         for server in client.servers():
             client.delete_server(server.instance_id)
         volume = client.create_volume("lonely", 1)
-        before = emu.admin.state()
-        with pytest.raises(errors.ScConflict, match="no up physical server"):
+        with (
+            state_unchanged(emu),
+            pytest.raises(errors.ScConflict, match="no up physical server"),
+        ):
             client.create_replay(volume.instance_id, "snap")
-        assert emu.admin.state() == before

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,17 @@ import pytest
 from dellsc.sc import RetryPolicy, ScClient, ScConfig, errors
 from dellsc.sc.units import parse_version
 
-from .conftest import PASSWORD, SSN, USER, CallLog, Emulator, EmulatorFactory, Unique
+from .conftest import (
+    PASSWORD,
+    SSN,
+    USER,
+    CallLog,
+    Emulator,
+    EmulatorFactory,
+    Unique,
+    run_concurrently,
+    state_unchanged,
+)
 
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
@@ -115,21 +124,7 @@ def test_concurrent_requests_after_expiry_log_in_once(
 ) -> None:
     client.storage_usage()
     emulator.admin.expire_sessions()
-    barrier = threading.Barrier(6)
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            barrier.wait(timeout=5)
-            client.storage_profiles()
-        except BaseException as exc:  # noqa: BLE001 - collected for the assert
-            failures.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=10)
+    failures = run_concurrently(6, lambda _: client.storage_profiles())
     assert failures == []
     assert logins(call_log) == 1
 
@@ -168,15 +163,14 @@ def test_failed_post_is_not_retried(
     client: ScClient, emulator: Emulator, call_log: CallLog, unique: Unique
 ) -> None:
     name = unique("no-retry")
-    before = emulator.admin.state()
-    emulator.admin.fault(
-        method="POST", path="^StorageCenter/ScVolume$", action="status", status=503
-    )
-    with pytest.raises(errors.ScApiError) as caught:
-        client.create_volume(name, 1)
+    with state_unchanged(emulator):
+        emulator.admin.fault(
+            method="POST", path="^StorageCenter/ScVolume$", action="status", status=503
+        )
+        with pytest.raises(errors.ScApiError) as caught:
+            client.create_volume(name, 1)
     assert caught.value.status == 503
     assert call_log.calls.count(("POST", "StorageCenter/ScVolume")) == 1
-    assert emulator.admin.state() == before
 
 
 def test_dropped_connection_retries_reads_not_writes(
@@ -233,6 +227,13 @@ class TestTls:
     def test_wrong_ca_file_fails(self, emulator: Emulator) -> None:
         with pytest.raises(errors.ScTlsError):
             emulator.client(ssn=SSN, ca_file=SYSTEM_BUNDLE)
+
+    def test_unreadable_default_bundle_is_named_as_such(
+        self, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+        with pytest.raises(errors.ScTlsError, match="default CA bundle"):
+            emulator.client(ssn=SSN, ca_file=None)
 
     def test_insecure_skips_verification(self, emulator: Emulator) -> None:
         with emulator.client(ssn=SSN, ca_file=None, insecure=True) as client:

@@ -69,11 +69,13 @@ class FakeAdapter(BaseAdapter):
         pass
 
 
-def make_client(handler: Handler, login: Any = LOGIN) -> tuple[ScClient, FakeAdapter]:
+def make_client(
+    handler: Handler, login: Any = LOGIN, password: str = "pw"
+) -> tuple[ScClient, FakeAdapter]:
     cfg = ScConfig(
         endpoint="https://dsm.invalid",
         username="Admin",
-        password="pw",
+        password=password,
         ssn=SSN,
         retry=RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.002),
         poll_interval=0.01,
@@ -123,6 +125,28 @@ def test_password_echoed_by_the_array_is_redacted() -> None:
     with pytest.raises(errors.ScBadRequest) as caught:
         client.storage_usage()
     assert "pw" not in caught.value.message.replace("password", "")
+
+
+@pytest.mark.parametrize(
+    ("status", "reply"),
+    [
+        pytest.param(200, "<p>hello fake-canary-Pw7</p>", id="non-json-reply"),
+        pytest.param(
+            202,
+            {"objectType": "AsyncTask", "instanceId": "9", "state": "Failed", "error": "by "},
+            id="task-error",
+        ),
+    ],
+)
+def test_password_in_any_array_text_is_redacted(status: int, reply: Any) -> None:
+    secret = "fake-canary-Pw7"
+    if isinstance(reply, dict):
+        reply = {**reply, "error": reply["error"] + secret}
+    client, _ = make_client(lambda m, p, b: (status, reply), password=secret)
+    with pytest.raises(errors.ScApiError) as caught:
+        client.create_volume("v", 1)
+    assert "***" in str(caught.value)
+    assert secret not in str(caught.value) and secret not in repr(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -190,6 +214,34 @@ def test_absolute_poll_url_stays_on_our_endpoint() -> None:
     client, adapter = make_client(handler)
     client.create_volume("v", 1)
     assert adapter.calls[-1] == ("GET", "ApiConnection/AsyncTask/9")
+
+
+def test_task_without_an_id_is_polled_by_its_url() -> None:
+    task = {
+        "objectType": "AsyncTask",
+        "state": "Running",
+        "returnValue": "https://dsm.invalid/api/rest/ApiConnection/AsyncTask/9",
+    }
+
+    def handler(method: str, path: str, body: Any) -> tuple[int, Any]:
+        return (202, task) if method == "POST" else (201, VOLUME)
+
+    client, adapter = make_client(handler)
+    assert client.create_volume("v", 1).instance_id == "64702.7"
+    assert adapter.calls[-1] == ("GET", "ApiConnection/AsyncTask/9")
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        pytest.param({"objectType": "AsyncTask", "returnValue": ""}, id="no-url-no-id"),
+        pytest.param({"objectType": "AsyncTask", "instanceId": "9", "started": []}, id="bad-field"),
+    ],
+)
+def test_unusable_task_is_an_sc_error(task: dict[str, Any]) -> None:
+    client, _ = make_client(lambda m, p, b: (202, task))
+    with pytest.raises(errors.ScApiError, match="AsyncTask"):
+        client.create_volume("v", 1)
 
 
 def test_unmap_requires_confirmation() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,15 +10,15 @@ import pytest
 from dellsc.sc import MAX_VOLUME_NAME_LENGTH, ScClient, errors
 from dellsc.sc.units import GIB
 
-from .conftest import SSN, CallLog, Emulator, EmulatorFactory, Unique
-
-
-@contextmanager
-def state_unchanged(emulator: Emulator) -> Iterator[None]:
-    before = emulator.admin.state()
-    yield
-    assert emulator.admin.state() == before
-
+from .conftest import (
+    SSN,
+    CallLog,
+    Emulator,
+    EmulatorFactory,
+    Unique,
+    run_concurrently,
+    state_unchanged,
+)
 
 # -- SC level and profiles ------------------------------------------------------------------------
 
@@ -297,18 +295,8 @@ def test_cache_concurrent_misses_share_one_bulk_request(
     with make_emulator(preload_volumes=20) as emu, emu.client(cache=True) as cached:
         ids = [v.instance_id for v in cached.list_volumes()]
         call_log.calls.clear()
-        barrier = threading.Barrier(8)
         seen: list[str] = []
-
-        def work(n: int) -> None:
-            barrier.wait(timeout=5)
-            seen.append(cached.get_volume(ids[n]).instance_id)
-
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=10)
+        run_concurrently(8, lambda n: seen.append(cached.get_volume(ids[n]).instance_id))
         assert sorted(seen) == sorted(ids[:8])
         assert call_log.calls.count(("POST", "StorageCenter/ScVolume/GetList")) == 1
 

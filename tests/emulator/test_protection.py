@@ -153,6 +153,41 @@ def test_live_volume_swap_and_delete(pair: Dsm) -> None:
     assert dsm.get(f"StorageCenter/StorageCenter/{SSN}/LiveVolumeList") == []
 
 
+def test_deleting_a_live_volume_unmaps_the_recycled_secondary(pair: Dsm) -> None:
+    dsm = pair
+    vid = active_volume(dsm, "lv")
+    nodes = [
+        dsm.ok(
+            "POST",
+            "StorageCenter/ScReplicationQosNode",
+            {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": ssn},
+        )["instanceId"]
+        for ssn in (SSN, DEST)
+    ]
+    body = {
+        "PrimaryVolume": vid,
+        "PrimaryQosNode": nodes[0],
+        "SecondaryQosNode": nodes[1],
+        "SecondaryStorageCenter": str(DEST),
+        "StorageCenter": SSN,
+        "SecondaryVolumeAttributes": {"Name": "lv"},
+    }
+    lv = dsm.ok("POST", "StorageCenter/ScLiveVolume", body)
+    host = f"{DEST}.1"
+    dsm.ok(
+        "POST",
+        f"StorageCenter/ScLiveVolume/{lv['instanceId']}/MapSecondaryVolume",
+        {"Server": host},
+    )
+    assert dsm.get(f"StorageCenter/ScServer/{host}/MappingList")
+    delete = {"DeleteSecondaryVolume": True, "RecycleSecondaryVolume": True}
+    dsm.ok("DELETE", f"StorageCenter/ScLiveVolume/{lv['instanceId']}", delete)
+    secondary = lv["secondaryVolume"]["instanceId"]
+    assert dsm.request("GET", f"StorageCenter/ScVolume/{secondary}").status_code == 404
+    assert dsm.get(f"StorageCenter/ScServer/{host}/MappingList") == []
+    assert dsm.get(f"StorageCenter/ScServer/{host}")["mapped"] is False
+
+
 def test_copy_runs_then_finishes(dsm: Dsm) -> None:
     src = active_volume(dsm, "copy-src")
     dsm.ok(

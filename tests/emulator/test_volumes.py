@@ -170,3 +170,19 @@ def test_admin_volumes_make_odd_sizes_and_duplicates(dsm: Dsm) -> None:
     assert len(made["volumes"]) == 2
     assert made["volumes"][0]["configuredSize"] == "1.073742336E9 Bytes"
     assert len(dsm.get_list("ScVolume", Name="odd")) == 2
+
+
+def test_replays_of_a_recycled_volume_are_hidden(dsm: Dsm) -> None:
+    vid = dsm.create_volume("recycled-with-replay")["instanceId"]
+    dsm.ok("POST", f"StorageCenter/ScVolume/{vid}/MapToServer", {"server": "64702.1"})
+    rid = dsm.ok("POST", f"StorageCenter/ScVolume/{vid}/CreateReplay", {"expireTime": 0})[
+        "instanceId"
+    ]
+    dsm.ok("POST", f"StorageCenter/ScVolume/{vid}/Unmap", {})
+    dsm.ok("DELETE", f"StorageCenter/ScVolume/{vid}")
+    assert dsm.request("GET", f"StorageCenter/ScReplay/{rid}").status_code == 404
+    assert dsm.get_list("ScReplay", instanceId=rid) == []
+    before = dsm.admin("GET", "state")
+    assert dsm.call("PUT", f"StorageCenter/ScReplay/{rid}", {"expireTime": 60}).status_code == 404
+    assert dsm.call("POST", f"StorageCenter/ScReplay/{rid}/Expire", {}).status_code == 404
+    assert dsm.admin("GET", "state") == before

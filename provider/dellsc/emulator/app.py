@@ -26,7 +26,7 @@ from . import catalog, protection, servers, volumes  # noqa: F401  (registers ro
 from .faults import FaultBook
 from .model import Ctx, Reply, Settings, version_tuple
 from .options import EmulatorOptions
-from .routing import Route, match
+from .routing import Route, is_mutation, match
 from .seed import preload_volumes, seed_storage_center
 from .store import Store
 from .wire import GIB, ApiError, Body, bad_request, now_iso, parse_int, parse_ssn
@@ -44,6 +44,8 @@ Dropper = Callable[[Any, Any], bool]
 
 @dataclass
 class Response:
+    """A reply to send; status 0 means the connection was dropped and nothing is sent."""
+
     status: int
     body: Any = None
     headers: tuple[tuple[str, str], ...] = ()
@@ -52,11 +54,11 @@ class Response:
 
 @dataclass
 class Task:
+    """An accepted async request: `doc` answers polls until `polls_left` runs out, then `final`."""
+
     doc: dict[str, Any]
     polls_left: int
-    status: int
-    body: Any
-    empty: bool
+    final: Response
 
 
 class EmulatorApp:
@@ -83,12 +85,12 @@ class EmulatorApp:
         self.sessions: set[str] = set()
         self.tasks: OrderedDict[str, Task] = OrderedDict()
         self.task_ids = itertools.count(int(time.time() * 1000))
-        self.runtime: dict[str, int] = {}
+        self.read_counts: dict[str, int] = {}
         self.stats: Counter[str] = Counter()
         self.by_route: Counter[str] = Counter()
         self.store = Store(options.state)
         with self.store.transaction() as txn:
-            ctx = Ctx(txn, self.settings, self.runtime)
+            ctx = Ctx(txn, self.settings, self.read_counts)
             for ssn in self.settings.ssns:
                 seed_storage_center(ctx, ssn)
             if options.preload_volumes:
@@ -149,15 +151,7 @@ class EmulatorApp:
         if path.startswith("ApiConnection/AsyncTask/"):
             route_key = f"{method} ApiConnection/AsyncTask/{{id}}"
         self.by_route[route_key] += 1
-        if (
-            method != "GET"
-            and not path.endswith("/GetList")
-            and path
-            not in (
-                "ApiConnection/Login",
-                "ApiConnection/Logout",
-            )
-        ):
+        if is_mutation(method, path):
             self.stats["mutations"] += 1
         task_fail = None
         for fault in self.faults.fire(method, path):
@@ -192,15 +186,11 @@ class EmulatorApp:
             return Response(404, {"result": f"No {method} resource at {path}"})
         route, params = found
         asynchronous = route.mutating and headers.get("async", "").lower() == "true"
-        if task_fail is not None and not asynchronous:
-            return Response(task_fail.status, {"result": task_fail.message})
         if task_fail is not None:
             final = Response(task_fail.status, {"result": task_fail.message})
         else:
             final = self.execute(route, params, raw, asynchronous)
-        if not asynchronous:
-            return final
-        return self.accept(scope, headers, route, final)
+        return self.accept(scope, headers, route, final) if asynchronous else final
 
     def check_version(self, header: str | None) -> Response | None:
         low, high = self.options.api_versions
@@ -284,7 +274,7 @@ class EmulatorApp:
         try:
             body = Body(data) if route.method != "GET" else Body(None)
             with self.store.transaction() as txn:
-                ctx = Ctx(txn, self.settings, self.runtime, asynchronous)
+                ctx = Ctx(txn, self.settings, self.read_counts, asynchronous)
                 result = route.handler(ctx, params, body)
         except ApiError as exc:
             return Response(exc.status, {"result": exc.message})
@@ -325,9 +315,7 @@ class EmulatorApp:
             "userName": self.options.username,
             "returnValue": f"{scheme}://{host}/api/rest/ApiConnection/AsyncTask/{task_id}",
         }
-        self.tasks[task_id] = Task(
-            doc, self.settings.task_polls, final.status, final.body, final.empty
-        )
+        self.tasks[task_id] = Task(doc, self.settings.task_polls, final)
         while len(self.tasks) > MAX_TASKS:
             self.tasks.popitem(last=False)
         return Response(202, doc)
@@ -339,7 +327,7 @@ class EmulatorApp:
         if task.polls_left > 0:
             task.polls_left -= 1
             return Response(200, task.doc)
-        return Response(task.status, task.body, empty=task.empty)
+        return task.final
 
     # -- admin -----------------------------------------------------------------------------
     def admin(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Response:
@@ -354,9 +342,10 @@ class EmulatorApp:
             return self.admin_route(method, path.rstrip("/"), data)
         except json.JSONDecodeError:
             return Response(400, {"result": "The request body is not valid JSON"})
-        except (ApiError, ValueError) as exc:
-            message = exc.message if isinstance(exc, ApiError) else str(exc)
-            return Response(getattr(exc, "status", 400), {"result": message})
+        except ApiError as exc:
+            return Response(exc.status, {"result": exc.message})
+        except ValueError as exc:
+            return Response(400, {"result": str(exc)})
 
     def admin_route(self, method: str, path: str, data: Any) -> Response:
         if path == "faults" and method == "GET":
@@ -396,7 +385,7 @@ class EmulatorApp:
         if size <= 0 or not 1 <= count <= 100000:
             raise bad_request("size_bytes must be > 0 and count 1-100000")
         with self.store.transaction() as txn:
-            ctx = Ctx(txn, self.settings, self.runtime)
+            ctx = Ctx(txn, self.settings, self.read_counts)
             ctx.storage_center(ssn, "ssn")
             name = ctx.check_name(body.get("name"), "name")
             folder = self.folder_by_path(ctx, ssn, body.get("folder_path"))

@@ -1,6 +1,7 @@
 """Storage Center level endpoints, folders, ports, and the generic GET / GetList routes.
 
-Imported last by the app: its generic routes must not shadow the specific ones.
+The generic `{kind}` routes are tried after every specific one whatever the import order
+(`routing.route` keeps them last).
 """
 
 from __future__ import annotations
@@ -8,40 +9,43 @@ from __future__ import annotations
 from typing import Any
 
 from .filters import parse_filter, select
-from .model import Ctx
+from .model import COLLECTION_OF, Ctx
 from .routing import route
 from .seed import SYSTEM_BYTES
-from .wire import Body, Doc, bad_request, java_double_bytes, not_found, now_iso, parse_ssn, ref_of
+from .wire import Body, Doc, bad_request, java_double_bytes, not_found, now_iso
 
 # Attribute names (lower case) whose value is computed at render time.
 COMPUTED = {"configuredsize", "volumefolderpath", "folderpath", "serverfolderpath", "size"}
 
 # Kinds served by `POST StorageCenter/<Kind>/GetList` and `GET StorageCenter/<Kind>/<id>`.
 LISTABLE = {
-    "StorageCenter": "StorageCenter",
-    "ScVolume": "ScVolume",
-    "ScVolumeConfiguration": "ScVolumeConfiguration",
-    "ScVolumeFolder": "ScVolumeFolder",
-    "ScServerFolder": "ScServerFolder",
-    "ScServer": "ScServer",
-    "ScPhysicalServer": "ScServer",
-    "ScServerHba": "ScServerHba",
-    "ScServerOperatingSystem": "ScServerOperatingSystem",
-    "ScStorageProfile": "ScStorageProfile",
-    "ScQosProfile": "ScQosProfile",
-    "ScDataReductionProfile": "ScDataReductionProfile",
-    "ScReplayProfile": "ScReplayProfile",
-    "ScReplay": "ScReplay",
-    "ScReplayConsistencyGroup": "ScReplayConsistencyGroup",
-    "ScReplicationQosNode": "ScReplicationQosNode",
-    "ScDiskFolder": "ScDiskFolder",
-    "ScReplication": "ScReplication",
-    "ScLiveVolume": "ScLiveVolume",
-    "ScMappingProfile": "ScMappingProfile",
-    "ScMapping": "ScMapping",
-    "ScController": "ScController",
-    "ScControllerPort": "ScControllerPort",
-    "ScCopyMirrorMigrate": "ScCopyMirrorMigrate",
+    kind: COLLECTION_OF.get(kind, kind)
+    for kind in (
+        "StorageCenter",
+        "ScVolume",
+        "ScVolumeConfiguration",
+        "ScVolumeFolder",
+        "ScServerFolder",
+        "ScServer",
+        "ScPhysicalServer",
+        "ScServerHba",
+        "ScServerOperatingSystem",
+        "ScStorageProfile",
+        "ScQosProfile",
+        "ScDataReductionProfile",
+        "ScReplayProfile",
+        "ScReplay",
+        "ScReplayConsistencyGroup",
+        "ScReplicationQosNode",
+        "ScDiskFolder",
+        "ScReplication",
+        "ScLiveVolume",
+        "ScMappingProfile",
+        "ScMapping",
+        "ScController",
+        "ScControllerPort",
+        "ScCopyMirrorMigrate",
+    )
 }
 
 
@@ -75,16 +79,9 @@ def list_storage_centers(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
     return ctx.render_all(ctx.txn.all("StorageCenter"))
 
 
-def _sc(ctx: Ctx, value: str) -> int:
-    ssn = parse_ssn(value, "ssn")
-    if ssn not in ctx.settings.ssns:
-        raise not_found("StorageCenter", value)
-    return ssn
-
-
 @route("GET", "StorageCenter/StorageCenter/{ssn}/StorageUsage")
 def storage_usage(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
-    ssn = _sc(ctx, p["ssn"])
+    ssn = ctx.path_ssn(p["ssn"])
     sc = ctx.find("StorageCenter", str(ssn))
     available = sc["_availableBytes"]
     configured = sum(v["_sizeBytes"] for v in ctx.volumes_of(ssn))
@@ -108,13 +105,13 @@ def storage_usage(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 
 @route("GET", "StorageCenter/StorageCenter/{ssn}/UserPreferences")
 def user_preferences(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
-    ssn = _sc(ctx, p["ssn"])
+    ssn = ctx.path_ssn(p["ssn"])
     return ctx.render(ctx.find("ScUserPreferences", str(ssn)))
 
 
 @route("GET", "StorageCenter/ScConfiguration/{ssn}")
 def sc_configuration(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
-    ssn = _sc(ctx, p["ssn"])
+    ssn = ctx.path_ssn(p["ssn"])
     return ctx.render(ctx.find("ScConfiguration", str(ssn)))
 
 
@@ -131,22 +128,10 @@ def _create_folder(ctx: Ctx, kind: str, body: Body) -> Doc:
         if body.get("Parent") is not None
         else ctx.find(kind, f"{ssn}.0")
     )
-    parent_id = parent["instanceId"]
-    for sibling in ctx.where(kind, parent=parent_id):
+    for sibling in ctx.where(kind, parent=parent["instanceId"]):
         if sibling["name"].casefold() == name.casefold():
             raise bad_request(f"A folder named '{name}' already exists in {parent['name']}")
-    oid = f"{ssn}.{ctx.txn.next_id(f'{ssn}:{kind}', start=10)}"
-    doc = ctx.header(kind, oid, name, ssn) | {
-        "name": name,
-        "root": False,
-        "okToDelete": True,
-        "parent": ref_of(parent),
-        "parentIndex": int(parent_id.split(".")[1]),
-        "notes": body.text("Notes") or "",
-        "status": "Up",
-    }
-    ctx.txn.put(kind, doc)
-    return ctx.render(doc)
+    return ctx.render(ctx.create_folder(kind, name, parent, body.text("Notes") or ""))
 
 
 @route("POST", "StorageCenter/ScVolumeFolder", 201)

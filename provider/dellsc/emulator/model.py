@@ -8,6 +8,7 @@ Keys starting with `_` are private and never sent.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,9 @@ from .wire import (
     ApiError,
     Doc,
     bad_request,
+    epoch_iso,
     java_double_bytes,
+    minutes_from_now_iso,
     not_found,
     now_iso,
     parse_ssn,
@@ -72,7 +75,8 @@ class Ctx:
 
     txn: Txn
     settings: Settings
-    runtime: dict[str, int]
+    # GETs per object since the server started (not persisted): a copy finishes on its 2nd read.
+    read_counts: dict[str, int]
     asynchronous: bool = False
     _paths: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -83,6 +87,10 @@ class Ctx:
         if doc is None or (coll == "ScVolume" and doc.get("inRecycleBin")):
             raise not_found(label or coll, oid)
         return doc
+
+    def find_to_edit(self, coll: str, oid: str) -> Doc:
+        """A private copy of the object to modify and `txn.put` back, or a 404."""
+        return copy.deepcopy(self.find(coll, oid))
 
     def resolve(self, coll: str, value: Any, field_name: str, ssn: int | None = None) -> Doc:
         """A referenced object (by instanceId) or a 400 naming the id."""
@@ -102,6 +110,13 @@ class Ctx:
         ssn = parse_ssn(value, field_name)
         if ssn not in self.settings.ssns:
             raise bad_request(f"{field_name}: Storage Center '{ssn}' is not managed")
+        return ssn
+
+    def path_ssn(self, value: str) -> int:
+        """An SSN taken from a URL: a managed SC, else 404 (a body SSN is a 400 instead)."""
+        ssn = parse_ssn(value, "ssn")
+        if ssn not in self.settings.ssns:
+            raise not_found("StorageCenter", value)
         return ssn
 
     def sc_name(self, ssn: int) -> str:
@@ -209,7 +224,25 @@ class Ctx:
             "scName": self.sc_name(ssn),
         }
 
-    # -- volumes ---------------------------------------------------------------------------
+    # -- builders --------------------------------------------------------------------------
+    def create_folder(self, kind: str, name: str, parent: Doc, notes: str = "") -> Doc:
+        """Store a new `ScVolumeFolder` / `ScServerFolder` under `parent` (no checks)."""
+        ssn = parent["scSerialNumber"]
+        oid = f"{ssn}.{self.txn.next_id(f'{ssn}:{kind}', start=10)}"
+        return self.txn.put(
+            kind,
+            self.header(kind, oid, name, ssn)
+            | {
+                "name": name,
+                "root": False,
+                "okToDelete": True,
+                "parent": ref_of(parent),
+                "parentIndex": int(parent["instanceId"].split(".")[1]),
+                "notes": notes,
+                "status": "Up",
+            },
+        )
+
     def create_volume(
         self,
         ssn: int,
@@ -308,6 +341,7 @@ class Ctx:
             "createUser": self.settings.username,
             "dateCreated": now_iso(),
         }
+        self.set_compression_flag(config)
         self.txn.put("ScVolumeConfiguration", config)
         return volume
 
@@ -334,8 +368,6 @@ class Ctx:
         size: int | None = None,
     ) -> Doc:
         """Freeze a replay of `volume` (an editable copy is stored back)."""
-        from .wire import epoch_iso, minutes_from_now_iso
-
         vol = self.txn.edit("ScVolume", volume["instanceId"])
         assert vol is not None
         index = vol["_nextReplay"]
@@ -344,7 +376,7 @@ class Ctx:
         ssn, vidx = vol["scSerialNumber"], vol["index"]
         rid = f"{ssn}.{vidx}.{index}"
         stamp = now_iso()
-        previous = [r for r in self.volume_replays(vol)]
+        previous = self.volume_replays(vol)
         replay = self.header("ScReplay", rid, stamp, ssn) | {
             "globalIndex": global_index or f"{ssn}-{vidx}-{index}",
             "description": description[:REPLAY_DESCRIPTION_LENGTH],
@@ -386,10 +418,16 @@ class Ctx:
         }
 
     def find_replay(self, replay_id: str) -> tuple[Doc, bool]:
-        """(replay, is_active) for a stored or active replay id, else 404."""
+        """(replay, is_active) for a stored or active replay id, else 404.
+
+        Replays of a recycled volume are hidden like the volume itself.
+        """
         replay = self.txn.get("ScReplay", replay_id)
         if replay is not None:
-            return replay, False
+            volume = self.txn.get("ScVolume", replay["createVolume"]["instanceId"])
+            if volume is not None and not volume["inRecycleBin"]:
+                return replay, False
+            raise not_found("ScReplay", replay_id)
         parts = replay_id.split(".")
         if len(parts) == 3:
             volume = self.txn.get("ScVolume", f"{parts[0]}.{parts[1]}")

@@ -7,7 +7,7 @@ from typing import Any
 from .model import Ctx
 from .routing import route
 from .volumes import description_of, expire_minutes, snapshot
-from .wire import Body, Doc, bad_request, now_iso, parse_bool, parse_ssn, ref, ref_of
+from .wire import Body, Doc, bad_request, now_iso, parse_bool, ref, ref_of
 
 # -- replay profiles and consistency groups (#49-#54) -----------------------------------------
 
@@ -135,11 +135,8 @@ def copy_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         for replay in ctx.volume_replays(source):
             if not replay["markedForExpiration"]:
                 ctx.add_replay(dest, replay["description"], 0)
-    for vol, flag in ((source, "cmmSource"), (dest, "cmmDestination")):
-        edited = ctx.txn.edit("ScVolume", vol["instanceId"])
-        assert edited is not None
-        edited[flag] = True
-        ctx.txn.put("ScVolume", edited)
+    set_flag(ctx, source["instanceId"], cmmSource=True)
+    set_flag(ctx, dest["instanceId"], cmmDestination=True)
     cid = f"{ssn}.{ctx.txn.next_id(f'{ssn}:cmm', start=1)}"
     doc = ctx.header("ScCopyMirrorMigrate", cid, f"Copy of {source['name']}", ssn) | {
         "type": "Copy",
@@ -158,22 +155,14 @@ def copy_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 def get_copy(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     """A copy reports Running on its first read and Finished from the second read on."""
     doc = ctx.find("ScCopyMirrorMigrate", p["id"])
-    reads = ctx.runtime.get(doc["instanceId"], 0) + 1
-    ctx.runtime[doc["instanceId"]] = reads
+    reads = ctx.read_counts.get(doc["instanceId"], 0) + 1
+    ctx.read_counts[doc["instanceId"]] = reads
     if doc["state"] == "Running" and reads >= 2:
-        finished = dict(doc)
-        finished["state"] = "Finished"
-        finished["percentComplete"] = 100
-        ctx.txn.put("ScCopyMirrorMigrate", finished)
-        for ref_key, flag in (
-            ("sourceVolume", "cmmSource"),
-            ("destinationVolume", "cmmDestination"),
-        ):
-            vol = ctx.txn.edit("ScVolume", doc[ref_key]["instanceId"])
-            if vol is not None:
-                vol[flag] = False
-                ctx.txn.put("ScVolume", vol)
-        doc = finished
+        doc = ctx.txn.put(
+            "ScCopyMirrorMigrate", doc | {"state": "Finished", "percentComplete": 100}
+        )
+        set_flag(ctx, doc["sourceVolume"]["instanceId"], cmmSource=False)
+        set_flag(ctx, doc["destinationVolume"]["instanceId"], cmmDestination=False)
     return ctx.render(doc)
 
 
@@ -243,24 +232,12 @@ def mirror_folder(ctx: Ctx, folder_id: str, dest_ssn: int) -> Doc | None:
         if found:
             current = found[0]
             continue
-        oid = f"{dest_ssn}.{ctx.txn.next_id(f'{dest_ssn}:ScVolumeFolder', start=10)}"
-        current = ctx.txn.put(
-            "ScVolumeFolder",
-            ctx.header("ScVolumeFolder", oid, name, dest_ssn)
-            | {
-                "name": name,
-                "root": False,
-                "okToDelete": True,
-                "parent": ref_of(current),
-                "parentIndex": int(current["instanceId"].split(".")[1]),
-                "notes": "",
-                "status": "Up",
-            },
-        )
+        current = ctx.create_folder("ScVolumeFolder", name, current)
     return current
 
 
 def set_flag(ctx: Ctx, volume_id: str, **flags: Any) -> None:
+    """Set top-level attributes of a volume, if it still exists."""
     vol = ctx.txn.edit("ScVolume", volume_id)
     if vol is not None:
         vol.update(flags)
@@ -281,6 +258,42 @@ def sync_settings(body: Body) -> tuple[str, str, bool]:
     mode = str(body.get("SyncMode") or ("HighAvailability" if kind == "Synchronous" else "None"))
     active = parse_bool(body.get("ReplicateActiveReplay", False), "ReplicateActiveReplay")
     return kind, mode, active or kind == "Synchronous"
+
+
+def store_replication(
+    ctx: Ctx,
+    source: Doc,
+    dest: Doc,
+    qos: Doc | None,
+    kind: str,
+    mode: str,
+    sync_status: str,
+    replicate_active: bool,
+) -> Doc:
+    """Store a new, Up replication from `source` to `dest` (volume flags are the caller's)."""
+    ssn, dest_ssn = source["scSerialNumber"], dest["scSerialNumber"]
+    rid = f"{ssn}.{ctx.txn.next_id(f'{ssn}:replication', start=1)}"
+    doc = ctx.header("ScReplication", rid, f"Replication of '{source['name']}'", ssn) | {
+        "type": kind,
+        "syncMode": mode,
+        "syncStatus": sync_status,
+        "state": "Up",
+        "status": "Up",
+        "replicateActiveReplay": replicate_active,
+        "dedup": False,
+        "sourceVolume": ref_of(source),
+        "destinationVolume": ref_of(dest),
+        "sourceStorageCenter": ref(str(ssn), ctx.sc_name(ssn), "StorageCenter"),
+        "destinationStorageCenter": ref(str(dest_ssn), ctx.sc_name(dest_ssn), "StorageCenter"),
+        "destinationScSerialNumber": dest_ssn,
+        "qosNode": None if qos is None else ref_of(qos),
+        "transportTypes": ["FibreChannel"],
+        "managedByLiveVolume": False,
+        "pauseAllowed": True,
+        "replicateStorageToLowestTier": True,
+        "simulation": False,
+    }
+    return ctx.txn.put("ScReplication", doc)
 
 
 @route("POST", "StorageCenter/ScReplication", 201)
@@ -313,35 +326,14 @@ def create_replication(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     set_flag(ctx, dest["instanceId"], replicationDestination=True)
     set_flag(ctx, source["instanceId"], replicationSource=True)
     copy_history(ctx, source, dest)
-    rid = f"{ssn}.{ctx.txn.next_id(f'{ssn}:replication', start=1)}"
-    doc = ctx.header("ScReplication", rid, f"Replication of '{source['name']}'", ssn) | {
-        "type": kind,
-        "syncMode": mode,
-        "syncStatus": "Current" if kind == "Synchronous" else "NotApplicable",
-        "state": "Up",
-        "status": "Up",
-        "replicateActiveReplay": active,
-        "dedup": False,
-        "sourceVolume": ref_of(source),
-        "destinationVolume": ref_of(dest),
-        "sourceStorageCenter": ref(str(ssn), ctx.sc_name(ssn), "StorageCenter"),
-        "destinationStorageCenter": ref(str(dest_ssn), ctx.sc_name(dest_ssn), "StorageCenter"),
-        "destinationScSerialNumber": dest_ssn,
-        "qosNode": ref_of(qos),
-        "transportTypes": ["FibreChannel"],
-        "managedByLiveVolume": False,
-        "pauseAllowed": True,
-        "replicateStorageToLowestTier": True,
-        "simulation": False,
-    }
-    ctx.txn.put("ScReplication", doc)
+    sync_status = "Current" if kind == "Synchronous" else "NotApplicable"
+    doc = store_replication(ctx, source, dest, qos, kind, mode, sync_status, active)
     return ctx.render(doc)
 
 
 @route("PUT", "StorageCenter/ScReplication/{id}")
 def update_replication(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
-    doc = ctx.txn.edit("ScReplication", ctx.find("ScReplication", p["id"])["instanceId"])
-    assert doc is not None
+    doc = ctx.find_to_edit("ScReplication", p["id"])
     if body.has("ReplicateActiveReplay"):
         doc["replicateActiveReplay"] = parse_bool(
             body.get("ReplicateActiveReplay"), "ReplicateActiveReplay"
@@ -351,17 +343,19 @@ def update_replication(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 
 
 def retire_volume(ctx: Ctx, volume_id: str, delete: bool, recycle: bool) -> None:
-    """Unmap a partner volume from its remote SC server and optionally delete it."""
+    """Unmap a partner volume from its remote SC server; to delete it, unmap it everywhere.
+
+    A deleted volume keeps no mapping, recycled or not: its paths would otherwise linger on
+    servers while the volume itself is hidden.
+    """
     for profile in ctx.where("ScMappingProfile", volume=volume_id):
-        if profile["server"]["objectType"] == "ScRemoteStorageCenter":
+        if delete or profile["server"]["objectType"] == "ScRemoteStorageCenter":
             ctx.unmap_profile(profile)
     if not delete:
         return
     if recycle:
         set_flag(ctx, volume_id, inRecycleBin=True, status="Recycled")
     else:
-        for profile in ctx.where("ScMappingProfile", volume=volume_id):
-            ctx.unmap_profile(profile)
         for replay in ctx.where("ScReplay", createVolume=volume_id):
             ctx.txn.delete("ScReplay", replay["instanceId"])
         ctx.txn.delete("ScVolumeConfiguration", volume_id)
@@ -404,8 +398,7 @@ def replication_sources(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
 
 @route("GET", "StorageCenter/StorageCenter/{ssn}/LiveVolumeList")
 def live_volumes(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
-    ssn = parse_ssn(p["ssn"], "ssn")
-    ctx.find("StorageCenter", str(ssn))
+    ssn = ctx.path_ssn(p["ssn"])
     return ctx.render_all(
         [
             lv
@@ -468,8 +461,7 @@ def create_live_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 
 @route("POST", "StorageCenter/ScLiveVolume/{id}/SwapRoles", 204)
 def swap_roles(ctx: Ctx, p: dict[str, str], body: Body) -> None:
-    doc = ctx.txn.edit("ScLiveVolume", ctx.find("ScLiveVolume", p["id"])["instanceId"])
-    assert doc is not None
+    doc = ctx.find_to_edit("ScLiveVolume", p["id"])
     doc["primaryVolume"], doc["secondaryVolume"] = doc["secondaryVolume"], doc["primaryVolume"]
     doc["primaryScSerialNumber"], doc["secondaryScSerialNumber"] = (
         doc["secondaryScSerialNumber"],
@@ -500,39 +492,19 @@ def delete_live_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     set_flag(ctx, secondary_id, liveVolume=False)
     if convert and not delete:
         primary = ctx.find("ScVolume", primary_id)
-        pssn = primary["scSerialNumber"]
-        nodes = ctx.where("ScReplicationQosNode", scSerialNumber=pssn)
-        rid = f"{pssn}.{ctx.txn.next_id(f'{pssn}:replication', start=1)}"
+        nodes = ctx.where("ScReplicationQosNode", scSerialNumber=primary["scSerialNumber"])
         secondary = ctx.find("ScVolume", secondary_id)
         set_flag(ctx, primary_id, replicationSource=True)
         set_flag(ctx, secondary_id, replicationDestination=True)
-        ctx.txn.put(
-            "ScReplication",
-            ctx.header("ScReplication", rid, f"Replication of '{primary['name']}'", pssn)
-            | {
-                "type": doc["type"],
-                "syncMode": doc["syncMode"],
-                "syncStatus": "NotApplicable",
-                "state": "Up",
-                "status": "Up",
-                "replicateActiveReplay": doc["replicateActiveReplay"],
-                "dedup": False,
-                "sourceVolume": ref_of(primary),
-                "destinationVolume": ref_of(secondary),
-                "sourceStorageCenter": ref(str(pssn), ctx.sc_name(pssn), "StorageCenter"),
-                "destinationStorageCenter": ref(
-                    str(secondary["scSerialNumber"]),
-                    ctx.sc_name(secondary["scSerialNumber"]),
-                    "StorageCenter",
-                ),
-                "destinationScSerialNumber": secondary["scSerialNumber"],
-                "qosNode": ref_of(nodes[0]) if nodes else None,
-                "transportTypes": ["FibreChannel"],
-                "managedByLiveVolume": False,
-                "pauseAllowed": True,
-                "replicateStorageToLowestTier": True,
-                "simulation": False,
-            },
+        store_replication(
+            ctx,
+            primary,
+            secondary,
+            nodes[0] if nodes else None,
+            doc["type"],
+            doc["syncMode"],
+            "NotApplicable",
+            doc["replicateActiveReplay"],
         )
         return {"result": True}
     retire_volume(ctx, secondary_id, delete, recycle)

@@ -27,10 +27,15 @@ class Route:
 
     @property
     def mutating(self) -> bool:
-        """Changes state (counted in stats, may run async)."""
-        if self.method == "GET" or self.template.endswith("/GetList"):
-            return False
-        return not self.template.startswith("ApiConnection/")
+        """Changes state, so it may run async (§2.1)."""
+        return is_mutation(self.method, self.template)
+
+
+def is_mutation(method: str, path: str) -> bool:
+    """Whether a request may change state: not a GET, a GetList, Login or Logout (§2.1)."""
+    if method == "GET" or path.endswith("/GetList"):
+        return False
+    return path not in ("ApiConnection/Login", "ApiConnection/Logout")
 
 
 def route(method: str, template: str, status: int = 200) -> Callable[[Handler], Handler]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Ctx, Reply
+from .model import REPLAY_DESCRIPTION_LENGTH, Ctx, Reply
 from .routing import route
 from .wire import (
     Body,
@@ -40,6 +40,22 @@ def replay_profiles(ctx: Ctx, value: Any, field_name: str, ssn: int) -> list[Doc
         raise bad_request(f"{field_name} must be an array of instanceIds")
     profiles = [ctx.resolve("ScReplayProfile", v, field_name, ssn) for v in value]
     return list({p["instanceId"]: p for p in profiles}.values())
+
+
+def profile_choices(ctx: Ctx, body: Body, ssn: int) -> dict[str, Any]:
+    """`create_volume` keywords for the profiles a volume or view-volume create may name.
+
+    Absent keys are left out, so `create_volume` applies the user's defaults.
+    """
+    choices: dict[str, Any] = {}
+    if body.has("ReplayProfileList"):
+        choices["replay_profiles"] = replay_profiles(
+            ctx, body.get("ReplayProfileList"), "ReplayProfileList", ssn
+        )
+    for key, keyword in (("VolumeQosProfile", "volume_qos"), ("GroupQosProfile", "group_qos")):
+        if body.get(key) is not None:
+            choices[keyword] = qos_profile(ctx, body.get(key), key, key, ssn)
+    return choices
 
 
 def volume_folder(ctx: Ctx, value: Any, ssn: int) -> Doc | None:
@@ -79,18 +95,7 @@ def create_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         kwargs["storage_profile"] = ctx.resolve(
             "ScStorageProfile", body.get("StorageProfile"), "StorageProfile", ssn
         )
-    if body.has("ReplayProfileList"):
-        kwargs["replay_profiles"] = replay_profiles(
-            ctx, body.get("ReplayProfileList"), "ReplayProfileList", ssn
-        )
-    if body.get("VolumeQosProfile") is not None:
-        kwargs["volume_qos"] = qos_profile(
-            ctx, body.get("VolumeQosProfile"), "VolumeQosProfile", "VolumeQosProfile", ssn
-        )
-    if body.get("GroupQosProfile") is not None:
-        kwargs["group_qos"] = qos_profile(
-            ctx, body.get("GroupQosProfile"), "GroupQosProfile", "GroupQosProfile", ssn
-        )
+    kwargs |= profile_choices(ctx, body, ssn)
     if body.get("DataReductionProfile") is not None:
         kwargs["data_reduction"] = ctx.resolve(
             "ScDataReductionProfile", body.get("DataReductionProfile"), "DataReductionProfile", ssn
@@ -103,17 +108,12 @@ def create_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         notes=body.text("Notes") or "",
         **kwargs,
     )
-    config = ctx.txn.edit("ScVolumeConfiguration", created["instanceId"])
-    assert config is not None
-    ctx.set_compression_flag(config)
-    ctx.txn.put("ScVolumeConfiguration", config)
     return ctx.render(created)
 
 
 @route("PUT", "StorageCenter/ScVolume/{id}")
 def update_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
-    doc = ctx.txn.edit("ScVolume", volume(ctx, p["id"])["instanceId"])
-    assert doc is not None
+    doc = ctx.find_to_edit("ScVolume", p["id"])
     ssn = doc["scSerialNumber"]
     if body.has("Name"):
         name = ctx.check_name(body.get("Name"))
@@ -134,8 +134,7 @@ def update_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 
 @route("DELETE", "StorageCenter/ScVolume/{id}")
 def delete_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Any:
-    doc = ctx.txn.edit("ScVolume", volume(ctx, p["id"])["instanceId"])
-    assert doc is not None
+    doc = ctx.find_to_edit("ScVolume", p["id"])
     vid = doc["instanceId"]
     if ctx.where("ScMappingProfile", volume=vid):
         if not ctx.asynchronous:
@@ -158,8 +157,7 @@ def delete_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Any:
 
 @route("POST", "StorageCenter/ScVolume/{id}/ExpandToSize")
 def expand_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
-    doc = ctx.txn.edit("ScVolume", volume(ctx, p["id"])["instanceId"])
-    assert doc is not None
+    doc = ctx.find_to_edit("ScVolume", p["id"])
     size = parse_size(body.require("NewSize"), "NewSize")
     if size < doc["_sizeBytes"]:
         raise bad_request(
@@ -295,7 +293,7 @@ def frozen_replay(ctx: Ctx, replay_id: str, action: str) -> Doc:
 def update_replay(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     replay = frozen_replay(ctx, p["id"], "modified")
     if body.has("description"):
-        replay["description"] = description_of(body)[:30]
+        replay["description"] = description_of(body)[:REPLAY_DESCRIPTION_LENGTH]
     if body.has("expireTime"):
         minutes = expire_minutes(body)
         replay["expires"] = minutes > 0
@@ -319,23 +317,8 @@ def create_view(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     parent = volume(ctx, replay["createVolume"]["instanceId"])
     ssn = parent["scSerialNumber"]
     parent_config = ctx.find("ScVolumeConfiguration", parent["instanceId"])
-    kwargs: dict[str, Any] = {
-        "storage_profile": ctx.find(
-            "ScStorageProfile", parent_config["storageProfile"]["instanceId"]
-        )
-    }
-    if body.has("ReplayProfileList"):
-        kwargs["replay_profiles"] = replay_profiles(
-            ctx, body.get("ReplayProfileList"), "ReplayProfileList", ssn
-        )
-    if body.get("VolumeQosProfile") is not None:
-        kwargs["volume_qos"] = qos_profile(
-            ctx, body.get("VolumeQosProfile"), "VolumeQosProfile", "VolumeQosProfile", ssn
-        )
-    if body.get("GroupQosProfile") is not None:
-        kwargs["group_qos"] = qos_profile(
-            ctx, body.get("GroupQosProfile"), "GroupQosProfile", "GroupQosProfile", ssn
-        )
+    storage = ctx.find("ScStorageProfile", parent_config["storageProfile"]["instanceId"])
+    choices = profile_choices(ctx, body, ssn)
     size = parent["_sizeBytes"] if active else replay["_volumeSizeBytes"]
     view = ctx.create_volume(
         ssn,
@@ -343,7 +326,8 @@ def create_view(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         size,
         folder=volume_folder(ctx, body.get("VolumeFolder"), ssn),
         notes=body.text("Notes") or "",
-        **kwargs,
+        storage_profile=storage,
+        **choices,
     )
     edited = dict(view)
     edited["_viewOf"] = replay["instanceId"]

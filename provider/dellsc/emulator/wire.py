@@ -82,11 +82,6 @@ def ref_of(doc: Doc) -> Doc:
     return ref(doc["instanceId"], doc["instanceName"], doc["objectType"])
 
 
-def ssn_of(instance_id: str) -> int:
-    head = instance_id.split(".", 1)[0]
-    return int(head) if head.isdigit() else -1
-
-
 def parse_ssn(value: Any, field: str) -> int:
     """Accept an SSN as a JSON integer or a decimal string."""
     if isinstance(value, bool):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import threading
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
-
 from .cache import BulkCache
 from .config import ScConfig
 from .errors import ScApiError, ScNotFound, ScTaskFailed, ScValidationError
 from .filters import filter_body
-from .models import ScModel, ScVolume, ScVolumeConfiguration, StorageCenter
+from .models import ScModel, ScVolume, ScVolumeConfiguration, StorageCenter, parse, parse_list
 from .session import ScSession
 from .tasks import run_task
 
@@ -57,27 +55,36 @@ class ClientCore:
 
     def _connect_locked(self) -> None:
         self.session.login()
-        serials = sorted(sc.sc_serial_number for sc in self.storage_centers())
-        listed = ", ".join(str(s) for s in serials) or "none"
         wanted = self.config.ssn
         if wanted is None:
+            serials = self._managed_serials()
             if len(serials) != 1:
                 raise ScValidationError(
-                    f"the DSM manages {len(serials)} Storage Centers ({listed}); set ssn to one"
+                    f"the DSM manages {len(serials)} Storage Centers ({_listed(serials)}); "
+                    "set ssn to one"
                 )
             wanted = serials[0]
-        elif wanted not in serials:
-            raise ScNotFound(
-                404,
-                f"Storage Center {wanted} is not managed by this DSM; managed: {listed}",
-                "GET",
-                "StorageCenter/StorageCenter",
-            )
+        else:
+            self._check_managed(wanted)
         self._ssn = wanted
 
     def storage_centers(self) -> list[StorageCenter]:
         """Every SC the DSM manages (a direct connection lists only itself)."""
         return self._get_list(StorageCenter, "StorageCenter/StorageCenter")
+
+    def _managed_serials(self) -> list[int]:
+        return sorted(sc.sc_serial_number for sc in self.storage_centers())
+
+    def _check_managed(self, ssn: int) -> None:
+        """ScNotFound, naming the SCs the DSM does manage, unless it manages `ssn`."""
+        serials = self._managed_serials()
+        if int(ssn) not in serials:
+            raise ScNotFound(
+                404,
+                f"Storage Center {ssn} is not managed by this DSM; managed: {_listed(serials)}",
+                "GET",
+                "StorageCenter/StorageCenter",
+            )
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -87,18 +94,18 @@ class ClientCore:
             if not data:
                 raise ScNotFound(404, "empty reply", "GET", path)
             data = data[0]
-        return _parse(model, data, "GET", path)
+        return parse(model, data, "GET", path)
 
     def _get_list(self, model: type[M], path: str) -> list[M]:
         data = self.session.request("GET", path, read=True).data
-        return _parse_list(model, data, "GET", path)
+        return parse_list(model, data, "GET", path)
 
     def _query(self, model: type[M], kind: str, **conditions: Any) -> list[M]:
         """`POST StorageCenter/<kind>/GetList` with an AND of Equals conditions."""
         path = f"StorageCenter/{kind}/GetList"
         body = filter_body(conditions, legacy=self.session.legacy_filters)
         data = self.session.request("POST", path, body, read=True).data
-        return _parse_list(model, data, "POST", path)
+        return parse_list(model, data, "POST", path)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -126,32 +133,21 @@ class ClientCore:
             data = data[0] if data else None
         if not data:
             return None
-        return _parse(model, data, method, path)
+        return parse(model, data, method, path)
+
+    def _create(self, model: type[M], path: str, body: Any) -> M:
+        """A POST that must answer with the object it made; an empty reply is an ScApiError."""
+        created = self._write_one(model, "POST", path, body)
+        if created is None:
+            raise ScApiError(201, f"the reply holds no {model.__name__}", "POST", path)
+        return created
 
     def _invalidate(self) -> None:
-        if self._volume_cache:
+        if self._volume_cache is not None:
             self._volume_cache.invalidate()
-        if self._config_cache:
+        if self._config_cache is not None:
             self._config_cache.invalidate()
 
 
-def _parse(model: type[M], data: Any, method: str, path: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:3]
-        )
-        raise ScApiError(
-            200, f"unexpected {model.__name__} in reply ({detail})", method, path
-        ) from exc
-
-
-def _parse_list(model: type[M], data: Any, method: str, path: str) -> list[M]:
-    if data is None:
-        return []
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise ScApiError(200, f"expected a list of {model.__name__}", method, path)
-    return [_parse(model, item, method, path) for item in data]
+def _listed(serials: list[int]) -> str:
+    return ", ".join(str(s) for s in serials) or "none"

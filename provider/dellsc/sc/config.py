@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -49,7 +49,7 @@ class ScConfig(BaseModel):
     @field_validator("endpoint")
     @classmethod
     def _check_endpoint(cls, value: str) -> str:
-        parts = urlsplit(value if "://" in value else f"https://{value}")
+        parts = _split_endpoint(value)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise ValueError(f"endpoint must be https://host[:port][/api/rest], got {value!r}")
         try:
@@ -63,7 +63,7 @@ class ScConfig(BaseModel):
     @property
     def api_base(self) -> str:
         """`https://host:port/api/rest/`: a missing scheme means https, a missing port 3033."""
-        parts = urlsplit(self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}")
+        parts = _split_endpoint(self.endpoint)
         host = parts.hostname or ""
         if ":" in host:
             host = f"[{host}]"
@@ -78,3 +78,8 @@ class ScConfig(BaseModel):
         if self.insecure:
             return False
         return self.ca_file or True
+
+
+def _split_endpoint(endpoint: str) -> SplitResult:
+    """The endpoint's URL parts; an endpoint without a scheme is https."""
+    return urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")

@@ -95,17 +95,15 @@ class ScValidationError(ScError, ValueError):
     """Bad input detected client-side; nothing was sent to the array."""
 
 
+_BY_STATUS: dict[int, type[ScApiError]] = {
+    400: ScBadRequest,
+    401: ScAuthError,
+    403: ScAuthError,
+    404: ScNotFound,
+    409: ScConflict,
+}
+
+
 def error_for_status(status: int, message: str, method: str, path: str) -> ScApiError:
     """The most specific ScApiError for an HTTP status."""
-    cls: type[ScApiError]
-    if status == 404:
-        cls = ScNotFound
-    elif status == 409:
-        cls = ScConflict
-    elif status in (401, 403):
-        cls = ScAuthError
-    elif status == 400:
-        cls = ScBadRequest
-    else:
-        cls = ScApiError
-    return cls(status, message, method, path)
+    return _BY_STATUS.get(status, ScApiError)(status, message, method, path)

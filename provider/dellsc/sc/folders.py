@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from .base import DEFAULT_NOTES, ClientCore
-from .errors import ScApiError, ScValidationError
+from .errors import ScValidationError
 from .models import ScFolder, ScServerFolder, ScVolumeFolder
 from .validation import check_name
 
@@ -78,11 +78,7 @@ class FoldersMixin(ClientCore):
         return folder
 
     def _create_folder(self, model: type[F], name: str, parent: F | None) -> F:
-        path = f"StorageCenter/{model.__name__}"
         body: dict[str, object] = {"Name": name, "StorageCenter": self.ssn, "Notes": DEFAULT_NOTES}
         if parent is not None:
             body["Parent"] = parent.instance_id
-        created = self._write_one(model, "POST", path, body)
-        if created is None:
-            raise ScApiError(201, f"creating folder {name!r} returned no folder", "POST", path)
-        return created
+        return self._create(model, f"StorageCenter/{model.__name__}", body)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .base import DEFAULT_NOTES
-from .errors import ScApiError, ScValidationError
+from .errors import ScValidationError
 from .models import ScReplay, ScReplayConsistencyGroup, ScReplayProfile, ScVolume
-from .replays import ReplaysMixin, _description
+from .replays import ReplaysMixin
 from .units import parse_version
-from .validation import check_id, check_minutes, check_name
+from .validation import check_id, check_minutes, check_name, replay_description
 
 
 class GroupsMixin(ReplaysMixin):
@@ -25,17 +25,13 @@ class GroupsMixin(ReplaysMixin):
         """A replay profile of type Consistent: one CreateReplay snaps all members together."""
         check_name(name, "consistency group name")
         self._check_cg_support()
-        path = "StorageCenter/ScReplayProfile"
         body = {
             "StorageCenter": self.ssn,
             "Name": name,
             "Type": ScReplayProfile.CONSISTENT,
             "Notes": DEFAULT_NOTES if notes is None else notes,
         }
-        profile = self._write_one(ScReplayProfile, "POST", path, body)
-        if profile is None:
-            raise ScApiError(201, "creating the replay profile returned no profile", "POST", path)
-        return profile
+        return self._create(ScReplayProfile, "StorageCenter/ScReplayProfile", body)
 
     def delete_replay_profile(self, instance_id: str) -> None:
         """Delete a replay profile (member volumes stay); ScNotFound if already gone."""
@@ -57,7 +53,7 @@ class GroupsMixin(ReplaysMixin):
         for volume in self.replay_profile_volumes(profile_id):
             if not (volume.active and volume.replay_allowed):
                 self.activate_volume(volume.instance_id)
-        text = _description(description)
+        text = replay_description(description)
         body = {"description": text, "expireTime": expire_minutes}
         self._write("POST", f"StorageCenter/ScReplayProfile/{profile_id}/CreateReplay", body)
         matches = [g for g in self.consistency_groups(profile_id) if g.description == text]

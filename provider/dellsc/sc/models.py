@@ -3,15 +3,17 @@
 Every model is frozen and ignores attributes it does not know, so new array fields do not break
 us. Quirks are parsed here, once: attribute names match case-insensitively (`WWN`/`wwn`/`wWN`),
 SSNs arrive as int or string, sizes as `"1.073741824E9 Bytes"`, descriptions as null.
+`parse` / `parse_list` turn a reply into models and a reply that does not fit into ScApiError.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from .errors import ScApiError
 from .units import GIB, parse_bytes, parse_ssn
 
 Bytes = Annotated[int, BeforeValidator(parse_bytes)]
@@ -78,14 +80,6 @@ class ScObject(ScModel):
     instance_name: Text = ""
     object_type: Text = ""
 
-    @property
-    def ref(self) -> ScRef:
-        return ScRef(
-            instance_id=self.instance_id,
-            instance_name=self.instance_name,
-            object_type=self.object_type,
-        )
-
 
 class ApiConnection(ScObject):
     """The login reply; `api_version` is the API level of the DSM (§1.6)."""
@@ -100,6 +94,9 @@ class ApiConnection(ScObject):
 
 
 class AsyncTask(ScObject):
+    """A running (or finished) async call (§2.2); polled by `returnValue`, else by id (§2.3)."""
+
+    instance_id: Text = ""
     state: Text = ""
     started: bool = False
     successful: bool = False
@@ -231,7 +228,6 @@ class ScReplayConsistencyGroup(ScObject):
 class ScReplayProfile(ScObject):
     """A snapshot profile: `Standard` (schedule) or `Consistent` (a consistency group)."""
 
-    STANDARD: ClassVar[str] = "Standard"
     CONSISTENT: ClassVar[str] = "Consistent"
 
     name: Text = ""
@@ -399,17 +395,6 @@ class ScLiveVolume(ScObject):
     replicate_active_replay: bool = False
     sc_serial_number: Ssn | None = None
 
-    @property
-    def healthy(self) -> bool:
-        """Up and protected, not swapping: safe to swap roles back (§5.22)."""
-        return (
-            self.status == "Up"
-            and self.replication_state == "Up"
-            and self.failover_state == "Protected"
-            and self.secondary_status == "Up"
-            and self.primary_swap_role_state == "NotSwapping"
-        )
-
 
 class ScCopyMirrorMigrate(ScObject):
     """A volume copy; `state` is `Running`, `Finished`, `Erred` or `Paused`."""
@@ -417,6 +402,33 @@ class ScCopyMirrorMigrate(ScObject):
     state: Text = ""
     source_volume: ScRef | None = None
     destination_volume: ScRef | None = None
+
+
+M = TypeVar("M", bound=ScModel)
+
+
+def parse(model: type[M], data: Any, method: str, path: str) -> M:
+    """`data` as a `model`; a reply that does not fit is an ScApiError naming the first faults."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:3]
+        )
+        raise ScApiError(
+            200, f"unexpected {model.__name__} in reply ({detail})", method, path
+        ) from exc
+
+
+def parse_list(model: type[M], data: Any, method: str, path: str) -> list[M]:
+    """A list reply as `model`s; null is an empty list and a lone object a list of one."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ScApiError(200, f"expected a list of {model.__name__}", method, path)
+    return [parse(model, item, method, path) for item in data]
 
 
 __all__ = [
@@ -449,4 +461,6 @@ __all__ = [
     "StorageCenter",
     "StorageUsage",
     "UserPreferences",
+    "parse",
+    "parse_list",
 ]

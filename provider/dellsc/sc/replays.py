@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from .base import DEFAULT_NOTES
-from .errors import ScApiError, ScConflict, ScNotFound, ScTaskFailed, ScTimeout
+from .errors import ScConflict, ScNotFound, ScTaskFailed, ScTimeout
 from .models import ScCopyMirrorMigrate, ScReplay, ScServer, ScVolume
 from .servers import ServersMixin
-from .tasks import FIRST_POLL_DELAY
-from .validation import MAX_REPLAY_DESCRIPTION_LENGTH, check_id, check_minutes, check_name
+from .tasks import Poller
+from .validation import check_id, check_minutes, check_name, replay_description
 from .volumes import VolumesMixin
-
-
-def _description(text: str) -> str:
-    """The SC keeps about 30 characters of a replay description: truncate, don't reject."""
-    return text[:MAX_REPLAY_DESCRIPTION_LENGTH]
 
 
 class ReplaysMixin(VolumesMixin, ServersMixin):
@@ -62,11 +56,8 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
         check_minutes(expire_minutes)
         self.activate_volume(volume_id)
         path = f"StorageCenter/ScVolume/{volume_id}/CreateReplay"
-        body = {"description": _description(description), "expireTime": expire_minutes}
-        replay = self._write_one(ScReplay, "POST", path, body)
-        if replay is None:
-            raise ScApiError(200, "creating the replay returned no replay", "POST", path)
-        return replay
+        body = {"description": replay_description(description), "expireTime": expire_minutes}
+        return self._create(ScReplay, path, body)
 
     def update_replay(
         self, replay_id: str, *, description: str | None = None, expire_minutes: int
@@ -75,7 +66,7 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
         check_id(replay_id, "replay id")
         body: dict[str, Any] = {"expireTime": check_minutes(expire_minutes)}
         if description is not None:
-            body["description"] = _description(description)
+            body["description"] = replay_description(description)
         self._write("PUT", f"StorageCenter/ScReplay/{replay_id}", body)
 
     def expire_replay(self, replay_id: str) -> None:
@@ -110,10 +101,7 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
         if group_qos_profile_id is not None:
             body["GroupQosProfile"] = check_id(group_qos_profile_id, "group QoS profile id")
         path = f"StorageCenter/ScReplay/{replay_id}/CreateView"
-        volume = self._write_one(ScVolume, "POST", path, body)
-        if volume is None:
-            raise ScApiError(200, "creating the view volume returned no volume", "POST", path)
-        return volume
+        return self._create(ScVolume, path, body)
 
     def copy_volume(self, source_id: str, destination_id: str) -> None:
         """Copy a volume's data (and replays) onto another volume and wait for the copy.
@@ -133,8 +121,7 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
         copy = self._write_one(ScCopyMirrorMigrate, "POST", path, body)
         if copy is None:
             return
-        deadline = time.monotonic() + self.config.task_timeout
-        delay = FIRST_POLL_DELAY
+        poller = Poller(self.config.task_timeout, self.config.poll_interval)
         while True:
             if copy.state in ("Erred", "Paused"):
                 raise ScTaskFailed(
@@ -142,11 +129,8 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
                 )
             if copy.state == "Finished":
                 return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if not poller.wait():
                 raise ScTimeout(f"volume copy {copy.instance_id} still {copy.state or 'running'}")
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, self.config.poll_interval)
             try:
                 copy = self._get(
                     ScCopyMirrorMigrate, f"StorageCenter/ScCopyMirrorMigrate/{copy.instance_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import DEFAULT_NOTES
-from .errors import ScApiError, ScNotFound, ScValidationError
+from .errors import ScValidationError
 from .models import (
     ReplicationProgress,
     ScLiveVolume,
@@ -39,17 +39,13 @@ class ReplicationMixin(VolumesMixin):
         for node in self.replication_qos_nodes(ssn):
             if node.name == name:
                 return node
-        path = "StorageCenter/ScReplicationQosNode"
         body = {
             "LinkSpeed": link_speed,
             "Name": name,
             "StorageCenter": int(ssn),
             "BandwidthLimited": bandwidth_limited,
         }
-        created = self._write_one(ScReplicationQosNode, "POST", path, body)
-        if created is None:
-            raise ScApiError(201, "creating the QoS node returned no node", "POST", path)
-        return created
+        return self._create(ScReplicationQosNode, "StorageCenter/ScReplicationQosNode", body)
 
     # -- replication ---------------------------------------------------------------------------
 
@@ -95,22 +91,7 @@ class ReplicationMixin(VolumesMixin):
             if disk_folder_id is not None:
                 attributes["DiskFolder"] = check_id(disk_folder_id, "disk folder id")
             body["DestinationVolumeAttributes"] = attributes
-        path = "StorageCenter/ScReplication"
-        replication = self._write_one(ScReplication, "POST", path, body)
-        if replication is None:
-            raise ScApiError(201, "creating the replication returned no replication", "POST", path)
-        return replication
-
-    def _check_managed(self, ssn: int) -> None:
-        serials = sorted(c.sc_serial_number for c in self.storage_centers())
-        if int(ssn) not in serials:
-            raise ScNotFound(
-                404,
-                f"Storage Center {ssn} is not managed by this DSM; managed: "
-                + (", ".join(str(s) for s in serials) or "none"),
-                "GET",
-                "StorageCenter/StorageCenter",
-            )
+        return self._create(ScReplication, "StorageCenter/ScReplication", body)
 
     def volume_replications(self, volume_id: str) -> list[ScReplication]:
         """Replications with this volume as source."""
@@ -195,11 +176,7 @@ class ReplicationMixin(VolumesMixin):
         }
         if sync:
             body["SyncMode"] = "HighAvailability"
-        path = "StorageCenter/ScLiveVolume"
-        live = self._write_one(ScLiveVolume, "POST", path, body)
-        if live is None:
-            raise ScApiError(201, "creating the Live Volume returned no Live Volume", "POST", path)
-        return live
+        return self._create(ScLiveVolume, "StorageCenter/ScLiveVolume", body)
 
     def live_volumes(self, ssn: int | None = None) -> list[ScLiveVolume]:
         """Live Volumes of an SC (default: this one)."""
@@ -209,12 +186,9 @@ class ReplicationMixin(VolumesMixin):
     def find_live_volume(self, volume_id: str) -> ScLiveVolume | None:
         """The Live Volume whose primary or secondary is `volume_id` (searching every SC)."""
         check_id(volume_id, "volume id")
-        serials = [ssn_of(volume_id)] + [
-            c.sc_serial_number
-            for c in self.storage_centers()
-            if c.sc_serial_number != ssn_of(volume_id)
-        ]
-        for serial in serials:
+        home = ssn_of(volume_id)  # most likely the primary's SC: search it first
+        others = [s for s in self._managed_serials() if s != home]
+        for serial in [home, *others]:
             for live in self.live_volumes(serial):
                 ends = (live.primary_volume, live.secondary_volume)
                 if any(ref and ref.instance_id == volume_id for ref in ends):

@@ -88,15 +88,7 @@ class ServersMixin(ClientCore):
             body["OperatingSystem"] = match[0].instance_id
         if folder_id is not None:
             body["ServerFolder"] = check_id(folder_id, "server folder id")
-        server = self._write_one(ScServer, "POST", "StorageCenter/ScPhysicalServer", body)
-        if server is None:
-            raise ScApiError(
-                201,
-                "creating the server returned no server",
-                "POST",
-                "StorageCenter/ScPhysicalServer",
-            )
-        return server
+        return self._create(ScServer, "StorageCenter/ScPhysicalServer", body)
 
     def add_hba(self, server_id: str, port_type: str, initiator: str) -> None:
         """Add an initiator to a server; `port_type` is `Iscsi` or `FibreChannel`."""
@@ -124,10 +116,7 @@ class ServersMixin(ClientCore):
                 return profile
         path = f"StorageCenter/ScVolume/{volume_id}/MapToServer"
         body = {"server": server_id, "Advanced": {"MapToDownServerHbas": True}}
-        mapped = self._write_one(ScMappingProfile, "POST", path, body)
-        if mapped is None:
-            raise ScApiError(200, "mapping returned no mapping profile", "POST", path)
-        return mapped
+        return self._create(ScMappingProfile, path, body)
 
     def volume_mapping_profiles(self, instance_id: str) -> list[ScMappingProfile]:
         check_id(instance_id, "volume id")

@@ -120,6 +120,7 @@ class ScSession:
             return self._login_locked()
 
     def ensure_login(self) -> None:
+        """Log in unless a session is open; concurrent callers wait for the one login."""
         if not self._logged_in:
             with self._lock:
                 if not self._logged_in:
@@ -140,7 +141,7 @@ class ScSession:
         self._http.cookies.clear()  # login must not carry a (stale) cookie
         reply = self._login_attempt()
         low = _version_lower_bound(reply)
-        if not reply.ok and low and low != self.header_version:
+        if low and low != self.header_version:
             log.info("DSM rejected API version %s; retrying with %s", self.header_version, low)
             self.header_version = low
             reply = self._login_attempt()
@@ -196,7 +197,7 @@ class ScSession:
         if not reply.ok:
             raise error_for_status(reply.status, self._message(reply), method, path)
         if not reply.is_json:
-            snippet = reply.text.strip()[:80]
+            snippet = self.redact(reply.text.strip())[:80]
             raise ScApiError(reply.status, f"reply is not JSON: {snippet!r}", method, path)
         return reply
 
@@ -272,7 +273,9 @@ class ScSession:
             log.info("%s %s failed in %.0f ms: %s", method, path, elapsed, type(exc).__name__)
             raise self._transport_error(exc, method, path) from exc
         except OSError as exc:  # requests reports an unreadable CA bundle this way
-            raise ScTlsError(f"cannot use CA file {self.config.ca_file!r}: {exc}") from exc
+            ca_file = self.config.ca_file
+            what = f"CA file {ca_file!r}" if ca_file else "the default CA bundle"
+            raise ScTlsError(f"cannot use {what}: {exc}") from exc
         elapsed = (time.monotonic() - started) * 1000
         level = logging.DEBUG if read else logging.INFO
         log.log(level, "%s %s -> %d in %.0f ms", method, path, resp.status_code, elapsed)
@@ -313,10 +316,13 @@ class ScSession:
             message = str(reply.data["result"])
         else:
             message = reply.text.strip() or f"HTTP {reply.status}"
+        return self.redact(message)[:_MAX_MESSAGE]
+
+    def redact(self, text: str) -> str:
+        """`text` from the array with the password masked, for exceptions and logs: an array
+        may echo what it was sent."""
         password = self.config.password.get_secret_value()
-        if password:
-            message = message.replace(password, "***")
-        return message[:_MAX_MESSAGE]
+        return text.replace(password, "***") if password else text
 
 
 def api_path(path: str) -> str:
@@ -331,7 +337,8 @@ def api_path(path: str) -> str:
 
 
 def _transient(reply: Reply, policy: RetryPolicy) -> bool:
-    """A reply worth retrying for a read: 502/503/504 or the DSM's "Unhandled Exception" 400."""
+    """A reply worth retrying for a read: one of `policy.retry_statuses`, or the DSM's
+    "Unhandled Exception" 400 (a transient fault, §1.9)."""
     if reply.status in policy.retry_statuses:
         return True
     return reply.status == 400 and "Unhandled Exception" in reply.text
@@ -344,8 +351,8 @@ def _version_lower_bound(reply: Reply) -> str | None:
     message = reply.text
     if isinstance(reply.data, dict) and isinstance(reply.data.get("result"), str):
         message = reply.data["result"]
-    match = _VERSION_LOW.search(message.strip())
-    return match.group(1) if match and message.strip().startswith(_VERSION_ERROR) else None
+    match = _VERSION_LOW.match(message.strip())
+    return match.group(1) if match else None
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:

@@ -13,14 +13,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ScApiError, ScAuthError, ScTaskFailed, ScTimeout
-from .models import AsyncTask
+from .models import AsyncTask, parse
 from .session import ScSession
 
-FIRST_POLL_DELAY = 0.05
+_FIRST_POLL_DELAY = 0.05
 _FAILED_STATES = {"error", "failed", "aborted", "cancelled", "canceled"}
 
 
 def is_async_task(data: Any) -> bool:
+    """True for a JSON object whose `objectType` (in any key case, §3.5) is AsyncTask."""
     if not isinstance(data, dict):
         return False
     kind = next(
@@ -44,34 +45,47 @@ def poll_path(task: AsyncTask) -> str:
     return path.lstrip("/")
 
 
-def run_task(
-    session: ScSession, method: str, path: str, body: Any = None, *, timeout: float | None = None
-) -> Any:
+class Poller:
+    """Paces a poll loop: the first wait is short, each next one twice as long up to
+    `interval`, and none runs past `timeout` seconds from creation."""
+
+    def __init__(self, timeout: float, interval: float) -> None:
+        self._deadline = time.monotonic() + timeout
+        self._interval = interval
+        self._delay = _FIRST_POLL_DELAY
+
+    def wait(self) -> bool:
+        """Sleep before the next poll; False (without sleeping) once the deadline has passed."""
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(self._delay, remaining))
+        self._delay = min(self._delay * 2, self._interval)
+        return True
+
+
+def run_task(session: ScSession, method: str, path: str, body: Any = None) -> Any:
     """Send a mutating call asynchronously and wait for its result (the final reply's JSON).
 
     A synchronous answer (any 2xx that is not an AsyncTask) is accepted as the result.
     Raises ScTaskFailed when a poll is answered with an error, ScTimeout past the deadline.
     """
     config = session.config
-    limit = config.task_timeout if timeout is None else timeout
-    deadline = time.monotonic() + limit
+    poller = Poller(config.task_timeout, config.poll_interval)
     data = session.request(method, path, body, read=False, is_async=True).data
-    delay = FIRST_POLL_DELAY
     while is_async_task(data):
-        task = AsyncTask.model_validate(data)
-        _raise_if_failed(task, method, path)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        task = parse(AsyncTask, data, method, path)
+        _raise_if_failed(task, session, method, path)
+        if not poller.wait():
             raise ScTimeout(
                 f"{method} {path}: task {task.instance_id} "
                 f"({task.object_type_name} {task.method_name}) still running after "
-                f"{limit:.0f} s"
+                f"{config.task_timeout:.0f} s"
             )
-        time.sleep(min(delay, remaining))
-        delay = min(delay * 2, config.poll_interval)
         try:
             data = session.request("GET", poll_path(task), read=True).data
         except ScAuthError as exc:
+            # a 401 survived the session's re-login: the credentials, not the task, failed
             if exc.status == 401:
                 raise
             raise ScTaskFailed(exc.status, exc.message, method, path) from exc
@@ -80,8 +94,8 @@ def run_task(
     return data
 
 
-def _raise_if_failed(task: AsyncTask, method: str, path: str) -> None:
+def _raise_if_failed(task: AsyncTask, session: ScSession, method: str, path: str) -> None:
     failed = task.state.lower() in _FAILED_STATES or task.error_state.lower() not in ("", "none")
     if failed:
         message = task.localized_error or task.error or task.step_message or task.state
-        raise ScTaskFailed(500, message, method, path)
+        raise ScTaskFailed(500, session.redact(message), method, path)

@@ -38,3 +38,8 @@ def check_minutes(minutes: int) -> int:
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
         raise ScValidationError(f"expire_minutes must be a whole number >= 0, got {minutes!r}")
     return minutes
+
+
+def replay_description(text: str) -> str:
+    """The SC keeps about 30 characters of a replay description: truncate, don't reject."""
+    return text[:MAX_REPLAY_DESCRIPTION_LENGTH]

@@ -6,6 +6,7 @@ from typing import Any
 
 from .base import DEFAULT_NOTES, ClientCore
 from .errors import ScApiError, ScAuthError, ScConflict, ScNotFound, ScValidationError
+from .folders import split_path
 from .models import ScVolume, ScVolumeConfiguration
 from .units import GIB, format_gb, ssn_of
 from .validation import check_id, check_name, check_size_gb
@@ -31,12 +32,12 @@ class VolumesMixin(ClientCore):
             volume = self._fetch_volume(instance_id)
         if volume.in_recycle_bin:
             raise ScNotFound(
-                404, f"volume {instance_id} is in the recycle bin", "GET", _path(instance_id)
+                404, f"volume {instance_id} is in the recycle bin", "GET", _volume_path(instance_id)
             )
         return volume
 
     def _fetch_volume(self, instance_id: str) -> ScVolume:
-        path = _path(instance_id)
+        path = _volume_path(instance_id)
         try:
             return self._get(ScVolume, path)
         except (ScNotFound, ScAuthError):
@@ -82,7 +83,7 @@ class VolumesMixin(ClientCore):
         if device_id is not None:
             found = [v for v in found if v.device_id.casefold() == device_id.casefold()]
         if folder_path is not None:
-            wanted = "/".join(p for p in folder_path.split("/") if p)
+            wanted = "/".join(split_path(folder_path))
             found = [v for v in found if v.volume_folder_path.strip("/") == wanted]
         return found
 
@@ -98,7 +99,9 @@ class VolumesMixin(ClientCore):
                 ),
             )
         if found is None:
-            found = self._get(ScVolumeConfiguration, f"{_path(instance_id)}/VolumeConfiguration")
+            found = self._get(
+                ScVolumeConfiguration, f"{_volume_path(instance_id)}/VolumeConfiguration"
+            )
         return found
 
     # -- writes --------------------------------------------------------------------------------
@@ -163,7 +166,7 @@ class VolumesMixin(ClientCore):
                 f"volume {instance_id} is {current.configured_size_bytes} bytes "
                 f"({current.size_gb} GiB); {size_gb} GiB is not larger and volumes cannot shrink"
             )
-        path = f"{_path(instance_id)}/ExpandToSize"
+        path = f"{_volume_path(instance_id)}/ExpandToSize"
         volume = self._write_one(ScVolume, "POST", path, {"NewSize": format_gb(size_gb)})
         return volume or self._fetch_volume(instance_id)
 
@@ -179,13 +182,13 @@ class VolumesMixin(ClientCore):
             body["VolumeFolder"] = check_id(folder_id, "folder id")
         if not body:
             return self.get_volume(instance_id)
-        volume = self._write_one(ScVolume, "PUT", _path(instance_id), body)
+        volume = self._write_one(ScVolume, "PUT", _volume_path(instance_id), body)
         return volume or self._fetch_volume(instance_id)
 
     def delete_volume(self, instance_id: str) -> None:
         """Delete a volume (to the recycle bin). ScNotFound if already gone; ScConflict if busy."""
         check_id(instance_id, "volume id")
-        path = _path(instance_id)
+        path = _volume_path(instance_id)
         self.get_volume(instance_id)  # ScNotFound when already gone
         result = self._write_existing("DELETE", path)
         if result is False:  # only a synchronous reply can say this (§2.5)
@@ -209,5 +212,5 @@ class VolumesMixin(ClientCore):
         )
 
 
-def _path(instance_id: str) -> str:
+def _volume_path(instance_id: str) -> str:
     return f"StorageCenter/ScVolume/{instance_id}"
