@@ -22,8 +22,8 @@ from dellsc.sc import errors
 from dellsc.schema.loader import provider_schema
 from dellsc.schema.model import Schema
 from dellsc.schema.validators import VALIDATORS, parse_duration
-from dellsc.server.codec import contains_unknown
-from dellsc.server.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.values import contains_unknown
 
 if TYPE_CHECKING:
     from dellsc.sc import ScClient, ScConfig

@@ -12,20 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dellsc.server.codec import (
-    UNKNOWN,
-    CodecError,
-    CtyType,
-    Dynamic,
-    Unknown,
-    contains_unknown,
-    decode,
-    decode_json,
-    encode,
-    is_unknown,
-    parse_type,
-    type_json,
-)
+from dellsc.server.codec import CodecError, decode, decode_json, encode, parse_type, type_json
+from dellsc.tf.values import UNKNOWN, CtyType, Dynamic, Unknown, contains_unknown, is_unknown
 
 # Terraform 1.11.4 -> provider, config {name="alpha", value=0.1, rule {port=80}} (reference §4.1).
 SAMPLE_TYPE = parse_type(

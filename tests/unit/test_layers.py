@@ -1,4 +1,7 @@
-"""Imports point one way: server -> resources -> sc; the emulator and the client never meet."""
+"""Imports point one way: server -> resources -> sc; the emulator and the client never meet.
+
+The value model and diagnostics (`dellsc.tf`) are leaves; only the entry point imports server/.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,12 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "dellsc"
 FORBIDDEN = {
+    "tf": ("dellsc",),
+    "resources": ("dellsc.server", "dellsc.emulator"),
+    "data_sources": ("dellsc.server", "dellsc.emulator"),
     "sc": ("dellsc.emulator", "dellsc.resources", "dellsc.server", "dellsc.schema"),
     "emulator": ("dellsc.sc", "dellsc.resources", "dellsc.server", "dellsc.schema"),
-    "schema": ("dellsc.sc", "dellsc.emulator", "dellsc.resources"),
+    "schema": ("dellsc.sc", "dellsc.emulator", "dellsc.resources", "dellsc.server"),
     "server": ("dellsc.sc", "dellsc.emulator", "dellsc.provider", "dellsc.resources.volume"),
 }
 
@@ -34,5 +40,16 @@ def test_imports_point_one_way(room: str) -> None:
         if "_gen" not in path.parts
         for name in _imports(path)
         if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[room])
+    ]
+    assert offenders == []
+
+
+def test_only_the_entry_point_imports_the_server() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "server" not in path.relative_to(PACKAGE).parts and path.name != "main.py"
+        for name in _imports(path)
+        if name == "dellsc.server" or name.startswith("dellsc.server.")
     ]
     assert offenders == []

@@ -12,8 +12,8 @@ from dellsc.resources import RESOURCES
 from dellsc.schema import planning
 from dellsc.schema.loader import SchemaError, parse_schema, provider_schema, schemas
 from dellsc.schema.validators import VALIDATORS, parse_duration
-from dellsc.server.codec import UNKNOWN, is_unknown
-from dellsc.server.diagnostics import Diagnostics
+from dellsc.tf.diagnostics import Diagnostics
+from dellsc.tf.values import UNKNOWN, is_unknown
 
 
 def test_registered_types_match_schema_files() -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from dellsc.schema.loader import schemas
 from dellsc.schema.model import Schema
-from dellsc.server.diagnostics import Diagnostics
+from dellsc.tf.diagnostics import Diagnostics
 
 if TYPE_CHECKING:
     from dellsc.provider import DellscProvider

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from dellsc.data_sources.base import DataSource, Values
-from dellsc.server.diagnostics import Diagnostics
+from dellsc.tf.diagnostics import Diagnostics
 
 GIB = 1 << 30
 _LISTS = {

@@ -15,8 +15,8 @@ from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.profiles import KINDS, UnknownProfile
 from dellsc.sc import errors
 from dellsc.sc.validation import MAX_VOLUME_NAME_LENGTH
-from dellsc.server.codec import UNKNOWN, Unknown, is_unknown
-from dellsc.server.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.values import UNKNOWN, Unknown, is_unknown
 
 if TYPE_CHECKING:
     from dellsc.sc.models import ScVolume, ScVolumeConfiguration

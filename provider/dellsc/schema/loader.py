@@ -15,7 +15,7 @@ from typing import Any
 
 from dellsc.schema.model import Attribute, IdentityAttribute, Schema
 from dellsc.schema.validators import VALIDATORS
-from dellsc.server.codec import CtyType
+from dellsc.tf.values import CtyType
 
 PLAN_MODIFIERS = frozenset(
     {"use_state_for_unknown", "requires_replace", "requires_replace_if_configured"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dellsc.server.codec import CtyType
+from dellsc.tf.values import CtyType
 
 
 @dataclass(frozen=True)

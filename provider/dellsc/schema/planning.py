@@ -14,8 +14,8 @@ from typing import Any
 
 from dellsc.schema.model import Attribute, Schema
 from dellsc.schema.validators import VALIDATORS
-from dellsc.server.codec import UNKNOWN, contains_unknown, is_unknown
-from dellsc.server.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.values import UNKNOWN, contains_unknown, is_unknown
 
 Values = dict[str, Any]
 

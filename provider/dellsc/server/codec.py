@@ -20,16 +20,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeAlias
+from typing import Any
 
 import msgpack
 
-CtyType: TypeAlias = str | list[Any]
-"""Parsed cty type JSON (see the module docstring)."""
+from dellsc.tf.values import (
+    PRIMITIVES,
+    UNKNOWN,
+    CtyType,
+    Dynamic,
+    Unknown,
+    contains_unknown,
+)
 
-PRIMITIVES = frozenset({"string", "number", "bool", "dynamic"})
 _INT_MIN = -(2**63)
 _UINT_MAX = 2**64 - 1
 _UNKNOWN_EXT = msgpack.ExtType(0, b"\x00")
@@ -46,60 +50,6 @@ class CodecError(ValueError):
 
     def at(self, step: str) -> CodecError:
         return CodecError(self.message, step + self.path)
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Unknown:
-    """A value not known until apply, with Terraform's optional refinements.
-
-    Unknowns compare equal to each other whatever their refinements (Terraform compares
-    plans the same way). Number bounds are ``(bound, inclusive)``.
-    """
-
-    not_null: bool = False
-    prefix: str | None = None
-    number_lower: tuple[Decimal, bool] | None = None
-    number_upper: tuple[Decimal, bool] | None = None
-    length_lower: int | None = None
-    length_upper: int | None = None
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unknown)
-
-    def __hash__(self) -> int:
-        return hash(Unknown)
-
-    def __repr__(self) -> str:
-        refined = {k: getattr(self, k) for k in self.__slots__ if getattr(self, k)}
-        return f"Unknown({', '.join(f'{k}={v!r}' for k, v in refined.items())})"
-
-
-UNKNOWN = Unknown()
-
-
-@dataclass(frozen=True, slots=True)
-class Dynamic:
-    """A known value of an attribute typed ``"dynamic"``, with its concrete type."""
-
-    type: CtyType
-    value: Any
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def contains_unknown(value: Any) -> bool:
-    """True if the value is or contains an unknown at any depth."""
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, Dynamic):
-        return contains_unknown(value.value)
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    return False
 
 
 # --- types -------------------------------------------------------------------------------------

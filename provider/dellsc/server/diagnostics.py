@@ -1,86 +1,22 @@
-"""Diagnostics: what the provider tells the user, with the attribute at fault.
-
-Terraform anchors a diagnostic that carries an attribute path to the source range of that
-argument, so every user error names its path when one attribute is to blame.
-"""
+"""Diagnostics as tfplugin6 messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dellsc.server._gen import tfplugin6_pb2 as pb
+from dellsc.tf.diagnostics import ERROR, WARNING, Diagnostics
 
-if TYPE_CHECKING:
-    from dellsc.server._gen import tfplugin6_pb2
-
-ERROR = 1
-WARNING = 2
+_SEVERITIES = {ERROR: pb.Diagnostic.ERROR, WARNING: pb.Diagnostic.WARNING}
 
 
-@dataclass(frozen=True)
-class AttrPath:
-    """A path into a config object: attribute names, list indexes and map keys."""
-
-    steps: tuple[str | int, ...]
-
-    def __init__(self, *steps: str | int) -> None:
-        object.__setattr__(self, "steps", tuple(steps))
-
-    def __str__(self) -> str:
-        text = ""
-        for step in self.steps:
-            text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-        return text
-
-    def child(self, step: str | int) -> AttrPath:
-        return AttrPath(*self.steps, step)
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    severity: int
-    summary: str
-    detail: str = ""
-    path: AttrPath | None = None
-
-
-@dataclass
-class Diagnostics:
-    """An ordered collection of diagnostics; errors make an operation fail."""
-
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def error(self, summary: str, detail: str = "", path: AttrPath | None = None) -> None:
-        self.items.append(Diagnostic(ERROR, summary, detail, path))
-
-    def warning(self, summary: str, detail: str = "", path: AttrPath | None = None) -> None:
-        self.items.append(Diagnostic(WARNING, summary, detail, path))
-
-    def extend(self, other: Diagnostics) -> None:
-        self.items.extend(other.items)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity == ERROR for d in self.items)
-
-    def __iter__(self) -> Iterator[Diagnostic]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def to_proto(self) -> list[tfplugin6_pb2.Diagnostic]:
-        from dellsc.server._gen import tfplugin6_pb2 as pb
-
-        severities = {ERROR: pb.Diagnostic.ERROR, WARNING: pb.Diagnostic.WARNING}
-        out = []
-        for d in self.items:
-            msg = pb.Diagnostic(severity=severities[d.severity], summary=d.summary, detail=d.detail)
-            if d.path is not None:
-                for step in d.path.steps:
-                    if isinstance(step, int):
-                        msg.attribute.steps.add(element_key_int=step)
-                    else:
-                        msg.attribute.steps.add(attribute_name=step)
-            out.append(msg)
-        return out
+def to_proto(diags: Diagnostics) -> list[pb.Diagnostic]:
+    out = []
+    for d in diags.items:
+        msg = pb.Diagnostic(severity=_SEVERITIES[d.severity], summary=d.summary, detail=d.detail)
+        if d.path is not None:
+            for step in d.path.steps:
+                if isinstance(step, int):
+                    msg.attribute.steps.add(element_key_int=step)
+                else:
+                    msg.attribute.steps.add(attribute_name=step)
+        out.append(msg)
+    return out

@@ -23,7 +23,9 @@ from dellsc.schema.model import Attribute, Schema
 from dellsc.server import codec
 from dellsc.server._gen import tfplugin6_pb2 as pb
 from dellsc.server._gen import tfplugin6_pb2_grpc
-from dellsc.server.diagnostics import Diagnostics
+from dellsc.server.diagnostics import to_proto
+from dellsc.tf.diagnostics import Diagnostics
+from dellsc.tf.values import CtyType, contains_unknown
 
 log = logging.getLogger("dellsc.server")
 
@@ -79,11 +81,11 @@ def schema_proto(schema: Schema) -> pb.Schema:
     )
 
 
-def _dynamic(value: Any, ty: codec.CtyType) -> pb.DynamicValue:
+def _dynamic(value: Any, ty: CtyType) -> pb.DynamicValue:
     return pb.DynamicValue(msgpack=codec.encode(value, ty))
 
 
-def _load(dv: pb.DynamicValue, ty: codec.CtyType) -> Any:
+def _load(dv: pb.DynamicValue, ty: CtyType) -> Any:
     if dv.msgpack:
         return codec.decode(dv.msgpack, ty)
     if dv.json:
@@ -185,14 +187,14 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             config = _load(request.config, self.core.schema.object_type) or {}
             planning.validate(self.core.schema, config, diags)
             self.core.validate_config(config, diags)
-        return pb.ValidateProviderConfig.Response(diagnostics=diags.to_proto())
+        return pb.ValidateProviderConfig.Response(diagnostics=to_proto(diags))
 
     def ConfigureProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
         with self._guard("ConfigureProvider", diags):
             config = _load(request.config, self.core.schema.object_type) or {}
             self.core.configure(config, diags)
-        return pb.ConfigureProvider.Response(diagnostics=diags.to_proto())
+        return pb.ConfigureProvider.Response(diagnostics=to_proto(diags))
 
     def StopProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
         return pb.StopProvider.Response()
@@ -206,7 +208,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             config = _load(request.config, schema.object_type)
             planning.validate(schema, config, diags)
             resource.validate(config, diags)
-        return pb.ValidateResourceConfig.Response(diagnostics=diags.to_proto())
+        return pb.ValidateResourceConfig.Response(diagnostics=to_proto(diags))
 
     def UpgradeResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
@@ -216,7 +218,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             state = codec.decode_json(request.raw_state.json, schema.object_type)
             state = resource.upgrade_state(request.version, state)
             response.upgraded_state.CopyFrom(_dynamic(state, schema.object_type))
-        response.diagnostics.extend(diags.to_proto())
+        response.diagnostics.extend(to_proto(diags))
         return response
 
     def UpgradeResourceIdentity(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -228,7 +230,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             response.upgraded_identity.identity_data.CopyFrom(
                 _dynamic(identity, schema.identity_type)
             )
-        response.diagnostics.extend(diags.to_proto())
+        response.diagnostics.extend(to_proto(diags))
         return response
 
     def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -244,7 +246,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
                 response.new_identity.CopyFrom(identity)
         if diags.has_errors and not response.HasField("new_state"):
             response.new_state.CopyFrom(request.current_state)
-        response.diagnostics.extend(diags.to_proto())
+        response.diagnostics.extend(to_proto(diags))
         return response
 
     def PlanResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -275,11 +277,11 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
                     # Terraform 1.15 cannot render a plan whose identity holds unknowns
                     # ("value is not known" from show -json), so creates plan none.
                     identity = self._identity(resource, schema, change.planned)
-                    if identity is not None and not codec.contains_unknown(
+                    if identity is not None and not contains_unknown(
                         resource.identity(change.planned)
                     ):
                         response.planned_identity.CopyFrom(identity)
-        response.diagnostics.extend(diags.to_proto())
+        response.diagnostics.extend(to_proto(diags))
         return response
 
     def ApplyResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -300,11 +302,11 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
                 new_state = resource.update(prior, planned, diags)
             response.new_state.CopyFrom(_dynamic(new_state, ty))
             identity = self._identity(resource, schema, new_state)
-            if identity is not None and not codec.contains_unknown(new_state):
+            if identity is not None and not contains_unknown(new_state):
                 response.new_identity.CopyFrom(identity)
         if diags.has_errors and not response.HasField("new_state"):
             response.new_state.CopyFrom(request.prior_state)
-        response.diagnostics.extend(diags.to_proto())
+        response.diagnostics.extend(to_proto(diags))
         return response
 
     def ImportResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -325,7 +327,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
                 identity_msg = self._identity(resource, schema, state)
                 if identity_msg is not None:
                     imported.identity.CopyFrom(identity_msg)
-        response.diagnostics.extend(diags.to_proto())
+        response.diagnostics.extend(to_proto(diags))
         return response
 
     def MoveResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -335,7 +337,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             f"{request.target_type_name} cannot be the target of a moved block from "
             f"{request.source_type_name}.",
         )
-        return pb.MoveResourceState.Response(diagnostics=diags.to_proto())
+        return pb.MoveResourceState.Response(diagnostics=to_proto(diags))
 
     # -- data sources ----------------------------------------------------------------------
 
@@ -344,7 +346,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
         with self._guard("ValidateDataResourceConfig", diags):
             schema = schemas("data_sources")[request.type_name]
             planning.validate(schema, _load(request.config, schema.object_type), diags)
-        return pb.ValidateDataResourceConfig.Response(diagnostics=diags.to_proto())
+        return pb.ValidateDataResourceConfig.Response(diagnostics=to_proto(diags))
 
     def ReadDataSource(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
@@ -355,7 +357,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             config = _values(request.config, schema) or {}
             state = data_source.read(config, diags)
             response.state.CopyFrom(_dynamic(state, schema.object_type))
-        response.diagnostics.extend(diags.to_proto())
+        response.diagnostics.extend(to_proto(diags))
         return response
 
     def GetFunctions(self, request: Any, context: grpc.ServicerContext) -> Any:

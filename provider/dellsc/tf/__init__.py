@@ -1,0 +1,1 @@
+"""The Terraform value model and diagnostics: leaves that import nothing of ours."""
