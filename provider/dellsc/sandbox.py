@@ -32,7 +32,10 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         self.root.mkdir(parents=True, exist_ok=True)
-        installed = install(self.root / "mirror", self.root / "terraform.rc")
+        config_home = (self.root / "config").absolute()
+        installed = install(
+            self.root / "mirror", self.root / "terraform.rc", pointer_home=config_home
+        )
         cmd = [sys.executable, "-m", "dellsc.cli", "emulator", "--port", "0",
                "--state", str((self.root / "sc.db").resolve()), "--password", PASSWORD,
                "--log-level", "warning", *self.emulator_args]  # fmt: skip
@@ -46,6 +49,7 @@ class Sandbox:
         self.env = {
             **os.environ,
             "TF_CLI_CONFIG_FILE": str(installed.cli_config),
+            "XDG_CONFIG_HOME": str(config_home),
             "TF_IN_AUTOMATION": "1",
             "CHECKPOINT_DISABLE": "1",
             "DELLSC_ENDPOINT": ready["endpoint"],

