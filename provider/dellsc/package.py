@@ -46,7 +46,7 @@ def launcher_script(version: str = __version__) -> str:
     # unpacked package stays byte-identical to its lock-file hash.
     return f"""#!/bin/sh
 # terraform-provider-dellsc {version}, self-contained: needs {_PYTHON}, nothing installed.
-here=$(dirname "$0")
+here=${{0%/*}}  # no external command: PATH may hold nothing but Python
 py=${{DELLSC_PYTHON:-}}
 if [ -z "$py" ]; then
   py=$(command -v {_PYTHON}) || {{
