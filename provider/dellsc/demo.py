@@ -21,13 +21,16 @@ def main() -> int:
     workdir = ROOT / "quickstart"
     workdir.mkdir(parents=True)
     shutil.copy(Path("examples/quickstart/main.tf"), workdir / "main.tf")
+    # colours only for a terminal: piped into a file or a CI log, escape codes are noise
+    color = () if sys.stdout.isatty() else ("-no-color",)
     with Sandbox(ROOT) as sandbox:
         print(f"==> {sandbox.ready_line}", flush=True)
         for args in (("init", "-input=false"), ("apply", "-auto-approve", "-input=false")):
-            if sandbox.terraform(workdir, *args) != 0:
+            if sandbox.terraform(workdir, *args, *color) != 0:
                 return 1
-        sandbox.terraform(workdir, "output")
-        if sandbox.terraform(workdir, "plan", "-detailed-exitcode", "-input=false") != 0:
+        sandbox.terraform(workdir, "output", *color)
+        plan = ("plan", "-detailed-exitcode", "-input=false", *color)
+        if sandbox.terraform(workdir, *plan) != 0:
             print("==> FAILED: the second plan is not empty", file=sys.stderr)
             return 1
         print("==> second plan: no changes. Demo complete.")

@@ -117,6 +117,14 @@ class DellscProvider:
             )  # fmt: skip
         if diags.has_errors:
             return
+        if settings["insecure"]:
+            diags.warning(
+                "TLS Verification Disabled",
+                "insecure = true: the provider does not check the DSM's certificate, so anyone "
+                "on the network path can read the credentials and change the array. Use it only "
+                "against test systems; set ca_file instead.",
+                AttrPath("insecure"),
+            )
         try:
             sc_config = _sc_config(settings)
         except ValueError as exc:
@@ -171,7 +179,9 @@ class DellscProvider:
         if isinstance(exc, errors.ScTaskFailed):
             return "Storage Center Task Failed", str(exc)
         if isinstance(exc, errors.ScTimeout):
-            return "Storage Center Timeout", f"{exc} Raise timeouts.task in the provider block."
+            return "Storage Center Timeout", _sentences(
+                str(exc), "Raise timeouts.task in the provider block"
+            )
         if isinstance(exc, errors.ScError):
             return "Storage Center Error", str(exc)
         if isinstance(exc, ProviderNotConfigured):
@@ -201,30 +211,39 @@ def _sc_config(settings: dict[str, Any]) -> ScConfig:
     )
 
 
+def _sentences(*parts: str) -> str:
+    """Join message parts as sentences: each ends with a full stop, one space between."""
+    out = []
+    for part in parts:
+        text = part.strip()
+        if text:
+            out.append(text if text.endswith((".", "!", "?")) else text + ".")
+    return " ".join(out)
+
+
 def _connect_failure(exc: errors.ScError, config: ScConfig) -> tuple[str, str, str]:
     """Summary, detail and the attribute to blame for a failed login/SSN check."""
     if isinstance(exc, errors.ScTlsError):
-        hint = (
-            "Check that ca_file holds the CA that signed the DSM certificate."
-            if config.ca_file
-            else "Set ca_file to the CA that signed the DSM certificate, or insecure = true "
-            "for a test system."
-        )
+        # the client's message already says what to set (ca_file, or insecure)
         return (
             "TLS Verification Failed",
-            f"{exc} {hint}",
+            _sentences(str(exc)),
             "ca_file" if config.ca_file else "endpoint",
         )
     if isinstance(exc, errors.ScAuthError):
-        return "Authentication Failed", f"{exc} Check username and password.", "username"
+        return (
+            "Authentication Failed",
+            _sentences(str(exc), "Check username and password"),
+            "username",
+        )
     if isinstance(exc, errors.ScApiVersionError):
-        return "Unsupported DSM API Version", str(exc), "endpoint"
+        return "Unsupported DSM API Version", _sentences(str(exc)), "endpoint"
     if isinstance(exc, errors.ScNotFound | errors.ScValidationError):
-        return "Unknown Storage Center", str(exc), "ssn"
+        return "Unknown Storage Center", _sentences(str(exc)), "ssn"
     if isinstance(exc, errors.ScTransportError):
         return (
             "Cannot Reach The Storage Center API",
-            f"{exc} Check endpoint (scheme, host and port).",
+            _sentences(str(exc), "Check endpoint (scheme, host and port)"),
             "endpoint",
         )
-    return "Storage Center Login Failed", str(exc), "endpoint"
+    return "Storage Center Login Failed", _sentences(str(exc)), "endpoint"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dellsc import __version__
 from dellsc.install import SOURCE, install, launcher_script
 
 
@@ -21,7 +22,7 @@ def test_package_is_identical_from_any_python_and_location(tmp_path: Path) -> No
     assert one.pointer.read_text() == "/opt/a/bin/python\n"
     assert two.pointer.read_text() == "/srv/b/python\n"
     assert one.launcher.stat().st_mode & 0o111 == 0o111
-    assert launcher_script("9.9.9") != launcher_script("0.1.0")
+    assert launcher_script("9.9.9") != launcher_script(__version__)
 
 
 def test_implied_mirror_when_no_provider_installation(
@@ -32,7 +33,7 @@ def test_implied_mirror_when_no_provider_installation(
     (tmp_path / ".terraformrc").write_text('plugin_cache_dir = "/var/cache/tf"\n')
     done = install(python="/usr/bin/python3.11")
     assert done.mirror == tmp_path / ".terraform.d" / "plugins"
-    assert done.pointer == tmp_path / ".config" / "dellsc" / "0.1.0" / "python"
+    assert done.pointer == tmp_path / ".config" / "dellsc" / __version__ / "python"
     assert "implied local mirror" in done.report()
     assert (tmp_path / ".terraformrc").read_text() == 'plugin_cache_dir = "/var/cache/tf"\n'
 

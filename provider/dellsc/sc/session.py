@@ -277,7 +277,7 @@ class ScSession:
             what = f"CA file {ca_file!r}" if ca_file else "the default CA bundle"
             raise ScTlsError(f"cannot use {what}: {exc}") from exc
         elapsed = (time.monotonic() - started) * 1000
-        level = logging.DEBUG if read else logging.INFO
+        level = logging.DEBUG if read or path == LOGOUT_PATH else logging.INFO
         log.log(level, "%s %s -> %d in %.0f ms", method, path, resp.status_code, elapsed)
         try:
             decoded: Any = json.loads(text) if text.strip() else None
