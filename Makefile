@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all venv demo test test-fast lint fmt typecheck docs docs-check proto proto-check bench install clean
+.PHONY: all venv demo test test-fast lint fmt typecheck docs docs-check proto proto-check bench install package clean
 
 all: lint test
 
@@ -32,10 +32,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check provider tests
 	$(VENV)/bin/ruff format --check provider tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/dellsc terraform fmt -check -recursive -diff examples
+	$(VENV)/bin/dellsc docs --check
 
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix provider tests
 	$(VENV)/bin/ruff format provider tests
+	$(VENV)/bin/dellsc terraform fmt -recursive examples
+
+package: $(STAMP)
+	$(VENV)/bin/dellsc package --out dist
 
 docs: $(STAMP)
 	$(VENV)/bin/dellsc docs
@@ -53,4 +59,4 @@ bench: $(STAMP)
 	$(PY) -m dellsc.bench
 
 clean:
-	rm -rf $(VENV) .demo .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .demo .bench dist .pytest_cache .mypy_cache .ruff_cache

