@@ -6,6 +6,7 @@ when they are stale, so the schema files stay the single source of truth.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -26,39 +27,45 @@ def _type_label(attr: Attribute) -> str:
     return f"{ty[0].capitalize()} of {_TYPE_NAMES.get(inner, inner.capitalize())}"
 
 
-def _line(attr: Attribute) -> str:
+def _line(attr: Attribute, anchor: str = "") -> str:
     flags = [_type_label(attr)]
     if attr.sensitive:
         flags.append("Sensitive")
     if attr.deprecated:
         flags.append("Deprecated")
-    text = f"- `{attr.name}` ({', '.join(flags)}) {attr.description}"
+    sentences = [attr.description.strip()]
+    if attr.default is not None and "default" not in attr.description.lower():
+        sentences.append(f"Defaults to `{json.dumps(attr.default)}`.")
+    if "requires_replace" in attr.plan_modifiers:
+        sentences.append("Changing this forces replacement.")
+    elif "requires_replace_if_configured" in attr.plan_modifiers:
+        sentences.append("Changing a configured value forces replacement.")
+    text = f"- `{attr.name}` ({', '.join(flags)}) {' '.join(s for s in sentences if s)}"
     if attr.nested is not None:
-        text += f" (see [below for nested schema](#nestedatt--{attr.name}))"
+        text += f" (see [below for nested schema](#nestedatt--{anchor}{attr.name}))"
     return text
 
 
-def _schema_section(schema: Schema) -> str:
-    groups = {
-        "Required": [a for a in schema.attributes if a.required],
-        "Optional": [a for a in schema.attributes if a.optional],
-        "Read-Only": [a for a in schema.attributes if a.computed and not a.optional],
+def _groups(attrs: tuple[Attribute, ...]) -> dict[str, list[Attribute]]:
+    return {
+        "Required": [a for a in attrs if a.required],
+        "Optional": [a for a in attrs if a.optional],
+        "Read-Only": [a for a in attrs if a.computed and not a.optional],
     }
+
+
+def _schema_section(schema: Schema) -> str:
     out = ["## Schema", ""]
-    for title, attrs in groups.items():
+    for title, attrs in _groups(schema.attributes).items():
         if attrs:
             out += [f"### {title}", "", *(_line(a) for a in attrs), ""]
     for attr in schema.attributes:
         if attr.nested is not None:
-            out += [
-                f'<a id="nestedatt--{attr.name}"></a>',
-                f"### Nested Schema for `{attr.name}`",
-                "",
-                "Optional:",
-                "",
-                *(_line(a) for a in attr.nested),
-                "",
-            ]
+            out += [f'<a id="nestedatt--{attr.name}"></a>', f"### Nested Schema for `{attr.name}`"]
+            for title, attrs in _groups(attr.nested).items():
+                if attrs:
+                    out += ["", f"{title}:", "", *(_line(a, f"{attr.name}--") for a in attrs)]
+            out.append("")
     return "\n".join(out)
 
 
@@ -66,7 +73,36 @@ def _example(path: Path, lang: str) -> str:
     return f"```{lang}\n{path.read_text().rstrip()}\n```\n" if path.exists() else ""
 
 
-def _index() -> str:
+def _title(path: Path) -> str:
+    for line in path.read_text().splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem.replace("-", " ").capitalize()
+
+
+def _contents(out: Path) -> list[str]:
+    """Links to every resource, data source and guide page."""
+    lines: list[str] = []
+    for kind, folder, label in (
+        ("resources", "resources", "Resources"),
+        ("data_sources", "data-sources", "Data Sources"),
+    ):
+        names = sorted(schemas(kind))
+        if names:
+            lines += [f"## {label}", ""]
+            lines += [f"- [{n}]({folder}/{n.removeprefix('dellsc_')}.md)" for n in names]
+            lines.append("")
+    guides = sorted((out / "guides").glob("*.md"))
+    if guides:
+        lines += ["## Guides", ""]
+        lines += [f"- [{_title(g)}](guides/{g.name})" for g in guides]
+        lines.append("")
+    if (out / "emulator.md").exists():
+        lines += ["## The emulator", "", f"- [{_title(out / 'emulator.md')}](emulator.md)", ""]
+    return lines
+
+
+def _index(out: Path) -> str:
     schema = provider_schema()
     return "\n".join(
         [
@@ -84,6 +120,7 @@ def _index() -> str:
             "",
             _example(EXAMPLES / "provider" / "provider.tf", "terraform"),
             _schema_section(schema),
+            *_contents(out),
         ]
     )
 
@@ -123,9 +160,9 @@ def _type_page(schema: Schema) -> str:
     return "\n".join(parts)
 
 
-def pages() -> dict[Path, str]:
+def pages(docs: Path = Path("docs")) -> dict[Path, str]:
     """Every generated page, by path relative to docs/."""
-    out = {Path("index.md"): _index()}
+    out = {Path("index.md"): _index(docs)}
     for kind, folder in (("resources", "resources"), ("data_sources", "data-sources")):
         for name, schema in schemas(kind).items():
             out[Path(folder) / f"{name.removeprefix('dellsc_')}.md"] = _type_page(schema)
@@ -134,7 +171,7 @@ def pages() -> dict[Path, str]:
 
 def generate(out: Path, *, check: bool = False) -> int:
     stale = []
-    for rel, text in pages().items():
+    for rel, text in pages(out).items():
         target = out / rel
         if target.exists() and target.read_text() == text:
             continue
