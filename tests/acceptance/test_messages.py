@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -40,14 +37,3 @@ def test_messages(tf: Terraform) -> None:
     info = tf.run(*plan, extra_env={"TF_LOG_PROVIDER": "INFO"}).stderr
     debug = tf.run(*plan, extra_env={"TF_LOG_PROVIDER": "DEBUG"}).stderr
     assert "ApiConnection/Logout" in debug and "ApiConnection/Logout" not in info
-
-
-def test_demo_writes_no_colour_codes_into_a_pipe() -> None:
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-m", "dellsc.demo"], cwd=root, capture_output=True, text=True,
-        timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Demo complete" in done.stdout
-    assert "\x1b[" not in done.stdout + done.stderr
