@@ -102,6 +102,7 @@ class Installation:
     pointer: Path
     cli_config: Path | None = None
     needs_lines_in: Path | None = None
+    implied: bool = False
 
     @property
     def mirror_block(self) -> str:
@@ -121,15 +122,16 @@ class Installation:
         ]
         if self.cli_config is not None:
             lines.append(f"export TF_CLI_CONFIG_FILE={self.cli_config}")
-        elif self.needs_lines_in is not None:
+        elif self.implied:
+            lines.append("terraform init finds it there (Terraform's implied local mirror)")
+        else:
+            where = self.needs_lines_in or "your CLI configuration"
             lines += [
-                f"{self.needs_lines_in} has a provider_installation block: add these lines in it,",
+                f"add these lines to the provider_installation block of {where},",
                 f'and "{SOURCE}" to the exclude list of its direct {{}} block (if any):',
                 "",
                 self.mirror_block.rstrip("\n"),
             ]
-        else:
-            lines.append("terraform init finds it there (Terraform's implied local mirror)")
         return "\n".join(lines)
 
 
@@ -141,12 +143,11 @@ def install(
     pointer_home: Path | None = None,
 ) -> Installation:
     """Install the launcher; write a CLI config only to a path given here and owned by us."""
-    needs_lines_in = None
+    needs_lines_in, implied = None, False
     if mirror is None:
         needs_lines_in = has_provider_installation(user_cli_configs())
-        mirror = implied_mirror() if needs_lines_in is None else dellsc_mirror()
-    if cli_config is not None:
-        needs_lines_in = None
+        implied = needs_lines_in is None
+        mirror = implied_mirror() if implied else dellsc_mirror()
     mirror = mirror.absolute()
     launcher = write_launcher(mirror)
     python = python or sys.executable
@@ -156,7 +157,7 @@ def install(
     if cli_config is not None:
         cli_config = cli_config.absolute()
         _write_own_cli_config(cli_config, mirror)
-    return Installation(launcher, mirror, python, pointer, cli_config, needs_lines_in)
+    return Installation(launcher, mirror, python, pointer, cli_config, needs_lines_in, implied)
 
 
 def write_launcher(mirror: Path) -> Path:

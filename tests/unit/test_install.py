@@ -22,6 +22,7 @@ def test_package_is_identical_from_any_python_and_location(tmp_path: Path) -> No
     assert one.pointer.read_text() == "/opt/a/bin/python\n"
     assert two.pointer.read_text() == "/srv/b/python\n"
     assert one.launcher.stat().st_mode & 0o111 == 0o111
+    assert f'path    = "{one.mirror}"' in one.report()  # no CLI config: the lines to add
     assert launcher_script("9.9.9") != launcher_script(__version__)
 
 
@@ -47,7 +48,7 @@ def test_existing_provider_installation_gets_lines_not_rewrites(
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(rc))
     done = install(pointer_home=tmp_path / "cfg")
     report = done.report()
-    assert done.needs_lines_in == rc and str(rc) in report
+    assert done.needs_lines_in == rc and f"block of {rc}," in report
     assert f'include = ["{SOURCE}"]' in report and str(done.mirror) in report
     assert rc.read_text().startswith("provider_installation {\n  direct {}")
 
