@@ -53,9 +53,12 @@ def test_example_applies(
         for source in example.glob("*.tf"):
             shutil.copy(source, tmp_path / source.name)
     else:
-        text = example.read_text()
-        provider = "" if re.search(r'^provider "dellsc"', text, re.M) else 'provider "dellsc" {}\n'
-        (tmp_path / "main.tf").write_text(TERRAFORM_BLOCK + provider + text)
+        text = example.read_text()  # a fragment: add what it leaves out
+        if not re.search(r'^provider "dellsc"', text, re.M):
+            text = 'provider "dellsc" {}\n' + text
+        if "required_providers" not in text:
+            text = TERRAFORM_BLOCK + text
+        (tmp_path / "main.tf").write_text(text)
     probe = ArrayProbe(two_scs)
     tf.init()
     tf.apply()
