@@ -173,6 +173,13 @@ class ServersMixin(ClientCore):
                 return profile
         return None
 
+    def server_mapping_profiles(self, server_id: str) -> list[ScMappingProfile]:
+        """Every mapping profile of a server (one per mapped volume)."""
+        check_id(server_id, "server id")
+        return self._query(
+            ScMappingProfile, "ScMappingProfile", scSerialNumber=self.ssn, server=server_id
+        )
+
     def get_mapping_profile(self, instance_id: str) -> ScMappingProfile:
         check_id(instance_id, "mapping profile id")
         return self._get(ScMappingProfile, f"StorageCenter/ScMappingProfile/{instance_id}")
