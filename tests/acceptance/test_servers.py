@@ -31,7 +31,9 @@ def servers_named(probe: ArrayProbe, name: str) -> list[dict[str, Any]]:
 
 
 def hba_names(probe: ArrayProbe, server_id: str) -> set[str]:
-    return {h["instanceName"] for h in probe.api("GET", f"StorageCenter/ScServer/{server_id}/HbaList")}
+    return {
+        h["instanceName"] for h in probe.api("GET", f"StorageCenter/ScServer/{server_id}/HbaList")
+    }
 
 
 def profiles(probe: ArrayProbe, volume_id: str) -> list[dict[str, Any]]:
