@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,7 +13,6 @@ from tests.acceptance.harness import ArrayProbe, Terraform
 pytestmark = pytest.mark.acceptance
 IQN1 = "iqn.1993-08.org.debian:01:acc0001"
 IQN2 = "iqn.1994-05.com.redhat:acc0002"
-WWPN1, WWPN2 = "21000024FF30441D", "21000024ff30441e"
 SERVER, MAPPING = "dellsc_server.s", "dellsc_volume_mapping.m"
 
 
@@ -31,13 +31,19 @@ def servers_named(probe: ArrayProbe, name: str) -> list[dict[str, Any]]:
 
 
 def hba_names(probe: ArrayProbe, server_id: str) -> set[str]:
-    return {
-        h["instanceName"] for h in probe.api("GET", f"StorageCenter/ScServer/{server_id}/HbaList")
-    }
+    hbas = probe.api("GET", f"StorageCenter/ScServer/{server_id}/HbaList")
+    return {h["instanceName"] for h in hbas}
 
 
 def profiles(probe: ArrayProbe, volume_id: str) -> list[dict[str, Any]]:
     return list(probe.api("GET", f"StorageCenter/ScVolume/{volume_id}/MappingProfileList"))
+
+
+def state(tf: Terraform) -> dict[str, dict[str, Any]]:
+    """Every resource and data source in state, by address, from one `show -json`."""
+    shown = json.loads(tf.run("show", "-json").stdout)
+    resources = shown.get("values", {}).get("root_module", {}).get("resources", [])
+    return {r["address"]: r["values"] for r in resources}
 
 
 def iscsi_paths(probe: ArrayProbe, volume_id: str, server_id: str) -> set[tuple[str, str]]:
@@ -60,13 +66,14 @@ def test_server_and_mapping_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> N
                              operating_system="red hat linux 7.x"))  # fmt: skip
     tf.init()
     tf.apply()
-    srv, mapped = tf.values(SERVER), tf.values(MAPPING)
+    values = state(tf)
+    srv, mapped = values[SERVER], values[MAPPING]
     [on_array] = servers_named(probe, "acc-host")
     assert srv["id"] == on_array["instanceId"] and srv["ssn"] == 64702
     assert on_array["operatingSystem"]["instanceName"] == "Red Hat Linux 7.x"
     assert srv["operating_system"] == "red hat linux 7.x", "configured spelling kept"
     assert hba_names(probe, srv["id"]) == {IQN1}
-    volume_id = tf.values("dellsc_volume.v")["id"]
+    volume_id = values["dellsc_volume.v"]["id"]
     [profile] = profiles(probe, volume_id)
     assert mapped["id"] == profile["instanceId"] and mapped["server_id"] == srv["id"]
     assert mapped["lun"] == profile["lunUsed"][0]
@@ -78,30 +85,115 @@ def test_server_and_mapping_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> N
     tf.write(config + server(name="acc-host", iscsi_initiators=[IQN1, IQN2],
                              operating_system="red hat linux 7.x", notes="db tier"))  # fmt: skip
     mutations = probe.mutations()
-    assert tf.actions(SERVER) == ["update"], "a second initiator is added in place"
+    assert tf.plan_exit_code() == 2
     assert probe.mutations() == mutations, "plan must not change anything on the array"
-    tf.apply()
-    assert tf.values(SERVER)["id"] == srv["id"]
+    applied = tf.apply()
+    assert f"{SERVER} will be updated in-place" in applied.stdout
+    assert state(tf)[SERVER]["id"] == srv["id"]
     assert hba_names(probe, srv["id"]) == {IQN1, IQN2}
     assert probe.api("GET", f"StorageCenter/ScServer/{srv['id']}")["notes"] == "db tier"
     assert tf.plan_exit_code() == 0
 
     probe.api("DELETE", f"StorageCenter/ScMappingProfile/{mapped['id']}")
-    assert tf.actions(MAPPING) == ["create"], "a mapping removed outside is restored"
-    tf.apply()
+    applied = tf.apply()
+    assert f"{MAPPING} will be created" in applied.stdout, "an unmapped mapping is restored"
     [restored] = profiles(probe, volume_id)
     assert restored["server"]["instanceId"] == srv["id"]
-    assert tf.values(MAPPING)["id"] == restored["instanceId"]
-    assert tf.plan_exit_code() == 0
-
-    tf.write(config + server(name="acc-host-2", iscsi_initiators=[IQN2], notes="db tier",
-                             operating_system="red hat linux 7.x"))  # fmt: skip
-    assert tf.actions(SERVER) == ["update"]
-    tf.apply()
-    assert hba_names(probe, srv["id"]) == {IQN2}, "an initiator is removed in place"
-    assert servers_named(probe, "acc-host-2")[0]["instanceId"] == srv["id"]
+    assert state(tf)[MAPPING]["id"] == restored["instanceId"]
     assert tf.plan_exit_code() == 0
 
     tf.run("destroy", "-auto-approve", "-input=false", "-no-color")
-    assert servers_named(probe, "acc-host-2") == []
+    assert servers_named(probe, "acc-host") == []
     assert "acc-mapped" not in probe.volume_names()
+
+
+DATA_SOURCES = """
+data "dellsc_storage_center" "sc" {}
+data "dellsc_volume" "by_name" { name = dellsc_volume.v.name }
+data "dellsc_volume" "by_id" { id = dellsc_volume.v.id }
+data "dellsc_volumes" "acc" {
+  name_regex      = "^acc-"
+  storage_profile = "recommended"
+  depends_on      = [dellsc_volume.v]
+}
+data "dellsc_server" "by_name" { name = dellsc_server.s.name }
+data "dellsc_storage_profiles" "all" {}
+data "dellsc_snapshot_profiles" "all" {}
+data "dellsc_qos_profiles" "all" {}
+data "dellsc_data_reduction_profiles" "compression" { name_regex = "Compression" }
+"""
+
+
+def _bytes(text: str) -> int:
+    return int(float(text.split()[0]))
+
+
+def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) -> None:
+    wwpns = ["21000024FF30441D", "21000024ff30441e"]
+    config = PROVIDER + volume() + mapping(lun=7) + DATA_SOURCES
+    tf.write(config + server(name="acc-fc", fc_wwpns=wwpns, folder="prod/fc"))
+    tf.init()
+    tf.apply()
+    values = state(tf)
+    srv, mapped, vol = values[SERVER], values[MAPPING], values["dellsc_volume.v"]
+    assert srv["fc_wwpns"] == sorted(wwpns), "configured spelling kept"
+    assert srv["folder"] == "prod/fc"
+    assert hba_names(probe, srv["id"]) == {w.lower() for w in wwpns}
+    [profile] = profiles(probe, vol["id"])
+    assert profile["lunUsed"] == [7] and mapped["lun"] == 7
+    expected: dict[str, set[str]] = {}
+    for row in probe.api("GET", f"StorageCenter/ScVolume/{vol['id']}/MappingList"):
+        port = probe.api(
+            "GET", f"StorageCenter/ScControllerPort/{row['controllerPort']['instanceId']}"
+        )
+        expected.setdefault(row["serverHba"]["instanceName"], set()).add(port["WWN"].lower())
+    assert (
+        expected and {k: set(v) for k, v in mapped["fc_initiator_target_map"].items()} == expected
+    )
+    assert set(mapped["fc_target_wwns"]) == set().union(*expected.values())
+    assert mapped["transport"] == ["FibreChannel"] and mapped["iscsi_target_iqns"] == []
+
+    sc = values["data.dellsc_storage_center.sc"]
+    usage = probe.api("GET", "StorageCenter/StorageCenter/64702/StorageUsage")
+    assert sc["total_capacity_bytes"] == _bytes(usage["availableSpace"])
+    assert sc["free_capacity_bytes"] == _bytes(usage["freeSpace"])
+    assert sc["used_capacity_bytes"] == _bytes(usage["usedSpace"])
+    assert sc["allocated_capacity_bytes"] == _bytes(usage["allocatedSpace"])
+    ratio = _bytes(usage["configuredSpace"]) / _bytes(usage["availableSpace"])
+    assert sc["provisioning_ratio"] == pytest.approx(ratio, abs=1e-4)
+    assert sc["name"] == "Storage Center 64702" and sc["api_version"]
+    on_array = probe.volume("acc-mapped")
+    for address in ("data.dellsc_volume.by_name", "data.dellsc_volume.by_id"):
+        found = values[address]
+        assert found["id"] == on_array["instanceId"] and found["wwn"] == on_array["deviceId"]
+        assert found["size_bytes"] == _bytes(on_array["configuredSize"])
+        assert found["storage_profile"] == "Recommended"
+    assert values["data.dellsc_volumes.acc"]["ids"] == [on_array["instanceId"]]
+    found_server = values["data.dellsc_server.by_name"]
+    assert found_server["id"] == srv["id"] and found_server["type"] == "Physical"
+    assert found_server["fc_wwpns"] == sorted(hba_names(probe, srv["id"]))
+    for kind, address in (
+        ("ScStorageProfile", "data.dellsc_storage_profiles.all"),
+        ("ScReplayProfile", "data.dellsc_snapshot_profiles.all"),
+        ("ScQosProfile", "data.dellsc_qos_profiles.all"),
+    ):
+        listed = {(p["id"], p["name"]) for p in values[address]["profiles"]}
+        assert listed == {(p["instanceId"], p["name"]) for p in get_list(probe, kind)}
+    reductions = values["data.dellsc_data_reduction_profiles.compression"]["profiles"]
+    assert {(p["name"], p["type"]) for p in reductions} == {
+        (p["name"], p["type"]) for p in get_list(probe, "ScDataReductionProfile")
+        if "Compression" in p["name"]
+    }  # fmt: skip
+    assert tf.plan_exit_code() == 0
+
+    tf.write(config + server(name="acc-fc-renamed", fc_wwpns=wwpns[1:], folder="prod/fc",
+                             operating_system="Windows 2016"))  # fmt: skip
+    applied = tf.apply()
+    assert f"{SERVER} will be updated in-place" in applied.stdout
+    renamed = probe.api("GET", f"StorageCenter/ScServer/{srv['id']}")
+    assert renamed["name"] == "acc-fc-renamed"
+    assert renamed["operatingSystem"]["instanceName"] == "Windows 2016"
+    assert hba_names(probe, srv["id"]) == {wwpns[1]}, "a WWPN is removed in place"
+    rows = probe.api("GET", f"StorageCenter/ScVolume/{vol['id']}/MappingList")
+    assert {r["serverHba"]["instanceName"] for r in rows} == {wwpns[1]}, "paths follow HBAs"
+    assert tf.plan_exit_code() == 0
