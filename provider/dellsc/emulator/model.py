@@ -46,6 +46,7 @@ class Settings:
     direct: bool
     task_polls: int
     username: str
+    iscsi_transport_mode: str = "VirtualPort"
 
     @property
     def legacy_filters(self) -> bool:
