@@ -190,6 +190,9 @@ def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) ->
         if "Compression" in p["name"]
     }  # fmt: skip
     assert tf.plan_exit_code() == 0
+    outside = probe.api(
+        "POST", f"StorageCenter/ScVolume/{vol['id']}/MapToServer", {"server": "64702.1"}
+    )  # a second mapping of the volume, made outside Terraform
 
     tf.write(config + server(name="acc-fc-renamed", fc_wwpns=wwpns[1:], folder="prod/fc",
                              operating_system="Windows 2016"))  # fmt: skip
@@ -200,7 +203,8 @@ def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) ->
     assert renamed["operatingSystem"]["instanceName"] == "Windows 2016"
     assert hba_names(probe, srv["id"]) == {wwpns[1]}, "a WWPN is removed in place"
     rows = probe.api("GET", f"StorageCenter/ScVolume/{vol['id']}/MappingList")
-    assert {r["serverHba"]["instanceName"] for r in rows} == {wwpns[1]}, "paths follow HBAs"
+    hbas = {r["serverHba"]["instanceName"] for r in rows if r["server"]["instanceId"] == srv["id"]}
+    assert hbas == {wwpns[1]}, "paths follow HBAs"
 
     tf.run("state", "rm", SERVER, MAPPING)
     before = probe.snapshot()
@@ -208,6 +212,19 @@ def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) ->
     tf.run("import", "-input=false", "-no-color", MAPPING, profile["instanceId"])
     assert probe.snapshot() == before, "importing changes nothing on the array"
     assert tf.plan_exit_code() == 0, "plan after import by name and by id must be empty"
+
+    tf.apply(
+        PROVIDER
+        + volume()
+        + server(
+            name="acc-fc-renamed",
+            fc_wwpns=wwpns[1:],
+            folder="prod/fc",
+            operating_system="Windows 2016",
+        )
+    )
+    kept = profiles(probe, vol["id"])
+    assert [p["instanceId"] for p in kept] == [outside["instanceId"]], "only this mapping goes"
 
 
 def test_lost_replies_are_adopted_not_duplicated(tf: Terraform, probe: ArrayProbe) -> None:
