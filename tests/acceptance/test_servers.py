@@ -121,6 +121,7 @@ data "dellsc_volumes" "acc" {
   storage_profile = "recommended"
   depends_on      = [dellsc_volume.v]
 }
+data "dellsc_volumes" "in_folder" { folder = "/acc-folder/" }
 data "dellsc_server" "by_name" { name = dellsc_server.s.name }
 data "dellsc_storage_profiles" "all" {}
 data "dellsc_snapshot_profiles" "all" {}
@@ -136,6 +137,10 @@ def _bytes(text: str) -> int:
 def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) -> None:
     wwpns = ["21000024FF30441D", "21000024ff30441e"]
     config = PROVIDER + volume() + mapping(lun=7) + DATA_SOURCES
+    probe.api(
+        "POST", "StorageCenter/ScVolumeFolder", {"Name": "acc-folder", "StorageCenter": 64702}
+    )
+    filed = probe.admin("POST", "volumes", {"name": "acc-filed", "folder_path": "acc-folder"})
     tf.write(config + server(name="acc-fc", fc_wwpns=wwpns, folder="prod/fc"))
     tf.init()
     tf.apply()
@@ -173,7 +178,10 @@ def test_fc_server_mapping_and_data_sources(tf: Terraform, probe: ArrayProbe) ->
         assert found["id"] == on_array["instanceId"] and found["wwn"] == on_array["deviceId"]
         assert found["size_bytes"] == _bytes(on_array["configuredSize"])
         assert found["storage_profile"] == "Recommended"
-    assert values["data.dellsc_volumes.acc"]["ids"] == [on_array["instanceId"]]
+    assert values["data.dellsc_volumes.acc"]["ids"] == sorted(
+        [on_array["instanceId"], filed["volumes"][0]["instanceId"]]
+    ), "name_regex and storage_profile filters"
+    assert values["data.dellsc_volumes.in_folder"]["ids"] == [filed["volumes"][0]["instanceId"]]
     found_server = values["data.dellsc_server.by_name"]
     assert found_server["id"] == srv["id"] and found_server["type"] == "Physical"
     assert found_server["fc_wwpns"] == sorted(hba_names(probe, srv["id"]))
