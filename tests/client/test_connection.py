@@ -6,7 +6,7 @@ from typing import Any
 
 from dellsc.sc import ScClient
 
-from .conftest import SSN, EmulatorFactory, Unique
+from .conftest import SSN, Emulator, EmulatorFactory, Unique
 
 
 def _raw(client: ScClient, path: str) -> Any:
@@ -73,3 +73,23 @@ def test_fibre_channel_targets_and_initiator_map(client: ScClient, unique: Uniqu
     assert facts.fc_initiator_target_map.keys() == {wwpn}
     assert set(facts.fc_initiator_target_map[wwpn]) == targets
     assert facts.iscsi_target_iqns == [] and facts.lun == 3
+
+
+def test_port_facts_are_read_once_per_cached_client(emulator: Emulator, unique: Unique) -> None:
+    with emulator.client(ssn=SSN, cache=True) as client:
+        volume_id, server_id = _mapped(
+            client, unique("cached"), "Iscsi", f"iqn.2001-04.com.example:{unique('c')}"
+        )
+        route = "GET StorageCenter/ScControllerPort/{id}/FaultDomainList"
+
+        def counts() -> tuple[int, int]:
+            stats = emulator.admin.stats()
+            return stats["requests"], stats["by_route"].get(route, 0)
+
+        start = counts()
+        first = client.connection(volume_id, server_id)
+        middle = counts()
+        assert client.connection(volume_id, server_id) == first
+        end = counts()
+        assert middle[1] > start[1] and end[1] == middle[1], "fault domains read once"
+        assert end[0] - middle[0] <= 3, "then: mapping rows, configuration, HBAs"

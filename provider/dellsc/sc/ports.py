@@ -8,9 +8,12 @@ driver, IPv6 portals are written `[addr]:port`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
+from .config import ScConfig
 from .models import (
     ScConfiguration,
     ScControllerPort,
@@ -22,6 +25,8 @@ from .servers import ServersMixin
 from .units import ssn_of
 from .validation import check_id
 from .volumes import VolumesMixin
+
+F = TypeVar("F")
 
 
 @dataclass
@@ -41,23 +46,44 @@ def portal(address: str, port: int) -> str:
 
 
 class PortsMixin(VolumesMixin, ServersMixin):
+    """Port lookups. With the client's cache on, port facts (a port, its fault domains and
+    iSCSI address, the SC's iSCSI mode) are hardware configuration, read once per client."""
+
+    def __init__(self, config: ScConfig, *, cache: bool = False) -> None:
+        super().__init__(config, cache=cache)
+        self._facts: dict[str, Any] | None = {} if cache else None
+        self._facts_lock = threading.Lock()
+
+    def _fact(self, path: str, load: Callable[[str], F]) -> F:
+        if self._facts is None:
+            return load(path)
+        with self._facts_lock:
+            if path in self._facts:
+                return cast(F, self._facts[path])
+        value = load(path)
+        with self._facts_lock:
+            self._facts[path] = value
+        return value
+
     def controller_port(self, instance_id: str) -> ScControllerPort:
         check_id(instance_id, "controller port id")
-        return self._get(ScControllerPort, f"StorageCenter/ScControllerPort/{instance_id}")
+        path = f"StorageCenter/ScControllerPort/{instance_id}"
+        return self._fact(path, lambda p: self._get(ScControllerPort, p))
 
     def port_fault_domains(self, instance_id: str) -> list[ScIscsiFaultDomain]:
         check_id(instance_id, "controller port id")
         path = f"StorageCenter/ScControllerPort/{instance_id}/FaultDomainList"
-        return self._get_list(ScIscsiFaultDomain, path)
+        return self._fact(path, lambda p: self._get_list(ScIscsiFaultDomain, p))
 
     def port_iscsi_configuration(self, instance_id: str) -> ScControllerPortIscsiConfiguration:
         check_id(instance_id, "controller port id")
         path = f"StorageCenter/ScControllerPortIscsiConfiguration/{instance_id}"
-        return self._get(ScControllerPortIscsiConfiguration, path)
+        return self._fact(path, lambda p: self._get(ScControllerPortIscsiConfiguration, p))
 
     def sc_configuration(self, ssn: int | None = None) -> ScConfiguration:
         serial = self.ssn if ssn is None else ssn
-        return self._get(ScConfiguration, f"StorageCenter/ScConfiguration/{int(serial)}")
+        path = f"StorageCenter/ScConfiguration/{int(serial)}"
+        return self._fact(path, lambda p: self._get(ScConfiguration, p))
 
     def connection(self, volume_id: str, server_id: str) -> Connection:
         """Target facts of the mapping of a volume to a server (empty when there is none)."""
