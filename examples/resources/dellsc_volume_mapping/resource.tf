@@ -16,8 +16,10 @@ resource "dellsc_volume_mapping" "data_on_esx01" {
 
 # What the host needs to log in: one target IQN and portal per path.
 output "iscsi_targets" {
-  value = zipmap(
-    dellsc_volume_mapping.data_on_esx01.iscsi_target_portals,
-    dellsc_volume_mapping.data_on_esx01.iscsi_target_iqns,
-  )
+  value = [
+    for i, iqn in dellsc_volume_mapping.data_on_esx01.iscsi_target_iqns : {
+      iqn    = iqn
+      portal = dellsc_volume_mapping.data_on_esx01.iscsi_target_portals[i]
+    }
+  ]
 }
