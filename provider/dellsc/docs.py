@@ -36,9 +36,10 @@ def _line(attr: Attribute, anchor: str = "") -> str:
     sentences = [attr.description.strip()]
     if attr.default is not None and "default" not in attr.description.lower():
         sentences.append(f"Defaults to `{json.dumps(attr.default)}`.")
-    if "requires_replace" in attr.plan_modifiers:
+    said = "replace" in attr.description.lower()  # the description already says how
+    if "requires_replace" in attr.plan_modifiers and not said:
         sentences.append("Changing this forces replacement.")
-    elif "requires_replace_if_configured" in attr.plan_modifiers:
+    elif "requires_replace_if_configured" in attr.plan_modifiers and not said:
         sentences.append("Changing a configured value forces replacement.")
     text = f"- `{attr.name}` ({', '.join(flags)}) {' '.join(s for s in sentences if s)}"
     if attr.nested is not None:
