@@ -3,7 +3,9 @@
 New examples are picked up by the glob below: a resource's `resource.tf`, a data source's
 `data-source.tf` (each with a provider block added), and every whole scenario (a directory
 directly under examples/ with its own `terraform` block). Each runs on a fresh emulator with
-two Storage Centers, so replication scenarios work too.
+two Storage Centers, so replication scenarios work too. A `prerequisites.tf` next to an example
+(what a data source reads, made outside its configuration) is applied first, in a working
+directory of its own.
 """
 
 from __future__ import annotations
@@ -43,22 +45,38 @@ def two_scs() -> Iterator[EmulatorServer]:
         yield server
 
 
+def _terraform(workdir: Path, cli_config: Path, emulator: EmulatorServer) -> Terraform:
+    workdir.mkdir()
+    tf = make_terraform(workdir, default_flavour(), cli_config, emulator)
+    tf.env["DELLSC_SSN"] = str(SSNS[0])
+    return tf
+
+
+def _complete(fragment: str) -> str:
+    """A resource or data source example with the blocks it leaves out."""
+    if not re.search(r'^provider "dellsc"', fragment, re.M):
+        fragment = 'provider "dellsc" {}\n' + fragment
+    if "required_providers" not in fragment:
+        fragment = TERRAFORM_BLOCK + fragment
+    return fragment
+
+
 @pytest.mark.parametrize("example", _examples(), ids=_id)
 def test_example_applies(
     example: Path, tmp_path: Path, cli_config: Path, two_scs: EmulatorServer
 ) -> None:
-    tf = make_terraform(tmp_path, default_flavour(), cli_config, two_scs)
-    tf.env["DELLSC_SSN"] = str(SSNS[0])
+    prerequisites = example.parent / "prerequisites.tf"
+    if example.is_file() and prerequisites.is_file():
+        setup = _terraform(tmp_path / "prerequisites", cli_config, two_scs)
+        (setup.workdir / "main.tf").write_text(_complete(prerequisites.read_text()))
+        setup.init()
+        setup.apply()
+    tf = _terraform(tmp_path / "example", cli_config, two_scs)
     if example.is_dir():
         for source in example.glob("*.tf"):
-            shutil.copy(source, tmp_path / source.name)
+            shutil.copy(source, tf.workdir / source.name)
     else:
-        text = example.read_text()  # a fragment: add what it leaves out
-        if not re.search(r'^provider "dellsc"', text, re.M):
-            text = 'provider "dellsc" {}\n' + text
-        if "required_providers" not in text:
-            text = TERRAFORM_BLOCK + text
-        (tmp_path / "main.tf").write_text(text)
+        (tf.workdir / "main.tf").write_text(_complete(example.read_text()))
     probe = ArrayProbe(two_scs)
     tf.init()
     tf.apply()
