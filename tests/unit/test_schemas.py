@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dellsc.actions import ACTIONS
 from dellsc.data_sources import DATA_SOURCES
 from dellsc.resources import RESOURCES
 from dellsc.schema import planning
@@ -19,12 +20,17 @@ from dellsc.tf.values import UNKNOWN, is_unknown
 def test_registered_types_match_schema_files() -> None:
     assert set(RESOURCES) == set(schemas("resources"))
     assert set(DATA_SOURCES) == set(schemas("data_sources"))
+    assert set(ACTIONS) == set(schemas("actions"))
 
 
 def test_every_schema_converts_to_protocol_messages() -> None:
     from dellsc.server.servicer import schema_proto
 
-    kinds = [*schemas("resources").values(), *schemas("data_sources").values()]
+    kinds = [
+        *schemas("resources").values(),
+        *schemas("data_sources").values(),
+        *schemas("actions").values(),
+    ]
     for schema in [provider_schema(), *kinds]:
         message = schema_proto(schema)
         assert len(message.block.attributes) == len(schema.attributes)

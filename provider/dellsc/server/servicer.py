@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import grpc
 
+from dellsc.actions.base import Action
 from dellsc.data_sources.base import DataSource
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.schema import planning
@@ -42,6 +43,8 @@ class ProviderCore(Protocol):
     def resource(self, type_name: str) -> Resource: ...
 
     def data_source(self, type_name: str) -> DataSource: ...
+
+    def action(self, type_name: str) -> Action: ...
 
     def describe_error(self, exc: Exception) -> tuple[str, str]: ...
 
@@ -147,6 +150,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             data_sources=[
                 pb.GetMetadata.DataSourceMetadata(type_name=n) for n in schemas("data_sources")
             ],
+            actions=[pb.GetMetadata.ActionMetadata(type_name=n) for n in schemas("actions")],
         )
 
     def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -154,6 +158,9 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             provider=schema_proto(self.core.schema),
             resource_schemas={n: schema_proto(s) for n, s in schemas("resources").items()},
             data_source_schemas={n: schema_proto(s) for n, s in schemas("data_sources").items()},
+            action_schemas={
+                n: pb.ActionSchema(schema=schema_proto(s)) for n, s in schemas("actions").items()
+            },
             server_capabilities=pb.ServerCapabilities(
                 plan_destroy=True, get_provider_schema_optional=True
             ),
@@ -359,6 +366,35 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             response.state.CopyFrom(_dynamic(state, schema.object_type))
         response.diagnostics.extend(to_proto(diags))
         return response
+
+    # -- actions (Terraform 1.14+) -----------------------------------------------------------
+
+    def ValidateActionConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("ValidateActionConfig", diags):
+            action = self.core.action(request.type_name)
+            config = _values(request.config, action.schema()) or {}
+            planning.validate(action.schema(), config, diags)
+            action.validate(config, diags)
+        return pb.ValidateActionConfig.Response(diagnostics=to_proto(diags))
+
+    def PlanAction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("PlanAction", diags):
+            action = self.core.action(request.action_type)
+            action.plan(_values(request.config, action.schema()) or {}, diags)
+        return pb.PlanAction.Response(diagnostics=to_proto(diags))
+
+    def InvokeAction(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        """Stream one Progress event per step, then exactly one Completed event."""
+        event = pb.InvokeAction.Event
+        diags = Diagnostics()
+        with self._guard("InvokeAction", diags):
+            action = self.core.action(request.action_type)
+            config = _values(request.config, action.schema()) or {}
+            for message in action.invoke(config, diags):
+                yield event(progress=event.Progress(message=message))
+        yield event(completed=event.Completed(diagnostics=to_proto(diags)))
 
     def GetFunctions(self, request: Any, context: grpc.ServicerContext) -> Any:
         return pb.GetFunctions.Response()
