@@ -17,6 +17,8 @@ from dellsc.actions import ACTIONS
 from dellsc.actions.base import Action
 from dellsc.data_sources import DATA_SOURCES
 from dellsc.data_sources.base import DataSource
+from dellsc.list_resources import LIST_RESOURCES
+from dellsc.list_resources.base import ListResource
 from dellsc.resources import RESOURCES
 from dellsc.resources.base import Resource, Values
 from dellsc.resources.profiles import ProfileCatalog
@@ -50,6 +52,7 @@ class DellscProvider:
         self._resources: dict[str, Resource] = {}
         self._data_sources: dict[str, DataSource] = {}
         self._actions: dict[str, Action] = {}
+        self._list_resources: dict[str, ListResource] = {}
         self._lock = threading.Lock()
 
     # -- configuration -------------------------------------------------------------------
@@ -171,6 +174,12 @@ class DellscProvider:
             if type_name not in self._actions:
                 self._actions[type_name] = ACTIONS[type_name](self)
             return self._actions[type_name]
+
+    def list_resource(self, type_name: str) -> ListResource:
+        with self._lock:
+            if type_name not in self._list_resources:
+                self._list_resources[type_name] = LIST_RESOURCES[type_name](self)
+            return self._list_resources[type_name]
 
     def describe_error(self, exc: Exception) -> tuple[str, str]:
         if isinstance(exc, errors.ScNotFound):

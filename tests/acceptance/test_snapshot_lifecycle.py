@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.acceptance.configs_snap import PROVIDER, block, snapshot, volume
+from tests.acceptance.configs_snap import PROVIDER, snapshot, volume
 from tests.acceptance.harness import GIB, ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
@@ -27,9 +27,7 @@ def minutes_until(text: str) -> float:
     return (moment - dt.datetime.now(dt.UTC)).total_seconds() / 60
 
 
-def config(
-    *, fromsnap_gb: int | None = None, expire: int | None = None, extra: str = ""
-) -> str:
+def config(*, fromsnap_gb: int | None = None, expire: int | None = None, extra: str = "") -> str:
     out = PROVIDER + volume("src", "acc-src", 2)
     out += snapshot("s", "=dellsc_volume.src.id", "before-upgrade", expire_minutes=expire)
     if fromsnap_gb is not None:
@@ -66,7 +64,9 @@ def test_snapshot_view_clone_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> 
     assert [r["instanceId"] for r in replays(probe, src["id"])] == [snap["id"]]
     copies = probe.api("POST", "StorageCenter/ScCopyMirrorMigrate/GetList", {})
     assert copies and all(c["state"] == "Finished" for c in copies)
-    assert not probe.volume("acc-src")["cmmSource"] and not probe.volume("acc-clone")["cmmDestination"]
+    assert (
+        not probe.volume("acc-src")["cmmSource"] and not probe.volume("acc-clone")["cmmDestination"]
+    )
     assert tf.plan_exit_code() == 0
 
     # grow the volume made from the snapshot; change the snapshot's expiry in place
