@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.acceptance.configs_snap import PROVIDER, snapshot, volume
+from tests.acceptance.configs_snap import PROVIDER, block, snapshot, volume
 from tests.acceptance.harness import GIB, ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
@@ -27,14 +27,26 @@ def minutes_until(text: str) -> float:
     return (moment - dt.datetime.now(dt.UTC)).total_seconds() / 60
 
 
-def config(*, fromsnap_gb: int | None = None, expire: int | None = None, extra: str = "") -> str:
+def config(
+    *, snap: bool = True, fromsnap_gb: int | None = None, expire: int | None = None,
+    more: bool = False,
+) -> str:  # fmt: skip
     out = PROVIDER + volume("src", "acc-src", 2)
-    out += snapshot("s", "=dellsc_volume.src.id", "before-upgrade", expire_minutes=expire)
+    if snap:
+        out += snapshot("s", "=dellsc_volume.src.id", "before-upgrade", expire_minutes=expire)
     if fromsnap_gb is not None:
         out += volume("fromsnap", "acc-fromsnap", fromsnap_gb,
                       source_snapshot_id="=dellsc_snapshot.s.id")  # fmt: skip
         out += volume("clone", "acc-clone", 3, source_volume_id="=dellsc_volume.src.id")
-    return out + extra
+    if more:
+        out += snapshot("keep", "=dellsc_volume.src.id", "kept", deletion_policy="UNMANAGE")
+        out += block("data", "dellsc_snapshot", "by_id", id="=dellsc_snapshot.s.id",
+                     depends_on="=[dellsc_snapshot.s]")  # fmt: skip
+        out += block("data", "dellsc_snapshot", "by_name", volume_id="=dellsc_volume.src.id",
+                     name="before-upgrade", depends_on="=[dellsc_snapshot.s]")  # fmt: skip
+        out += block("data", "dellsc_snapshots", "all", volume_id="=dellsc_volume.src.id",
+                     depends_on="=[dellsc_snapshot.keep]")  # fmt: skip
+    return out
 
 
 def test_snapshot_view_clone_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
@@ -69,19 +81,38 @@ def test_snapshot_view_clone_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> 
     )
     assert tf.plan_exit_code() == 0
 
-    # grow the volume made from the snapshot; change the snapshot's expiry in place
-    tf.write(config(fromsnap_gb=6, expire=120))
+    # grow the volume made from the snapshot; change the snapshot's expiry in place; read
+    # the snapshots back through both data sources; a second snapshot to unmanage later
+    tf.write(config(fromsnap_gb=6, expire=120, more=True))
     mutations = probe.mutations()
-    assert tf.actions(SNAP) == ["update"]
+    assert tf.plan_exit_code() == 2
     assert probe.mutations() == mutations, "plan must not change anything on the array"
     tf.apply()
     assert probe.configured_bytes("acc-fromsnap") == 6 * GIB
-    again = tf.values(SNAP)
-    assert again["id"] == snap["id"] and again["expire_minutes"] == 120
-    (replay,) = replays(probe, src["id"])
+    again, keep = tf.values(SNAP), tf.values("dellsc_snapshot.keep")
+    assert again["id"] == snap["id"] and again["expire_minutes"] == 120, "changed in place"
+    (replay,) = [r for r in replays(probe, src["id"]) if r["instanceId"] == snap["id"]]
     assert replay["expires"] and 115 < minutes_until(replay["expireTime"]) <= 120
     assert RFC3339.fullmatch(again["expires_at"])
+    for address in ("data.dellsc_snapshot.by_id", "data.dellsc_snapshot.by_name"):
+        found = tf.values(address)
+        assert (found["id"], found["volume_id"]) == (snap["id"], src["id"])
+        assert (found["created_at"], found["expires_at"]) == (
+            snap["created_at"],
+            again["expires_at"],
+        )
+    listed = tf.values("data.dellsc_snapshots.all")["snapshots"]
+    assert [(x["id"], x["name"]) for x in listed] == [
+        (keep["id"], "kept"),
+        (snap["id"], "before-upgrade"),
+    ]
     assert tf.plan_exit_code() == 0
 
-    tf.run("destroy", "-auto-approve", "-input=false", "-no-color")
-    assert probe.volume_names().isdisjoint({"acc-src", "acc-fromsnap", "acc-clone"})
+    # destroy the snapshots: DELETE expires the replay now, UNMANAGE keeps it for a day
+    tf.apply(config(snap=False))
+    assert probe.volume_names().isdisjoint({"acc-fromsnap", "acc-clone"})
+    (kept,) = replays(probe, src["id"])
+    assert kept["instanceId"] == keep["id"]
+    assert kept["expires"] and 1435 < minutes_until(kept["expireTime"]) <= 1440
+    assert tf.state_addresses() == ["dellsc_volume.src"]
+    assert tf.plan_exit_code() == 0

@@ -359,8 +359,10 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
     def ValidateDataResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
         with self._guard("ValidateDataResourceConfig", diags):
-            schema = schemas("data_sources")[request.type_name]
-            planning.validate(schema, _load(request.config, schema.object_type), diags)
+            data_source = self.core.data_source(request.type_name)
+            config = _load(request.config, data_source.schema().object_type) or {}
+            planning.validate(data_source.schema(), config, diags)
+            data_source.validate(config, diags)
         return pb.ValidateDataResourceConfig.Response(diagnostics=to_proto(diags))
 
     def ReadDataSource(self, request: Any, context: grpc.ServicerContext) -> Any:
