@@ -91,3 +91,11 @@ def test_import_and_bad_input(tf: Terraform, probe: ArrayProbe) -> None:
 
     tf.write(base.replace(snapshot("t", volume_id, "twin"), ""))
     assert tf.plan_exit_code() == 0, "plan after import must be empty"
+
+    # renamed in place; expired outside Terraform, it leaves the state and is planned anew
+    tf.apply(PROVIDER + snapshot("s", volume_id, "legacy-renamed"))
+    assert tf.values("dellsc_snapshot.s")["id"] == legacy
+    assert probe.api("GET", f"StorageCenter/ScReplay/{legacy}")["description"] == "legacy-renamed"
+    assert tf.plan_exit_code() == 0
+    probe.api("POST", f"StorageCenter/ScReplay/{legacy}/Expire", {})
+    assert tf.actions("dellsc_snapshot.s") == ["create"]
