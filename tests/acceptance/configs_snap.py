@@ -1,6 +1,11 @@
-"""HCL snippets for the snapshot, clone and snapshot-action acceptance tests."""
+"""HCL snippets and state helpers for the snapshot, clone and snapshot-action tests."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.acceptance.harness import Terraform
 
 PROVIDER = 'provider "dellsc" {}\n'
 
@@ -27,3 +32,10 @@ def snapshot(label: str, volume_ref: str, name: str, **attributes: object) -> st
     return block(
         "resource", "dellsc_snapshot", label, volume_id=volume_ref, name=name, **attributes
     )
+
+
+def state_values(tf: Terraform) -> dict[str, dict[str, Any]]:
+    """Every resource and data source in state, by address, from one `terraform show -json`."""
+    state = json.loads(tf.run("show", "-json").stdout)
+    resources = state.get("values", {}).get("root_module", {}).get("resources", [])
+    return {r["address"]: dict(r["values"]) for r in resources}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.acceptance.configs_snap import PROVIDER, block, snapshot, volume
+from tests.acceptance.configs_snap import PROVIDER, block, snapshot, state_values, volume
 from tests.acceptance.harness import GIB, ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
@@ -54,7 +54,8 @@ def test_snapshot_view_clone_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> 
     tf.write(config())
     tf.init()
     tf.apply()
-    snap, src = tf.values(SNAP), tf.values("dellsc_volume.src")
+    values = state_values(tf)
+    snap, src = values[SNAP], values["dellsc_volume.src"]
     # a snapshot of a never-mapped volume: the replay exists and no mapping is left behind
     assert [r["instanceId"] for r in replays(probe, src["id"])] == [snap["id"]]
     assert replays(probe, src["id"])[0]["description"] == "before-upgrade"
@@ -66,7 +67,8 @@ def test_snapshot_view_clone_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> 
     # a larger volume from the snapshot, and a clone of the source
     tf.write(config(fromsnap_gb=4))
     tf.apply()
-    fromsnap, clone = tf.values("dellsc_volume.fromsnap"), tf.values("dellsc_volume.clone")
+    values = state_values(tf)
+    fromsnap, clone = values["dellsc_volume.fromsnap"], values["dellsc_volume.clone"]
     assert fromsnap["source_snapshot_id"] == snap["id"]
     assert probe.configured_bytes("acc-fromsnap") == 4 * GIB
     assert probe.configured_bytes("acc-clone") == 3 * GIB
@@ -89,19 +91,20 @@ def test_snapshot_view_clone_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> 
     assert probe.mutations() == mutations, "plan must not change anything on the array"
     tf.apply()
     assert probe.configured_bytes("acc-fromsnap") == 6 * GIB
-    again, keep = tf.values(SNAP), tf.values("dellsc_snapshot.keep")
+    values = state_values(tf)
+    again, keep = values[SNAP], values["dellsc_snapshot.keep"]
     assert again["id"] == snap["id"] and again["expire_minutes"] == 120, "changed in place"
     (replay,) = [r for r in replays(probe, src["id"]) if r["instanceId"] == snap["id"]]
     assert replay["expires"] and 115 < minutes_until(replay["expireTime"]) <= 120
     assert RFC3339.fullmatch(again["expires_at"])
     for address in ("data.dellsc_snapshot.by_id", "data.dellsc_snapshot.by_name"):
-        found = tf.values(address)
+        found = values[address]
         assert (found["id"], found["volume_id"]) == (snap["id"], src["id"])
         assert (found["created_at"], found["expires_at"]) == (
             snap["created_at"],
             again["expires_at"],
         )
-    listed = tf.values("data.dellsc_snapshots.all")["snapshots"]
+    listed = values["data.dellsc_snapshots.all"]["snapshots"]
     assert [(x["id"], x["name"]) for x in listed] == [
         (keep["id"], "kept"),
         (snap["id"], "before-upgrade"),
