@@ -1,12 +1,17 @@
-"""Replay helpers shared by the snapshot types: array dates, liveness, create marks."""
+"""Replay helpers (array dates, liveness, create marks) and the volume-source rules."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+from dellsc.resources import volume_sources
 from dellsc.resources.replays import is_live, named, parse_time, rfc3339, snapshot_values
 from dellsc.resources.snapshot import create_mark
 from dellsc.sc.models import ScReplay
+from dellsc.schema import planning
+from dellsc.schema.loader import schemas
+from dellsc.tf.diagnostics import Diagnostics
 
 
 def _replay(**fields: object) -> ScReplay:
@@ -45,3 +50,20 @@ def test_create_marks_are_deterministic_and_fit_a_description() -> None:
     assert mark == create_mark("64702.101", "before-upgrade")
     assert mark != create_mark("64702.102", "before-upgrade")
     assert len(mark) == 30 and mark.startswith("tf-create-")
+
+
+def test_volume_sources_force_replacement_and_exclude_each_other() -> None:
+    schema = schemas("resources")["dellsc_volume"]
+    prior = {a.name: None for a in schema.attributes} | {
+        "id": "64702.105", "name": "v", "size_gb": Decimal(2), "deletion_policy": "DELETE",
+        "source_snapshot_id": "64702.101.1",
+    }  # fmt: skip
+    config = {a.name: None for a in schema.attributes} | {
+        "name": "v", "size_gb": Decimal(2), "source_snapshot_id": "64702.101.2",
+    }  # fmt: skip
+    _, replace = planning.plan(schema, prior, {**prior, **config}, config)
+    assert [str(p) for p in replace] == ["source_snapshot_id"]
+    diags = Diagnostics()
+    volume_sources.validate(config | {"source_volume_id": "64702.101"}, diags)
+    (diag,) = diags
+    assert "source_snapshot_id and source_volume_id" in diag.detail
