@@ -26,8 +26,9 @@ class SnapshotAction(Action):
         if ids is None or is_unknown(ids):
             return
         if not ids:
-            diags.error("No Volumes To Snapshot", "volume_ids must list at least one volume.",
-                        _VOLUMES)  # fmt: skip
+            diags.error(
+                "No Volumes To Snapshot", "volume_ids must list at least one volume.", _VOLUMES
+            )
         for volume_id in ids:
             if not is_unknown(volume_id) and not VOLUME_ID.fullmatch(volume_id):
                 diags.error(
