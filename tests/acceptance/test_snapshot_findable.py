@@ -1,5 +1,6 @@
 """Creates are findable: a snapshot, a view volume and a clone whose create reply was lost
-(the array did the work, the provider timed out) are adopted by the next apply, never made twice.
+(the array did the work, the reply never came) are adopted by the next apply, never made twice;
+a snapshot left half-done is kept tainted and replaced, leaving nothing behind.
 """
 
 from __future__ import annotations
@@ -36,6 +37,21 @@ def test_lost_create_replies_are_adopted(tf: Terraform, probe: ArrayProbe) -> No
     assert (replay["instanceId"], replay["description"]) == (snap["id"], "lost-reply")
     assert tf.plan_exit_code() == 0
 
+    # a snapshot taken but not named (the rename failed) is kept tainted, then replaced
+    base += snapshot("half", "=dellsc_volume.src.id", "half-done")
+    tf.write(base)
+    probe.admin("POST", "faults", {"method": "PUT", "path": "ScReplay/", "action": "status",
+                                   "status": 500, "message": "injected"})  # fmt: skip
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Snapshot Taken But Not Named" in failed.output
+    first = tf.values("dellsc_snapshot.half")["id"]
+    assert tf.actions("dellsc_snapshot.half") == ["delete", "create"], "tainted: replaced"
+    tf.apply()
+    half = tf.values("dellsc_snapshot.half")["id"]
+    live = {r["instanceId"]: r["description"] for r in replays(probe, src["id"])}
+    assert half != first and live == {snap["id"]: "lost-reply", half: "half-done"}
+    assert tf.plan_exit_code() == 0
+
     tf.write(
         base
         + volume("view", "acc-view", 2, source_snapshot_id="=dellsc_snapshot.s.id")
@@ -51,6 +67,6 @@ def test_lost_create_replies_are_adopted(tf: Terraform, probe: ArrayProbe) -> No
     assert sorted(names) == ["acc-clone", "acc-src", "acc-view"], "one of each, nothing twice"
     clone = tf.values("dellsc_volume.clone")
     assert replays(probe, clone["id"]) == []
-    assert [r["instanceId"] for r in replays(probe, src["id"])] == [snap["id"]]
+    assert sorted(r["instanceId"] for r in replays(probe, src["id"])) == sorted([snap["id"], half])
     assert probe.volume("acc-view")["instanceId"] == tf.values("dellsc_volume.view")["id"]
     assert tf.plan_exit_code() == 0
