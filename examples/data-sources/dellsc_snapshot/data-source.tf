@@ -6,7 +6,7 @@ data "dellsc_snapshot" "nightly" {
 
 # ...or by its replay ID.
 data "dellsc_snapshot" "by_id" {
-  id = "64702.101.7"
+  id = "64702.101.1"
 }
 
 # A test copy of production data, made from that snapshot.
