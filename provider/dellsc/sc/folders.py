@@ -26,6 +26,13 @@ class FoldersMixin(ClientCore):
         """The volume folder at `a/b`, or None if any level is missing."""
         return self._find_folder(ScVolumeFolder, path)
 
+    def root_volume_folder(self) -> ScVolumeFolder:
+        """The root volume folder of this SC (the one marked `root`)."""
+        for folder in self._query(ScVolumeFolder, "ScVolumeFolder", scSerialNumber=self.ssn):
+            if folder.root:
+                return folder
+        raise ScValidationError(f"Storage Center {self.ssn} reports no root volume folder")
+
     def ensure_volume_folder(self, path: str) -> ScVolumeFolder:
         """The volume folder at `a/b`, creating missing levels from the root down."""
         return self._ensure_folder(ScVolumeFolder, path)
