@@ -81,7 +81,9 @@ class RetypePreview:
                     "Folder Move In Place: folder",
                     f"Volume {name!r} ({prior['id']}): folder {_folder(old_path)} → "
                     f"{_folder(new_path)}. Metadata only: the array re-files the volume "
-                    "(one PUT ScVolume); no data moves and the ID, WWN and mappings stay.",
+                    "(one PUT ScVolume"
+                    + (", after creating missing folder levels" if new_path else "")
+                    + "); no data moves and the ID, WWN and mappings stay.",
                     AttrPath("folder"),
                 )
 

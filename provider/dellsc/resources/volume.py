@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 GIB = 1 << 30
 UNMANAGED_PREFIX = "Unmanaged_"
+ROOT_FOLDER = "/"
 _ID = re.compile(r"\d+\.\d+")
 _CONFIG_KEYS = {
     "storage_profile": "storageProfile",
@@ -37,8 +38,14 @@ PROFILE_ATTRIBUTES = (*_CONFIG_KEYS, "replay_profiles")
 
 
 def folder_path(path: str | None) -> str:
-    """A folder path in the one form we store: `a/b`, no leading or trailing slash."""
+    """A folder path in the one form the array takes: `a/b`, no leading or trailing slash;
+    `""` for the root folder."""
     return "/".join(part for part in (path or "").split("/") if part)
+
+
+def shown_path(path: str | None) -> str:
+    """A folder path as state shows it: `a/b`, or `/` for the root folder."""
+    return folder_path(path) or ROOT_FOLDER
 
 
 def _known(value: Any) -> bool:
@@ -66,7 +73,7 @@ class VolumeResource(Resource):
         if prior is None and change.config.get("folder") is None:
             planned["folder"] = folder_path(self.provider.volume_folder) or UNKNOWN
         if _known(planned["folder"]):
-            planned["folder_path"] = folder_path(planned["folder"])
+            planned["folder_path"] = shown_path(planned["folder"])
         if not self._check_ssn(change):
             return
         catalog = self._catalog(planned["ssn"])
@@ -86,7 +93,7 @@ class VolumeResource(Resource):
         if not _known(ssn):
             return True
         if prior is not None and ssn != prior["ssn"]:
-            return volume_migration.plan(change, client)
+            return volume_migration.plan(change, client, self._catalog(ssn))
         if prior is None:
             try:
                 client.for_ssn(int(ssn))
@@ -194,7 +201,10 @@ class VolumeResource(Resource):
                 path = folder_path(planned["folder"])
                 folder = client.ensure_volume_folder(path) if path else client.root_volume_folder()
                 folder_id = folder.instance_id
-            client.update_volume(volume_id, name=planned["name"], folder_id=folder_id)
+            renamed = planned["name"] != prior["name"]
+            client.update_volume(
+                volume_id, name=planned["name"] if renamed else None, folder_id=folder_id
+            )
         if planned["size_gb"] > prior["size_gb"]:
             client.expand_volume(volume_id, int(planned["size_gb"]))
         changed = {a: planned[a] for a in PROFILE_ATTRIBUTES if planned[a] != prior[a]}
@@ -316,10 +326,10 @@ class VolumeResource(Resource):
             "size_bytes": Decimal(volume.configured_size_bytes),
             "wwn": volume.device_id,
             "ssn": Decimal(volume.sc_serial_number),
-            "folder_path": actual_path,
+            "folder_path": shown_path(actual_path),
             "folder": prior_folder
             if _known(prior_folder) and folder_path(prior_folder) == actual_path
-            else actual_path,
+            else shown_path(actual_path),
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
             "migration_policy": prior.get("migration_policy") or "never",
         }

@@ -21,12 +21,14 @@ import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.profiles import UnknownProfile
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath
 from dellsc.tf.values import UNKNOWN
 
 if TYPE_CHECKING:
     from dellsc.resources.base import PlanChange
+    from dellsc.resources.profiles import ProfileCatalog
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScVolume
 
@@ -52,7 +54,7 @@ def target_client(client: ScClient, ssn: Any) -> ScClient:
 # -- plan ----------------------------------------------------------------------------------------
 
 
-def plan(change: PlanChange, client: ScClient) -> bool:
+def plan(change: PlanChange, client: ScClient, catalog: ProfileCatalog | None) -> bool:
     """Check and preview a change of `ssn`; False (with an error) when it cannot happen."""
     prior, planned, diags = change.prior, change.planned, change.diags
     assert prior is not None
@@ -70,7 +72,7 @@ def plan(change: PlanChange, client: ScClient) -> bool:
         )
         return False
     try:
-        target_client(client, target)
+        target_sc = target_client(client, target)
     except errors.ScNotFound as exc:
         diags.error("Unknown Storage Center", str(exc), AttrPath("ssn"))
         return False
@@ -98,19 +100,55 @@ def plan(change: PlanChange, client: ScClient) -> bool:
         f"({', '.join(schedules) if isinstance(schedules, list) and schedules else 'none'}) "
         "are applied instead",
     ]
+    reapplied = _profiles_to_set(target_sc, catalog, planned)
     diags.warning(
         "Migration To Another Storage Center: ssn",
         f"Volume {prior['name']!r} ({volume_id}): ssn {source} → {target} with "
         'migration_policy = "on_demand". Apply will replicate it to SC '
         f"{target} as {temporary_name(volume_id)!r}, wait for the sync, cut over (delete the "
         "replication, keep the copy), rename the copy to "
-        f"{prior['name']!r} and delete the original (recycle bin). Same Terraform address; "
-        "new id and wwn. Cannot follow: " + "; ".join(lost) + ".",
+        f"{prior['name']!r} and delete the original (recycle bin), then set on the copy "
+        f"what differs from SC {target}'s defaults: {', '.join(reapplied) or 'nothing'}. "
+        "Same Terraform address; new id and wwn. Cannot follow: " + "; ".join(lost) + ".",
         AttrPath("ssn"),
     )
     planned["id"] = UNKNOWN
     planned["wwn"] = UNKNOWN
     return True
+
+
+def _profiles_to_set(
+    target: ScClient, catalog: ProfileCatalog | None, planned: dict[str, Any]
+) -> list[str]:
+    """The profile attributes whose planned value is not what a new volume on `target` gets."""
+    if catalog is None:
+        return []
+    defaults = target.user_preferences()
+    out = []
+    for attribute, ref in (
+        ("storage_profile", defaults.storage_profile),
+        ("volume_qos_profile", defaults.volume_qos_profile),
+        ("group_qos_profile", defaults.group_qos_profile),
+        ("data_reduction_profile", defaults.data_reduction_profile),
+    ):
+        wanted = planned.get(attribute)
+        if wanted is not None and not catalog.same(
+            attribute, wanted, ref.instance_id if ref is not None else None
+        ):
+            out.append(f'{attribute} = "{wanted}"')
+    wanted_replays = planned.get("replay_profiles")
+    if isinstance(wanted_replays, list):
+        default_ids = {r.instance_id for r in defaults.replay_profile_list}
+        wanted_ids = set()
+        for name in wanted_replays:
+            try:
+                wanted_ids.add(catalog.resolve("replay_profiles", name).instance_id)
+            except UnknownProfile:
+                return out  # reported at replay_profiles
+        if wanted_ids != default_ids:
+            names = ", ".join(f'"{n}"' for n in sorted(wanted_replays))
+            out.append(f"replay_profiles = [{names}]")
+    return out
 
 
 # -- apply ---------------------------------------------------------------------------------------
