@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
-from tests.acceptance.conftest import PASSWORD
 from tests.acceptance.configs_retype import HOME_SSN, OTHER_SSN, retype_volume
+from tests.acceptance.conftest import PASSWORD
 from tests.acceptance.harness import ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
