@@ -25,7 +25,7 @@ from tests.acceptance.harness import ArrayProbe, Terraform
 pytestmark = pytest.mark.acceptance
 ADDR = "dellsc_volume.v"
 NAME = "retyped"
-# Set to a file path to keep the captured plan outputs (docs/guides/retype-plans.md).
+# Set to the path of docs/guides/retype.md to write the captured plans into the guide.
 CAPTURE = os.environ.get("DELLSC_CAPTURE_RETYPE_PLANS")
 Change = tuple[str, str, str]  # (collection, instance id, attribute or "*")
 
@@ -240,65 +240,19 @@ def test_retype_preview_matches_apply(tf_any: Terraform, emulator: EmulatorServe
     assert ("ScVolume", vid, "inRecycleBin") in changed
 
     if CAPTURE:
-        write_capture(Path(CAPTURE), flow.captured)
+        version = tf.run("version").stdout.splitlines()[0]
+        write_capture(Path(CAPTURE), version, flow.captured)
 
 
-def write_capture(path: Path, captured: list[tuple[str, str]]) -> None:
-    """The plan outputs of one run, as the Markdown page the retype guide links to."""
+def write_capture(path: Path, version: str, captured: list[tuple[str, str]]) -> None:
+    """Put the plan outputs of this run into the retype guide, between its markers."""
+    begin, end = "<!-- captured:begin -->\n", "<!-- captured:end -->"
+    guide = path.read_text()
+    head, rest = guide.split(begin, 1)
     parts = [
-        "# Retype plans, as captured\n\n"
-        "Written by `tests/acceptance/test_retype_preview.py` (set "
-        "`DELLSC_CAPTURE_RETYPE_PLANS` to this file's path): the `terraform plan -out` output "
-        "of each step, verbatim, against the emulator with SCs 64702 and 64703.\n"
+        f"Captured from {version} against the emulator with Storage Centers 64702 and "
+        "64703; each step adds one change to the configuration of the step before.\n"
     ]
     for title, output in captured:
-        parts.append(f"\n## {title}\n\n```text\n{output.strip()}\n```\n")
-    path.write_text("".join(parts))
-
-
-def test_interrupted_migration_is_resumed(tf_any: Terraform, emulator: EmulatorServer) -> None:
-    """Cut off at the cut-over, at the rename, and after deleting the original: the next
-    plan and apply carry on with the copy already made; never a second replication or volume."""
-    tf, probe = tf_any, ArrayProbe(emulator)
-    other = ArrayProbe(emulator, ssn=OTHER_SSN)
-    tf.write(retype_volume("moving"))
-    tf.init()
-    tf.apply()
-    vid = tf.values(ADDR)["id"]
-    tf.write(retype_volume("moving", ssn=OTHER_SSN, migration_policy="on_demand"))
-    probe.admin("DELETE", "requests")
-
-    def fail_once(method: str, path: str) -> None:
-        probe.admin("POST", "faults", {
-            "method": method, "path": path, "action": "task_fail", "status": 500,
-            "message": "Injected: the task failed",
-        })  # fmt: skip
-        result = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
-        assert "Injected: the task failed" in result.output
-        assert tf.values(ADDR)["id"] == vid, "the state still holds the original"
-        assert "moving" in probe.volume_names()
-
-    fail_once("DELETE", r"^StorageCenter/ScReplication/")  # the cut-over
-    assert len(probe.api("POST", "StorageCenter/ScReplication/GetList", {})) == 1
-    fail_once("PUT", rf"^StorageCenter/ScVolume/{OTHER_SSN}\.")  # the rename of the copy
-    assert probe.api("POST", "StorageCenter/ScReplication/GetList", {}) == []
-    assert [v["name"] for v in other.volumes()] == [f"dellsc-migrating-{vid}"]
-
-    # a provider killed right after deleting the original leaves only the renamed copy:
-    # do those two steps here, exactly as the provider sends them
-    copy_id = other.volume(f"dellsc-migrating-{vid}")["instanceId"]
-    probe.api("PUT", f"StorageCenter/ScVolume/{copy_id}", {"Name": "moving"})
-    probe.api("DELETE", f"StorageCenter/ScVolume/{vid}")
-    assert "moving" not in probe.volume_names()
-    refreshed = tf.run("plan", "-input=false", "-no-color")
-    assert "has been deleted" not in refreshed.output, "the copy is adopted, not re-created"
-
-    tf.write(retype_volume("moving", ssn=OTHER_SSN, migration_policy="on_demand"))
-    tf.apply()
-    moved = tf.values(ADDR)
-    assert moved["id"].startswith(f"{OTHER_SSN}.") and moved["ssn"] == OTHER_SSN
-    assert [v["name"] for v in other.volumes()] == ["moving"]
-    log = probe.admin("GET", "requests")["requests"]
-    posts = [r for r in log if (r["method"], r["path"]) == ("POST", "StorageCenter/ScReplication")]
-    assert len(posts) == 1, "one replication for the whole migration"
-    assert tf.plan_exit_code() == 0
+        parts.append(f"\n### {title}\n\n```text\n{output.strip()}\n```\n")
+    path.write_text(head + begin + "".join(parts) + end + rest.split(end, 1)[1])
