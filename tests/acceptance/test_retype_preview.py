@@ -188,12 +188,14 @@ def test_retype_preview_matches_apply(tf_any: Terraform, emulator: EmulatorServe
     tf.write(retype_volume(NAME, **{**flow.attributes, "storage_profile": "Gold"}))
     before = probe.mutations()
     failed = tf.run("plan", "-input=false", "-no-color", ok=False)
+    flow.captured.append(('storage_profile = "Gold" (an unknown profile: error)', failed.output))
     assert "Unknown Storage Profile" in failed.output
     assert 'storage_profile        = "Gold"' in failed.output or 'storage_profile = "Gold"' in (
         flat(failed.output)
     )
     tf.write(retype_volume(NAME, **{**flow.attributes, "ssn": OTHER_SSN}))
     failed = tf.run("plan", "-input=false", "-no-color", ok=False)
+    flow.captured.append(('ssn with migration_policy = "never" (error)', failed.output))
     text = flat(failed.output)
     assert "Volume Cannot Change Storage Center In Place" in text
     assert f"ssn = {OTHER_SSN}" in text and 'migration_policy = "on_demand"' in text
@@ -239,6 +241,21 @@ def test_retype_preview_matches_apply(tf_any: Terraform, emulator: EmulatorServe
     assert configuration["dataReductionProfile"]["instanceName"] == "Compression"
     assert ("ScVolume", vid, "inRecycleBin") in changed
 
+    # -- a rename and growth on the new SC: plain updates in place, no warning ---------------
+    tf.write(retype_volume("renamed", **flow.attributes).replace("size_gb = 2", "size_gb = 3"))
+    before = probe.mutations()
+    renamed = tf.run("plan", "-out=tfplan", "-input=false", "-no-color").stdout
+    assert probe.mutations() == before
+    flow.captured.append(("name and size_gb (no warning)", renamed))
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in renamed
+    assert "Warning" not in renamed
+    mutations, _ = flow.apply_saved()
+    assert [(m, p) for m, p, _ in mutations] == [
+        ("PUT", f"StorageCenter/ScVolume/{new_id}"),
+        ("POST", f"StorageCenter/ScVolume/{new_id}/ExpandToSize"),
+    ]
+    assert other.volume("renamed")["configuredSize"] == "3.221225472E9 Bytes"
+
     if CAPTURE:
         version = tf.run("version").stdout.splitlines()[0]
         write_capture(Path(CAPTURE), version, flow.captured)
@@ -256,3 +273,51 @@ def write_capture(path: Path, version: str, captured: list[tuple[str, str]]) -> 
     for title, output in captured:
         parts.append(f"\n### {title}\n\n```text\n{output.strip()}\n```\n")
     path.write_text(head + begin + "".join(parts) + end + rest.split(end, 1)[1])
+
+
+def test_interrupted_migration_is_resumed(tf: Terraform, emulator: EmulatorServer) -> None:
+    """Cut off at the cut-over, at the rename, and after deleting the original: the next
+    plan and apply carry on with the copy already made; never a second replication or volume."""
+    probe = ArrayProbe(emulator)
+    other = ArrayProbe(emulator, ssn=OTHER_SSN)
+    tf.write(retype_volume("moving"))
+    tf.init()
+    tf.apply()
+    vid = tf.values(ADDR)["id"]
+    tf.write(retype_volume("moving", ssn=OTHER_SSN, migration_policy="on_demand"))
+    probe.admin("DELETE", "requests")
+
+    def fail_once(method: str, path: str) -> None:
+        probe.admin("POST", "faults", {
+            "method": method, "path": path, "action": "task_fail", "status": 500,
+            "message": "Injected: the task failed",
+        })  # fmt: skip
+        result = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+        assert "Injected: the task failed" in result.output
+        assert tf.values(ADDR)["id"] == vid, "the state still holds the original"
+        assert "moving" in probe.volume_names()
+
+    fail_once("DELETE", r"^StorageCenter/ScReplication/")  # the cut-over
+    assert len(probe.api("POST", "StorageCenter/ScReplication/GetList", {})) == 1
+    fail_once("PUT", rf"^StorageCenter/ScVolume/{OTHER_SSN}\.")  # the rename of the copy
+    assert probe.api("POST", "StorageCenter/ScReplication/GetList", {}) == []
+    assert [v["name"] for v in other.volumes()] == [f"dellsc-migrating-{vid}"]
+
+    # a provider killed right after deleting the original leaves only the renamed copy:
+    # do those two steps here, exactly as the provider sends them
+    copy_id = other.volume(f"dellsc-migrating-{vid}")["instanceId"]
+    probe.api("PUT", f"StorageCenter/ScVolume/{copy_id}", {"Name": "moving"})
+    probe.api("DELETE", f"StorageCenter/ScVolume/{vid}")
+    assert "moving" not in probe.volume_names()
+    refreshed = tf.run("plan", "-input=false", "-no-color")
+    assert "has been deleted" not in refreshed.output, "the copy is adopted, not re-created"
+
+    tf.write(retype_volume("moving", ssn=OTHER_SSN, migration_policy="on_demand"))
+    tf.apply()
+    moved = tf.values(ADDR)
+    assert moved["id"].startswith(f"{OTHER_SSN}.") and moved["ssn"] == OTHER_SSN
+    assert [v["name"] for v in other.volumes()] == ["moving"]
+    log = probe.admin("GET", "requests")["requests"]
+    posts = [r for r in log if (r["method"], r["path"]) == ("POST", "StorageCenter/ScReplication")]
+    assert len(posts) == 1, "one replication for the whole migration"
+    assert tf.plan_exit_code() == 0
