@@ -17,6 +17,7 @@ resumes instead of making a second copy.
 
 from __future__ import annotations
 
+import threading
 import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from dellsc.sc.models import ScVolume
 
 QOS_NODE = "dellsc-migration"
+_QOS_NODE_LOCK = threading.Lock()
 POLICIES = ("never", "on_demand")
 
 
@@ -168,7 +170,8 @@ def migrate(client: ScClient, volume_id: str, name: str, target_ssn: int) -> ScV
         None,
     )
     if replication is None and destination_id is None:
-        node = home.ensure_replication_qos_node(QOS_NODE, home.ssn)
+        with _QOS_NODE_LOCK:  # volumes migrating together share the node: make it once
+            node = home.ensure_replication_qos_node(QOS_NODE, home.ssn)
         replication = home.create_replication(
             volume_id,
             target.ssn,
