@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from dellsc.sc import ScClient, errors
@@ -41,3 +43,10 @@ def test_a_write_through_any_view_drops_every_cache(emulator: Emulator, unique: 
         renamed = unique("renamed")
         client.for_ssn(TARGET).update_volume(volume.instance_id, name=renamed)
         assert client.get_volume(volume.instance_id).name == renamed
+
+
+def test_one_new_folder_ensured_from_many_threads(client: ScClient, unique: Unique) -> None:
+    path = f"{unique('race')}/db"
+    with ThreadPoolExecutor(8) as pool:
+        made = set(pool.map(lambda _: client.ensure_volume_folder(path).instance_id, range(8)))
+    assert len(made) == 1
