@@ -285,6 +285,23 @@ def test_interrupted_migration_is_resumed(tf: Terraform, emulator: EmulatorServe
     tf.apply()
     vid = tf.values(ADDR)["id"]
     tf.write(retype_volume("moving", ssn=OTHER_SSN, migration_policy="on_demand"))
+
+    # a replication the migration did not make is never taken over
+    node = probe.api("POST", "StorageCenter/ScReplicationQosNode", {
+        "Name": "dr", "StorageCenter": HOME_SSN, "LinkSpeed": "1 Gbps",
+    })  # fmt: skip
+    dr = probe.api("POST", "StorageCenter/ScReplication", {
+        "StorageCenter": HOME_SSN, "SourceVolume": vid, "DestinationStorageCenter": OTHER_SSN,
+        "QosNode": node["instanceId"], "Type": "Asynchronous",
+        "DestinationVolumeAttributes": {"Name": "dr-copy"},
+    })  # fmt: skip
+    refused = flat(tf.run("plan", "-input=false", "-no-color", ok=False).output)
+    assert "Volume Already Replicates To That Storage Center" in refused
+    assert f"ssn = {OTHER_SSN}" in refused
+    probe.api("DELETE", f"StorageCenter/ScReplication/{dr['instanceId']}", {
+        "DeleteDestinationVolume": True, "RecycleDestinationVolume": True,
+        "DeleteRestorePoint": True,
+    })  # fmt: skip
     probe.admin("DELETE", "requests")
 
     def fail_once(method: str, path: str) -> None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from dellsc.resources.base import PlanChange
     from dellsc.resources.profiles import ProfileCatalog
     from dellsc.sc import ScClient
-    from dellsc.sc.models import ScVolume
+    from dellsc.sc.models import ScReplication, ScVolume
 
 QOS_NODE = "dellsc-migration"
 _QOS_NODE_LOCK = threading.Lock()
@@ -80,6 +80,17 @@ def plan(change: PlanChange, client: ScClient, catalog: ProfileCatalog | None) -
         return False
     volume_id = prior["id"]
     home = client.for_ssn(source)
+    foreign = [r for r in _replications_to(home, volume_id, target) if not _ours(r, volume_id)]
+    if foreign:
+        diags.error(
+            "Volume Already Replicates To That Storage Center",
+            f"Volume {prior['name']!r} ({volume_id}) already replicates to SC {target} "
+            f"(replication {foreign[0].instance_id}), and a migration must not take over a "
+            "replication it did not make. Remove that replication first. Nothing was sent to "
+            "the array.",
+            AttrPath("ssn"),
+        )
+        return False
     servers = sorted(
         p.server.instance_name or p.server.instance_id
         for p in home.volume_mapping_profiles(volume_id)
@@ -162,12 +173,7 @@ def migrate(client: ScClient, volume_id: str, name: str, target_ssn: int) -> ScV
     target = target_client(client, target_ssn)
     destination_id = _adopt(target, volume_id, name)
     replication = next(
-        (
-            r
-            for r in home.volume_replications(volume_id)
-            if r.destination_sc_serial_number == target.ssn
-        ),
-        None,
+        (r for r in _replications_to(home, volume_id, target.ssn) if _ours(r, volume_id)), None
     )
     if replication is None and destination_id is None:
         with _QOS_NODE_LOCK:  # volumes migrating together share the node: make it once
@@ -192,6 +198,18 @@ def migrate(client: ScClient, volume_id: str, name: str, target_ssn: int) -> ScV
         copy = target.update_volume(destination_id, name=name)
     _retire(home, volume_id)
     return target.get_volume(copy.instance_id)
+
+
+def _replications_to(home: ScClient, volume_id: str, target: int) -> list[ScReplication]:
+    return [
+        r for r in home.volume_replications(volume_id) if r.destination_sc_serial_number == target
+    ]
+
+
+def _ours(replication: ScReplication, volume_id: str) -> bool:
+    """Whether a replication is this volume's migration (by its destination's name)."""
+    destination = replication.destination_volume
+    return destination is not None and destination.instance_name == temporary_name(volume_id)
 
 
 def _adopt(target: ScClient, volume_id: str, name: str) -> str | None:
