@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources import volume_migration
+from dellsc.resources import volume_migration, volume_sources
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
 from dellsc.resources.retype_preview import RetypePreview
@@ -57,6 +57,9 @@ class VolumeResource(Resource):
 
     # -- plan ----------------------------------------------------------------------------
 
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        volume_sources.validate(config, diags)
+
     def modify_plan(self, change: PlanChange) -> None:
         prior, planned, diags = change.prior, change.planned, change.diags
         size = planned["size_gb"]
@@ -78,6 +81,7 @@ class VolumeResource(Resource):
             return
         catalog = self._catalog(planned["ssn"])
         self._check_profiles(change, catalog)
+        volume_sources.modify_plan(self.provider, change)
         if prior is not None and not diags.has_errors:
             RetypePreview(change, catalog).warn_all(folder_path)
 
@@ -148,6 +152,21 @@ class VolumeResource(Resource):
         path = folder_path(path)
         folder_id = client.ensure_volume_folder(path).instance_id if path else None
         ids = self._profile_ids(planned)
+        if volume_sources.has_source(planned):
+            made = volume_sources.create(self.provider, planned, folder_id, ids, diags)
+            if made is None:
+                return None
+            try:
+                made = volume_sources.finish(client, made, planned, ids)
+                return self._state(made, client.get_volume_configuration(made.instance_id), planned)
+            except errors.ScError as exc:
+                diags.error(
+                    "Volume Created But Not Finished",
+                    f"Volume {made.instance_id} was made from its source, but setting its "
+                    f"profiles or size failed: {exc} It is kept in state as tainted; the next "
+                    "apply replaces it.",
+                )
+                return self._state(made, None, planned)
         replay_ids = ids.pop("replay_profiles", None)
         volume = client.create_volume(
             planned["name"],
@@ -332,6 +351,8 @@ class VolumeResource(Resource):
             else shown_path(actual_path),
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
             "migration_policy": prior.get("migration_policy") or "never",
+            volume_sources.SNAPSHOT: prior.get(volume_sources.SNAPSHOT),
+            volume_sources.VOLUME: prior.get(volume_sources.VOLUME),
         }
         for attribute, config_key in _CONFIG_KEYS.items():
             ref = getattr(configuration, _snake(config_key), None) if configuration else None
