@@ -93,6 +93,10 @@ def _serve(provider: tfplugin6_pb2_grpc.ProviderServicer, name: str, debug: bool
             _announce_reattach(name, path)
         else:
             _write_handshake(path, cert_field)
+        if os.environ.get("DELLSC_PROFILE"):
+            from dellsc.server import profiling
+
+            profiling.handshake_done()
         orphaned = _wait(stop)
         server.stop(SHUTDOWN_GRACE_SECONDS).wait(SHUTDOWN_GRACE_SECONDS + 0.5)
     finally:
@@ -150,8 +154,14 @@ def _start_server(
     from dellsc.server._gen import tfplugin6_pb2_grpc
     from dellsc.server.goplugin import add_goplugin_services
 
+    interceptors = []
+    if os.environ.get("DELLSC_PROFILE"):
+        from dellsc.server import profiling
+
+        interceptors.append(profiling.interceptor())
     server = grpc.server(
         ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="dellsc-rpc"),
+        interceptors=interceptors,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
