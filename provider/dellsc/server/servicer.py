@@ -22,7 +22,6 @@ from dellsc.schema.loader import schemas
 from dellsc.schema.model import Attribute, Schema
 from dellsc.server import codec
 from dellsc.server._gen import tfplugin6_pb2 as pb
-from dellsc.server._gen import tfplugin6_pb2_grpc
 from dellsc.server.diagnostics import to_proto
 from dellsc.tf.diagnostics import Diagnostics
 from dellsc.tf.values import CtyType, contains_unknown
@@ -105,8 +104,8 @@ def _values(dv: pb.DynamicValue, schema: Schema) -> Values | None:
     return planning.normalize(schema, _load(dv, schema.object_type))
 
 
-class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
-    """tfplugin6.Provider over a `ProviderCore`."""
+class ProviderServicer:
+    """tfplugin6.Provider over a `ProviderCore`; an RPC without a method here is UNIMPLEMENTED."""
 
     def __init__(self, core: ProviderCore) -> None:
         self.core = core
