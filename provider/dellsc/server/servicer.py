@@ -18,7 +18,8 @@ import grpc
 from dellsc.data_sources.base import DataSource
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.schema import planning
-from dellsc.schema.loader import schemas
+from dellsc.schema.loader import schema as load_schema
+from dellsc.schema.loader import schemas, type_names
 from dellsc.schema.model import Attribute, Schema
 from dellsc.server import codec
 from dellsc.server._gen import tfplugin6_pb2 as pb
@@ -142,9 +143,11 @@ class ProviderServicer:
             server_capabilities=pb.ServerCapabilities(
                 plan_destroy=True, get_provider_schema_optional=True
             ),
-            resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in schemas("resources")],
+            resources=[
+                pb.GetMetadata.ResourceMetadata(type_name=n) for n in type_names("resources")
+            ],
             data_sources=[
-                pb.GetMetadata.DataSourceMetadata(type_name=n) for n in schemas("data_sources")
+                pb.GetMetadata.DataSourceMetadata(type_name=n) for n in type_names("data_sources")
             ],
         )
 
@@ -343,7 +346,7 @@ class ProviderServicer:
     def ValidateDataResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
         with self._guard("ValidateDataResourceConfig", diags):
-            schema = schemas("data_sources")[request.type_name]
+            schema = load_schema("data_sources", request.type_name)
             planning.validate(schema, _load(request.config, schema.object_type), diags)
         return pb.ValidateDataResourceConfig.Response(diagnostics=to_proto(diags))
 
