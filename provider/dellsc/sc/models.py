@@ -33,7 +33,11 @@ class ScModel(BaseModel):
     """Base of all reply models: camelCase aliases, case-insensitive keys, unknown keys ignored."""
 
     model_config = ConfigDict(
-        frozen=True, extra="ignore", populate_by_name=True, alias_generator=to_camel
+        frozen=True,
+        extra="ignore",
+        populate_by_name=True,
+        alias_generator=to_camel,
+        defer_build=True,  # validators are built on first use: a plan needs a few models
     )
 
     @model_validator(mode="before")
