@@ -4,9 +4,9 @@ Off (the variable unset), nothing here is imported. On, a gRPC server intercepto
 handler and, unless ``DELLSC_PROFILE_MODE=timing``, runs it under a cProfile profiler of its
 own thread and RPC type. At exit the process writes into ``<dir>``:
 
-- ``<pid>-rpcs.json``: the time from process start to the handshake line and, per RPC type,
-  the number of calls, the handler wall time (total, mean, max) and when the first call
-  started and the last one ended (all in ms, counted from process start);
+- ``<pid>-rpcs.json``: the time from process start to the handshake line, the peak RSS and,
+  per RPC type, the number of calls, the handler wall time (total, mean, max) and when the
+  first call started and the last one ended (all in ms, counted from process start);
 - ``<pid>-<Rpc>.prof``: the merged cProfile stats of that RPC type (``python -m pstats``).
 
 cProfile slows Python code down severalfold: compare profiled numbers with each other only.
@@ -81,7 +81,15 @@ class _Book:
                 }
                 for rpc, walls in sorted(self.walls.items())
             }
-        report = {"pid": pid, "handshake_ms": self.handshake_ms, "rpcs": summary}
+        import resource
+
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        report = {
+            "pid": pid,
+            "handshake_ms": self.handshake_ms,
+            "peak_rss_mb": round(peak_kb / 1024, 1),
+            "rpcs": summary,
+        }
         (self.out / f"{pid}-rpcs.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
