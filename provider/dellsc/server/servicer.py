@@ -153,7 +153,8 @@ class ProviderServicer:
                 pb.GetMetadata.DataSourceMetadata(type_name=n) for n in type_names("data_sources")
             ],
             list_resources=[
-                pb.GetMetadata.ListResourceMetadata(type_name=n) for n in schemas("list_resources")
+                pb.GetMetadata.ListResourceMetadata(type_name=n)
+                for n in type_names("list_resources")
             ],
         )
 
