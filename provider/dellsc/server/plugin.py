@@ -1,9 +1,9 @@
 """Serve a tfplugin6 provider the way go-plugin does (reference §1.3).
 
 Terraform starts one process per graph walk, so start-up is on every command's critical path:
-this module imports only the standard library at import time; grpc and cryptography (for the
-certificate) load inside ``serve()``, and the stubs and the provider on the first RPC
-(`LazyServices`), so the handshake line goes out as early as it can.
+this module imports only the standard library at import time; grpc (and cryptography, for the
+first certificate of a Terraform command: `certcache`) loads inside ``serve()``, the stubs and
+the provider on the first RPC (`LazyServices`), so the handshake line goes out early.
 
 Life of a process: check the magic cookie and protocol version, ignore SIGINT, start a gRPC
 server on a Unix socket in a fresh 0700 directory (TLS when ``PLUGIN_CLIENT_CERT`` is set),
@@ -201,16 +201,13 @@ def _start_server(
     address = f"unix:{path}"
     cert_field = ""
     if tls:
-        from dellsc.server.autotls import generate_server_certificate
+        from dellsc.server.certcache import server_certificate
 
-        cert = generate_server_certificate()
+        key_pem, cert_pem, cert_field = server_certificate()
         # No client-certificate check: grpcio's TLS does not get Terraform's P-521 client
         # certificate (reference §1.5); the 0700 socket directory limits who can connect.
-        credentials = grpc.ssl_server_credentials(
-            [(cert.key_pem, cert.cert_pem)], require_client_auth=False
-        )
+        credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
         server.add_secure_port(address, credentials)
-        cert_field = cert.handshake_field
     else:
         server.add_insecure_port(address)
     server.start()
