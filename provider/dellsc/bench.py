@@ -346,6 +346,7 @@ def table(r: dict[str, Any]) -> str:
         row("provider peak RSS", f"{r['peak_rss_mb']:.0f} MB", key="peak_rss_mb"),
         row("emulator requests/s (2 clients)", f"{r['emulator_rps']:.0f}",
             "" if cpu is None else f"{cpu:.2f} ms CPU/req", key="emulator_rps"),
+        row("emulator requests/s one core can serve", "" if cpu is None else f"{1000 / cpu:.0f}"),
     ]  # fmt: skip
     for name, entry in r["profile"]["rpcs"].items():
         rows.append(row(f"  {name} (plan of {big})", f"{entry['mean_ms']:.3f} ms",
