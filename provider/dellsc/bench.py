@@ -267,16 +267,7 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         vol_applies = [_run(sandbox, dirs["vol_big"], *APPLY)]
         results["requests_per_create"] = _per_object(emulator, big)
         data_applies = [_run(sandbox, dirs["data_big"], *APPLY)]
-        for run_no in range(2, ns.apply_runs + 1):
-            data_dir = _workdir(f"terraform_data-{run_no}", _data_config(big))
-            vol_dir = _workdir(f"volumes-{run_no}", _volumes_config(big, f"bench{run_no}"))
-            for workdir in (data_dir, vol_dir):
-                _run(sandbox, workdir, "init", "-input=false")
-            data_applies.append(_run(sandbox, data_dir, *APPLY))
-            vol_applies.append(_run(sandbox, vol_dir, *APPLY))
-        vol_apply, data_apply = statistics.median(vol_applies), statistics.median(data_applies)
-        results |= {"apply_create_s": vol_apply, "apply_create_data_s": data_apply}
-        _say(f"apply-create of {big}: {vol_apply:.1f} s vs terraform_data {data_apply:.1f} s")
+        _say(f"apply-create of {big}: {vol_applies[0]:.1f} s vs {data_applies[0]:.1f} s")
         for key in ("vol_small", "data_small"):
             _run(sandbox, dirs[key], *APPLY)
 
@@ -310,6 +301,21 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
 
         rps, cpu_ms = bench_emulator(sandbox)
         results |= {"emulator_rps": rps, "emulator_cpu_ms_per_request": cpu_ms}
+
+        # more apply-create pairs last: their volumes would weigh on every plan above (the
+        # refresh cache holds every volume of the Storage Center)
+        for run_no in range(2, ns.apply_runs + 1):
+            data_dir = _workdir(f"terraform_data-{run_no}", _data_config(big))
+            vol_dir = _workdir(f"volumes-{run_no}", _volumes_config(big, f"bench{run_no}"))
+            for workdir in (data_dir, vol_dir):
+                _run(sandbox, workdir, "init", "-input=false")
+            data_applies.append(_run(sandbox, data_dir, *APPLY))
+            vol_applies.append(_run(sandbox, vol_dir, *APPLY))
+            _say(f"apply-create of {big}: {vol_applies[-1]:.1f} s vs {data_applies[-1]:.1f} s")
+        results |= {
+            "apply_create_s": statistics.median(vol_applies),
+            "apply_create_data_s": statistics.median(data_applies),
+        }
     results["plan_1000_ratio"] = results[f"plan_{big}_s"] / results[f"plan_{big}_data_s"]
     results["apply_create_1000_ratio"] = results["apply_create_s"] / results["apply_create_data_s"]
     return results
