@@ -48,6 +48,7 @@ class DellscProvider:
         self.schema: Schema = provider_schema()
         self._client: ScClient | None = None
         self.catalog: ProfileCatalog | None = None
+        self._catalogs: dict[int, ProfileCatalog] = {}
         self.volume_folder: str | None = None
         self._resources: dict[str, Resource] = {}
         self._data_sources: dict[str, DataSource] = {}
@@ -166,6 +167,19 @@ class DellscProvider:
         self.client()
         assert self.catalog is not None
         return self.catalog
+
+    def catalog_for(self, ssn: int | None) -> ProfileCatalog | None:
+        """The profile catalog of SC `ssn` under the same DSM (None: the configured SC's);
+        None before the provider is configured."""
+        if self._client is None or self.catalog is None:
+            return None
+        if ssn is None or int(ssn) == self._client.ssn:
+            return self.catalog
+        with self._lock:
+            catalog = self._catalogs.get(int(ssn))
+            if catalog is None:
+                catalog = self._catalogs[int(ssn)] = ProfileCatalog(self._client.for_ssn(ssn))
+            return catalog
 
     def resource(self, type_name: str) -> Resource:
         with self._lock:

@@ -53,7 +53,7 @@ def test_volume_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
 
     tf.write(volume("acc-renamed", size_gb=4, storage_profile="Low Priority"))
     planned = tf.run("plan", "-no-color", "-input=false")
-    assert "Volume Will Be Retyped In Place" in planned.output
+    assert "Retype In Place: storage_profile" in planned.output
     assert "must be replaced" not in planned.output
     tf.apply()
     assert tf.values(ADDR)["storage_profile"] == "Low Priority"

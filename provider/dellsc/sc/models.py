@@ -253,11 +253,27 @@ class ScStorageProfile(ScObject):
 
 
 class ScQosProfile(ScObject):
-    """A QoS profile; `profile_type` is `VolumeQosProfile` or `GroupQosProfile`."""
+    """A QoS profile; `profile_type` is `VolumeQosProfile` or `GroupQosProfile`. A limit
+    applies only while its `limit_*_enabled` flag is set."""
 
     name: Text = ""
     profile_type: Text = ""
     sc_serial_number: Ssn | None = None
+    relative_priority: int | None = None
+    limit_iops_enabled: bool = False
+    max_iops: int | None = None
+    limit_bandwidth_enabled: bool = False
+    max_bandwidth: Bytes | None = None
+
+
+class ScReplayProfileRule(ScObject):
+    """One schedule of a snapshot profile; `expiration` is in minutes."""
+
+    name: Text = ""
+    replay_profile: ScRef | None = None
+    schedule: ScRef | None = None
+    expiration: int = 0
+    enabled: bool = True
 
 
 class ScDataReductionProfile(ScObject):
@@ -500,6 +516,7 @@ __all__ = [
     "ScReplay",
     "ScReplayConsistencyGroup",
     "ScReplayProfile",
+    "ScReplayProfileRule",
     "ScReplication",
     "ScReplicationQosNode",
     "ScServer",
