@@ -21,15 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dellsc import __version__
+from dellsc.launch import ENTRY_MODULE, PYTHON_FLAGS, precompile
 
 SOURCE = "registry.terraform.io/dellsc/dellsc"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 _OWN_MARK = "# written by `dellsc install`"
-# The interpreter flags the provider process runs with: -B writes no __pycache__ (it would
-# break the lock-file hash of an extracted package); -P keeps the user's working directory
-# off sys.path. The entry point is named as a module, never as a path on this machine.
-PYTHON_FLAGS = "-B -P"
-ENTRY_MODULE = "dellsc.main"
 
 
 def os_arch() -> str:
@@ -77,7 +73,8 @@ def has_provider_installation(files: list[Path]) -> Path | None:
 def launcher_script(version: str = __version__) -> str:
     """The launcher: the same text on every machine; the Python comes from a pointer file."""
     # exec: Terraform SIGKILLs the process it started; a shell left in between would orphan
-    # Python and hang Terraform.
+    # Python and hang Terraform. The interpreter flags and the entry module (named as a
+    # module, never as a path on this machine) come from dellsc.launch.
     return f"""#!/bin/sh
 # terraform-provider-dellsc {version}: runs the Python installation `dellsc install` recorded.
 py=${{DELLSC_PYTHON:-}}
@@ -90,7 +87,7 @@ if [ -z "$py" ]; then
   echo "Run 'dellsc install' from the Python installation that has the provider." >&2
   exit 1
 fi
-exec "$py" {PYTHON_FLAGS} -m {ENTRY_MODULE} "$@"
+exec "$py" {" ".join(PYTHON_FLAGS)} -m {ENTRY_MODULE} "$@"
 """
 
 
@@ -143,6 +140,7 @@ def install(
     pointer_home: Path | None = None,
 ) -> Installation:
     """Install the launcher; write a CLI config only to a path given here and owned by us."""
+    precompile()  # bytecode next to our sources, not in the hashed package (dellsc.launch)
     needs_lines_in, implied = None, False
     if mirror is None:
         needs_lines_in = has_provider_installation(user_cli_configs())

@@ -150,6 +150,16 @@ class DellscProvider:
         self.catalog = ProfileCatalog(client)
         self.volume_folder = settings["volume_folder"]
         log.info("connected to Storage Center %s (API %s)", client.ssn, client.api_version)
+        # Terraform spends a while building its graph before the first ReadResource: fill
+        # the read cache meanwhile, so the refresh of N objects does not wait for it.
+        threading.Thread(target=self._prefetch, name="dellsc-prefetch", daemon=True).start()
+
+    def _prefetch(self) -> None:
+        try:
+            self.client().warm_cache()
+            self.catalog_or_fail().profiles("replay_profiles")
+        except Exception:  # the reads that need these will fetch them and report failures
+            log.debug("prefetch failed", exc_info=True)
 
     # -- used by resources ---------------------------------------------------------------
 

@@ -113,7 +113,7 @@ def test_failed_read_back_keeps_the_created_volume_in_state(
     tf.write(volume("half-done"))
     tf.init()
     probe.admin("POST", "faults", {
-        "method": "POST", "path": "StorageCenter/ScVolumeConfiguration/GetList",
+        "method": "GET", "path": "StorageCenter/ScVolume/[^/]+/VolumeConfiguration",
         "action": "status", "status": 500, "message": "injected", "nth": 1, "count": 20,
     })  # fmt: skip
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)

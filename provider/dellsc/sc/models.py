@@ -33,7 +33,11 @@ class ScModel(BaseModel):
     """Base of all reply models: camelCase aliases, case-insensitive keys, unknown keys ignored."""
 
     model_config = ConfigDict(
-        frozen=True, extra="ignore", populate_by_name=True, alias_generator=to_camel
+        frozen=True,
+        extra="ignore",
+        populate_by_name=True,
+        alias_generator=to_camel,
+        defer_build=True,  # validators are built on first use: a plan needs a few models
     )
 
     @model_validator(mode="before")
@@ -476,14 +480,19 @@ def parse(model: type[M], data: Any, method: str, path: str) -> M:
 
 
 def parse_list(model: type[M], data: Any, method: str, path: str) -> list[M]:
-    """A list reply as `model`s; null is an empty list and a lone object a list of one."""
+    """A list reply as `model`s; null is an empty list and a lone object a list of one.
+    Consumes `data` (its items are dropped as they are parsed)."""
     if data is None:
         return []
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise ScApiError(200, f"expected a list of {model.__name__}", method, path)
-    return [parse(model, item, method, path) for item in data]
+    models = []
+    for index, item in enumerate(data):
+        models.append(parse(model, item, method, path))
+        data[index] = None  # a bulk reply's dicts go as their models come: a lower peak
+    return models
 
 
 __all__ = [
