@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.adopt import Creation, create_once
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.profiles import KINDS, UnknownProfile
 from dellsc.sc import errors
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from dellsc.sc.models import ScVolume, ScVolumeConfiguration
 
 GIB = 1 << 30
+DEFAULT_NOTES = "Created by terraform-provider-dellsc"
 UNMANAGED_PREFIX = "Unmanaged_"
 _ID = re.compile(r"\d+\.\d+")
 _CONFIG_KEYS = {
@@ -116,16 +118,32 @@ class VolumeResource(Resource):
         folder_id = client.ensure_volume_folder(folder_path(path)).instance_id if path else None
         ids = self._profile_ids(planned)
         replay_ids = ids.pop("replay_profiles", None)
-        volume = client.create_volume(
-            planned["name"],
-            int(planned["size_gb"]),
-            folder_id=folder_id,
-            storage_profile_id=ids.get("storage_profile"),
-            replay_profile_ids=replay_ids,
-            volume_qos_profile_id=ids.get("volume_qos_profile"),
-            group_qos_profile_id=ids.get("group_qos_profile"),
-            data_reduction_profile_id=ids.get("data_reduction_profile"),
+        name = planned["name"]
+        volume = create_once(
+            Creation(
+                kind="volume",
+                name=name,
+                notes=DEFAULT_NOTES,
+                find=lambda: client.find_volumes(name=name),
+                create=lambda notes: client.create_volume(
+                    name,
+                    int(planned["size_gb"]),
+                    folder_id=folder_id,
+                    storage_profile_id=ids.get("storage_profile"),
+                    replay_profile_ids=replay_ids,
+                    volume_qos_profile_id=ids.get("volume_qos_profile"),
+                    group_qos_profile_id=ids.get("group_qos_profile"),
+                    data_reduction_profile_id=ids.get("data_reduction_profile"),
+                    notes=notes,
+                ),
+                set_notes=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
+                notes_of=lambda v: v.notes,
+                id_of=lambda v: v.instance_id,
+            ),
+            diags,
         )
+        if volume is None:
+            return None
         try:
             return self._state(volume, client.get_volume_configuration(volume.instance_id), planned)
         except errors.ScError as exc:
@@ -187,6 +205,8 @@ class VolumeResource(Resource):
             else:
                 client.delete_volume(state["id"])
         except errors.ScNotFound:
+            if policy == "UNMANAGE" and client.volume_exists(state["id"]):
+                raise
             return
 
     # -- import --------------------------------------------------------------------------
