@@ -136,9 +136,7 @@ class EmulatorApp:
             (time.perf_counter() - started) * 1000,
         )
 
-    async def dispatch(
-        self, scope: dict[str, Any], method: str, path: str, raw: bytes
-    ) -> Response:
+    async def dispatch(self, scope: dict[str, Any], method: str, path: str, raw: bytes) -> Response:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if path.startswith("/api/rest/"):
             return await self.dsm(scope, method, path[len("/api/rest/") :], headers, raw)

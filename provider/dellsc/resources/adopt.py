@@ -7,7 +7,8 @@ itself, and clears it (keeping the notes around it) once the object is made. So:
   looks for an object with its name and its token, and carries on with it if it exists;
 - after the process died mid-create (kill -9, crash, Ctrl-C twice), the next apply finds an
   object with the planned name that still carries a pending mark and adopts it rather than
-  making a second one.
+  making a second one. A plugin whose Terraform died leaves the marks of the creates it was
+  running in place, since nothing will record those objects in the state.
 
 Objects whose mark belongs to a create still running in this process are never adopted, so
 two resources with one name in one apply each get their own object. A resource type uses this
@@ -18,6 +19,7 @@ update after it.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import threading
@@ -33,6 +35,13 @@ T = TypeVar("T")
 _MARK = re.compile(r"\s*\[dellsc:pending ([0-9a-f]{16})\]")
 _live: set[str] = set()
 _live_lock = threading.Lock()
+# Terraform starts the plugin; when Terraform dies (kill -9) the plugin is re-parented
+_PARENT = os.getppid()
+
+
+def _abandoned() -> bool:
+    """True once the process that started us is gone: no one will record what we made."""
+    return os.getppid() != _PARENT
 
 
 def new_token() -> str:
@@ -153,6 +162,15 @@ def _finish(spec: Creation[T], obj: T, diags: Diagnostics) -> T:
     """Clear the pending mark, keeping the notes around it."""
     notes = spec.notes_of(obj)
     if pending_token(notes) is None:
+        return obj
+    if _abandoned():
+        # Terraform is gone and cannot save this object: keep the mark so the next apply
+        # adopts it rather than making a second one
+        diags.error(
+            f"{spec.kind.title()} Left Pending",
+            f"Terraform stopped while {spec.kind} {spec.name!r} ({spec.id_of(obj)}) was being "
+            "created; it keeps its pending mark and the next apply adopts it.",
+        )
         return obj
     try:
         return spec.set_notes(obj, unmarked(notes))

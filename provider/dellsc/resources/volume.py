@@ -51,6 +51,7 @@ class VolumeResource(Resource):
 
     def modify_plan(self, change: PlanChange) -> None:
         prior, planned, diags = change.prior, change.planned, change.diags
+        self.check_single_owner(prior, diags)
         size = planned["size_gb"]
         if prior is not None and _known(size) and size < prior["size_gb"]:
             diags.error(

@@ -126,6 +126,9 @@ class ClientCore:
         """Run a mutating call as an async task; any write drops the read cache."""
         try:
             return run_task(self.session, method, path, body)
+        except ScError as exc:
+            exc.write = exc.write or f"{method} {path}"
+            raise
         finally:
             self._invalidate()
 

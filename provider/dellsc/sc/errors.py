@@ -23,9 +23,11 @@ from __future__ import annotations
 
 
 class ScError(Exception):
-    """Base of everything the SC client raises. `task_id` names the async task involved, if any."""
+    """Base of everything the SC client raises. `task_id` names the async task involved, if
+    any; `write` the change request (`POST StorageCenter/ScVolume`) that failed, if any."""
 
     task_id: str = ""
+    write: str = ""
 
 
 class ScTransportError(ScError):
