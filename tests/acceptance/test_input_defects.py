@@ -66,7 +66,8 @@ def test_one_volume_in_two_resources_is_a_plan_warning(tf: Terraform, probe: Arr
     tf.apply()
     volume_id = tf.values("dellsc_volume.v")["id"]
     second = volume("shared", label="w", provider="")
-    tf.write(volume("shared") + second + f'import {{\n  to = dellsc_volume.w\n  id = "{volume_id}"\n}}\n')
+    import_block = f'import {{\n  to = dellsc_volume.w\n  id = "{volume_id}"\n}}\n'
+    tf.write(volume("shared") + second + import_block)
     out = tf.run("plan", "-no-color", "-input=false").output
     assert "Object Managed By Two Resources" in out
     assert volume_id in out
