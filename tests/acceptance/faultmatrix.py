@@ -65,7 +65,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("poll-503x3", {"action": "status", "status": 503, "count": 3}, poll=True),
     Fault("poll-404", {"action": "status", "status": 404}, poll=True),
     Fault("poll-drop-x3", {"action": "drop", "count": 3}, poll=True),
-    Fault("poll-timeout", {"action": "delay", "delay_s": 3.0, "count": 3}, poll=True),
+    # the first poll answers after 5 s, past the 4 s task timeout of PROVIDER
+    Fault("poll-timeout", {"action": "delay", "delay_s": 5.0}, poll=True),
 )
 
 

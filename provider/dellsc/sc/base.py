@@ -34,6 +34,7 @@ class ClientCore:
         self.config = config
         self.session = ScSession(config)
         self._connect_lock = threading.Lock()
+        self._folder_lock = threading.Lock()  # parallel creates must not make a folder twice
         self._ssn: int | None = None
         self._volume_cache: BulkCache[ScVolume] | None = BulkCache() if cache else None
         self._config_cache: BulkCache[ScVolumeConfiguration] | None = BulkCache() if cache else None

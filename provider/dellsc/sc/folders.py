@@ -66,6 +66,10 @@ class FoldersMixin(ClientCore):
             raise ScValidationError(f"folder path {path!r} names no folder")
         for part in parts:
             check_name(part, "folder name")
+        with self._folder_lock:
+            return self._ensure_levels(model, parts)
+
+    def _ensure_levels(self, model: type[F], parts: list[str]) -> F:
         folder: F | None = None
         creating = False  # below a created level nothing can exist yet
         for depth, name in enumerate(parts):
