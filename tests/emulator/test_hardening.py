@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -109,3 +110,14 @@ def test_volume_size_limit(dsm: Dsm) -> None:
         "POST", "StorageCenter/ScVolume", {"Name": "huge", "Size": "501 TB", "StorageCenter": SSN}
     )
     assert reply.status_code == 400 and "maximum volume size" in reply.json()["result"]
+
+
+def test_a_delayed_request_is_authenticated_on_arrival(dsm: Dsm) -> None:
+    dsm.admin("POST", "faults", {"path": "ScVolume/GetList", "action": "delay", "delay_s": 0.6})
+    expiry = threading.Timer(0.2, lambda: dsm.admin("POST", "sessions/expire"))
+    expiry.start()
+    try:
+        assert dsm.request("POST", "StorageCenter/ScVolume/GetList", {}).status_code == 200
+    finally:
+        expiry.join()
+    assert dsm.request("POST", "StorageCenter/ScVolume/GetList", {}).status_code == 401

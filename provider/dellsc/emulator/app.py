@@ -188,6 +188,7 @@ class EmulatorApp:
             self.stats["mutations"] += 1
         task_fail = None
         poll_faults: list[Fault] = []
+        delay = 0.0
         text = raw.decode("utf-8", errors="replace") if raw else ""
         for fault in self.faults.fire(method, path, text):
             if fault.target == "poll":
@@ -195,7 +196,7 @@ class EmulatorApp:
             elif fault.action in AFTER_ACTIONS:
                 after.append(fault)
             elif fault.action == "delay":
-                await asyncio.sleep(fault.delay_s)
+                delay += fault.delay_s  # after the session check: slow to run, not to arrive
             elif fault.action == "drop":
                 if self.dropper is not None and self.dropper(
                     scope.get("client"), scope.get("server")
@@ -213,9 +214,13 @@ class EmulatorApp:
         if version_error is not None:
             return version_error
         if path == "ApiConnection/Login" and method == "POST":
+            if delay:
+                await asyncio.sleep(delay)
             return self.login(headers)
         if not self.authenticated(headers):
             return Response(401, {"result": "Authentication required: log in again"})
+        if delay:
+            await asyncio.sleep(delay)
         if path == "ApiConnection/Logout" and method == "POST":
             self.sessions.discard(self.cookie(headers) or "")
             return Response(204, empty=True)
