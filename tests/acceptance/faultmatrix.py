@@ -139,6 +139,14 @@ def _size_is(gib: int) -> Callable[[Cell, dict[str, Any]], str | None]:
     return check
 
 
+def _folder_is(path: str) -> Callable[[Cell, dict[str, Any]], str | None]:
+    def check(cell: Cell, volume: dict[str, Any]) -> str | None:
+        actual = volume["volumeFolderPath"].strip("/")
+        return None if actual == path else f"in folder {actual!r}, want {path!r}"
+
+    return check
+
+
 def _profile_is(profile: str) -> Callable[[Cell, dict[str, Any]], str | None]:
     def check(cell: Cell, volume: dict[str, Any]) -> str | None:
         # the configuration is read separately by the caller and merged as "_config"
@@ -169,6 +177,13 @@ VOLUME_OPERATIONS: tuple[Operation, ...] = (
         after=lambda c: volume_block(c),
         method="PUT", path="^StorageCenter/ScVolume/{id}$",
         objects=_volumes,
+    ),
+    Operation(
+        "dellsc_volume", "move",
+        before=lambda c: volume_block(c, folder="fm/a"),
+        after=lambda c: volume_block(c, folder="fm/b"),
+        method="PUT", path="^StorageCenter/ScVolume/{id}$",
+        objects=_volumes, check=_folder_is("fm/b"),
     ),
     Operation(
         "dellsc_volume", "profile",

@@ -100,6 +100,18 @@ def test_an_unmarked_volume_of_the_same_name_is_not_adopted(
     assert made is not None and made.instance_id != other.instance_id
 
 
+def test_a_create_whose_mark_cannot_be_cleared_is_returned_with_an_error(
+    client: ScClient, emulator: Emulator, unique: Unique
+) -> None:
+    name = unique("unfinished")
+    emulator.admin.fault(method="PUT", path="ScVolume/", action="status", status=500)
+    diags = Diagnostics()
+    made = adopt.create_once(creation(client, name), diags)
+    assert made is not None and adopt.pending_token(made.notes) is not None
+    assert [d.summary for d in diags.items] == ["Volume Created But Not Finished"]
+    assert len(client.find_volumes(name=name)) == 1
+
+
 def test_marks_keep_user_notes() -> None:
     text = adopt.marked("ticket 42", "00ff00ff00ff00ff")
     assert adopt.pending_token(text) == "00ff00ff00ff00ff"
