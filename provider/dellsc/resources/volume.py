@@ -146,13 +146,25 @@ class VolumeResource(Resource):
         if volume is None:
             return None
         try:
-            return self._state(volume, client.get_volume_configuration(volume.instance_id), planned)
+            state = self._state(
+                volume, client.get_volume_configuration(volume.instance_id), planned
+            )
         except errors.ScError as exc:
             diags.error(
                 "Volume Created But Not Read Back",
                 f"Volume {volume.instance_id} was created but reading it back failed: {exc}",
             )
             return self._state(volume, None, planned)
+        return self._converge(state, planned, diags)
+
+    def _converge(self, state: Values, planned: Values, diags: Diagnostics) -> Values:
+        """An adopted volume (made by an earlier, interrupted create from an older
+        configuration) brought to the plan in place; a fresh one already matches."""
+        if all(not _known(v) or state.get(k) == v for k, v in planned.items() if k != "id"):
+            return state
+        target = {k: state[k] if not _known(v) and k in state else v for k, v in planned.items()}
+        target["id"] = state["id"]
+        return self.update(state, target, diags)
 
     def read(self, state: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
