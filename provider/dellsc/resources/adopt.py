@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -33,6 +34,8 @@ from dellsc.tf.diagnostics import Diagnostics
 T = TypeVar("T")
 
 _MARK = re.compile(r"\s*\[dellsc:pending ([0-9a-f]{16})\]")
+# waits before each lookup after an unknown outcome: a task may still be finishing
+_LOOKUP_DELAYS = (0.0, 0.5, 2.0)
 _live: set[str] = set()
 _live_lock = threading.Lock()
 # Terraform starts the plugin; when Terraform dies (kill -9) the plugin is re-parented
@@ -141,19 +144,25 @@ def _create(spec: Creation[T], token: str, diags: Diagnostics) -> T | None:
         if not errors.outcome_unknown(exc):
             raise
         cause = exc
-    # the array may have made it: look for our token before saying anything
-    try:
-        found = [o for o in spec.find() if pending_token(spec.notes_of(o)) == token]
-    except errors.ScError:
-        found = []
-    if found:
-        return found[0]
+    # the array may have made it (or be making it): look for our token before saying anything
+    lookup_error: errors.ScError | None = None
+    for delay in _LOOKUP_DELAYS:
+        time.sleep(delay)
+        try:
+            found = [o for o in spec.find() if pending_token(spec.notes_of(o)) == token]
+        except errors.ScError as exc:
+            lookup_error = exc
+            continue
+        if found:
+            return found[0]
+        lookup_error = None
     task = f" (task {cause.task_id})" if cause.task_id else ""
+    looked = f"looking for it failed too ({lookup_error})" if lookup_error else "it was not found"
     diags.error(
         f"{spec.kind.title()} Create Outcome Unknown",
-        f"The array may have created {spec.kind} {spec.name!r}{task}: {cause}. It was not "
-        "found yet; if the array finishes making it, the next apply will adopt it (it carries "
-        "this provider's pending mark) instead of creating a second one.",
+        f"The array may have created {spec.kind} {spec.name!r}{task}: {cause}. So far "
+        f"{looked}; if the array made it, the next apply will adopt it (it carries this "
+        "provider's pending mark) instead of creating a second one.",
     )
     return None
 
