@@ -28,3 +28,21 @@ def test_pending_volume_from_a_dead_run_is_adopted_and_converged(
     assert adopted["notes"] == "Created by terraform-provider-dellsc"
     assert tf.values("dellsc_volume.v")["id"] == left["instanceId"]
     assert tf.plan_exit_code() == 0
+
+
+@pytest.mark.faults
+def test_unmanage_answered_404_while_the_volume_exists_fails(
+    tf: Terraform, probe: ArrayProbe
+) -> None:
+    tf.write(volume("kept", deletion_policy="UNMANAGE"))
+    tf.init()
+    tf.apply()
+    volume_id = tf.values("dellsc_volume.v")["id"]
+    probe.admin("POST", "faults", {"method": "PUT", "path": f"ScVolume/{volume_id}$",
+                                   "action": "status", "status": 404})  # fmt: skip
+    failed = tf.run("destroy", "-auto-approve", "-input=false", "-no-color", ok=False)
+    text = " ".join(failed.output.split())
+    assert "it was not renamed" in text and volume_id in text
+    assert tf.state_addresses() == ["dellsc_volume.v"]
+    tf.run("destroy", "-auto-approve", "-input=false", "-no-color")
+    assert probe.volume("Unmanaged_kept")["instanceId"] == volume_id

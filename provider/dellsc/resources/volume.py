@@ -217,9 +217,15 @@ class VolumeResource(Resource):
                 client.update_volume(state["id"], name=new_name)
             else:
                 client.delete_volume(state["id"])
-        except errors.ScNotFound:
+        except errors.ScNotFound as exc:
             if policy == "UNMANAGE" and client.volume_exists(state["id"]):
-                raise
+                raise errors.ScStillExists(
+                    exc.status,
+                    f"the array answered that volume {state['id']} is gone ({exc.message}), "
+                    "but it still exists; it was not renamed",
+                    exc.method,
+                    exc.path,
+                ) from exc
             return
 
     # -- import --------------------------------------------------------------------------
