@@ -11,8 +11,10 @@ class EmulatorOptions:
     """How to run one emulator; mirrors the `dellsc emulator` flags.
 
     `faults` holds fault specs (dicts, or JSON strings as given to `--fault`).
-    `reported_api_version` None means the high end of `api_versions`. Sessions idle for
-    `session_idle_s` expire; past `max_sessions` live ones, the least recently used ends.
+    `reported_api_version` None means the high end of `api_versions`. `iscsi_mode` is the
+    seeded `ScConfiguration.iscsiTransportMode`: `VirtualPort` or `Legacy` (§5.18). Sessions
+    idle for `session_idle_s` expire; past `max_sessions` live ones, the least recently used
+    ends.
     """
 
     host: str = "127.0.0.1"
@@ -27,6 +29,7 @@ class EmulatorOptions:
     direct: bool = False
     preload_volumes: int = 0
     task_polls: int = 1
+    iscsi_mode: str = "VirtualPort"
     faults: tuple[Any, ...] = ()
     session_idle_s: float = 1800.0
     max_sessions: int = 500

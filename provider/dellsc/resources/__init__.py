@@ -1,6 +1,10 @@
 """Resource types, one module each; RESOURCES must list exactly the files in schemas/resources."""
 
 from dellsc.resources.base import Resource
+from dellsc.resources.server import ServerResource
 from dellsc.resources.volume import VolumeResource
+from dellsc.resources.volume_mapping import VolumeMappingResource
 
-RESOURCES: dict[str, type[Resource]] = {r.type_name: r for r in (VolumeResource,)}
+RESOURCES: dict[str, type[Resource]] = {
+    r.type_name: r for r in (VolumeResource, ServerResource, VolumeMappingResource)
+}
