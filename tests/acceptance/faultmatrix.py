@@ -85,14 +85,20 @@ class Cell:
         return f"fm-{self.operation}-{self.index:02d}"
 
 
+Check = Callable[[Cell, dict[str, Any]], str | None]
+
+
 @dataclass(frozen=True)
 class Operation:
     """One row: an operation of a resource type and how to aim a fault at it.
 
-    `before`/`after` render a cell's resource block (None: no resource); `method`, `path`
-    and `body` are regexes for the request the fault hits, formatted with the cell's `name`
-    and (once it exists) its object `id`; `objects` lists the array's objects of the type,
-    `check` says what is wrong with a cell's object after the operation (None: fine).
+    `before`/`after` render a cell's HCL (the resource under test is `<type_name>.<label>`;
+    supporting resources may come along; None: nothing). `method`, `path` and `body` are
+    regexes for the request the fault hits, formatted with the cell's `name`, its object's
+    `id` and `volume_id` (from the state before the operation). `objects` lists the array's
+    objects of the type, `name_of` names one (the cell's object is named `cell.name`, or
+    `cell.name + "-old"` before a rename), and `check` says what is wrong with a cell's object
+    after the operation (None: fine).
     """
 
     type_name: str
@@ -102,12 +108,19 @@ class Operation:
     method: str
     path: str
     objects: Callable[[ArrayProbe], list[dict[str, Any]]]
-    check: Callable[[Cell, dict[str, Any]], str | None] = lambda cell, obj: None
+    name_of: Callable[[dict[str, Any]], str] = lambda obj: str(obj["name"])
+    check: Check = lambda cell, obj: None
     body: str | None = None
-    extra_provider: str = field(default="")
+
+    def address(self, cell: Cell) -> str:
+        return f"{self.type_name}.{cell.label}"
 
     def rule(self, cell: Cell, ids: dict[str, str]) -> dict[str, Any]:
-        values = {"name": cell.name, "id": ids.get(cell.label, "")}
+        values = {
+            "name": cell.name,
+            "id": ids.get(self.address(cell), ""),
+            "volume_id": ids.get(f"dellsc_volume.{cell.label}", ""),
+        }
         rule: dict[str, Any] = {
             "method": self.method,
             "path": self.path.format(**values),
@@ -127,11 +140,38 @@ def volume_block(cell: Cell, *, name: str | None = None, size_gb: int = 1, **ext
     return f'resource "dellsc_volume" "{cell.label}" {{\n{body}\n}}\n'
 
 
+def server_block(cell: Cell, *, name: str | None = None) -> str:
+    return f'resource "dellsc_server" "{cell.label}" {{\n  name = "{name or cell.name}"\n}}\n'
+
+
+def mapping_block(cell: Cell) -> str:
+    return (
+        f'resource "dellsc_volume_mapping" "{cell.label}" {{\n'
+        f"  volume_id = dellsc_volume.{cell.label}.id\n"
+        f"  server_id = dellsc_server.{cell.label}.id\n}}\n"
+    )
+
+
 def _volumes(probe: ArrayProbe) -> list[dict[str, Any]]:
     return probe.volumes()
 
 
-def _size_is(gib: int) -> Callable[[Cell, dict[str, Any]], str | None]:
+def _listed(kind: str) -> Callable[[ArrayProbe], list[dict[str, Any]]]:
+    def objects(probe: ArrayProbe) -> list[dict[str, Any]]:
+        where = {"attributeName": "scSerialNumber", "attributeValue": probe.ssn,
+                 "filterType": "Equals"}  # fmt: skip
+        body = {"filter": {"filterType": "AND", "filters": [where]}}
+        return list(probe.api("POST", f"StorageCenter/{kind}/GetList", body))
+
+    return objects
+
+
+def _mapping_name(profile: dict[str, Any]) -> str:
+    """A mapping profile is named after its volume (the cell's name)."""
+    return str(profile["volume"]["instanceName"])
+
+
+def _size_is(gib: int) -> Check:
     def check(cell: Cell, volume: dict[str, Any]) -> str | None:
         size = int(float(volume["configuredSize"].split()[0]))
         return None if size == gib << 30 else f"size {size} bytes, want {gib} GiB"
@@ -139,7 +179,7 @@ def _size_is(gib: int) -> Callable[[Cell, dict[str, Any]], str | None]:
     return check
 
 
-def _folder_is(path: str) -> Callable[[Cell, dict[str, Any]], str | None]:
+def _folder_is(path: str) -> Check:
     def check(cell: Cell, volume: dict[str, Any]) -> str | None:
         actual = volume["volumeFolderPath"].strip("/")
         return None if actual == path else f"in folder {actual!r}, want {path!r}"
@@ -147,7 +187,7 @@ def _folder_is(path: str) -> Callable[[Cell, dict[str, Any]], str | None]:
     return check
 
 
-def _profile_is(profile: str) -> Callable[[Cell, dict[str, Any]], str | None]:
+def _profile_is(profile: str) -> Check:
     def check(cell: Cell, volume: dict[str, Any]) -> str | None:
         # the configuration is read separately by the caller and merged as "_config"
         actual = volume.get("_config", {}).get("storageProfile", {}).get("instanceName")
@@ -201,8 +241,65 @@ VOLUME_OPERATIONS: tuple[Operation, ...] = (
     ),
 )  # fmt: skip
 
+SERVER_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "dellsc_server",
+        "srv-create",
+        before=lambda c: None,
+        after=lambda c: server_block(c),
+        method="POST",
+        path="^StorageCenter/ScPhysicalServer$",
+        body='"Name": "{name}"',
+        objects=_listed("ScServer"),
+    ),
+    Operation(
+        "dellsc_server",
+        "srv-rename",
+        before=lambda c: server_block(c, name=c.name + "-old"),
+        after=lambda c: server_block(c),
+        method="PUT",
+        path="^StorageCenter/ScPhysicalServer/{id}$",
+        objects=_listed("ScServer"),
+    ),
+    Operation(
+        "dellsc_server",
+        "srv-delete",
+        before=lambda c: server_block(c),
+        after=lambda c: None,
+        method="DELETE",
+        path="^StorageCenter/ScServer/{id}$",
+        objects=_listed("ScServer"),
+    ),
+)
+MAPPING_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "dellsc_volume_mapping",
+        "map",
+        before=lambda c: volume_block(c) + server_block(c),
+        after=lambda c: volume_block(c) + server_block(c) + mapping_block(c),
+        method="POST",
+        path="^StorageCenter/ScVolume/{volume_id}/MapToServer$",
+        objects=_listed("ScMappingProfile"),
+        name_of=_mapping_name,
+    ),
+    Operation(
+        "dellsc_volume_mapping",
+        "unmap",
+        before=lambda c: volume_block(c) + server_block(c) + mapping_block(c),
+        after=lambda c: volume_block(c) + server_block(c),
+        method="DELETE",
+        path="^StorageCenter/ScMappingProfile/{id}$",
+        objects=_listed("ScMappingProfile"),
+        name_of=_mapping_name,
+    ),
+)
+
 # every resource type's rows; other types add theirs here
-OPERATIONS: dict[str, tuple[Operation, ...]] = {"dellsc_volume": VOLUME_OPERATIONS}
+OPERATIONS: dict[str, tuple[Operation, ...]] = {
+    "dellsc_volume": VOLUME_OPERATIONS,
+    "dellsc_server": SERVER_OPERATIONS,
+    "dellsc_volume_mapping": MAPPING_OPERATIONS,
+}
 
 
 @dataclass
@@ -223,9 +320,10 @@ class Tally:
         faults = sorted({r[1] for r in self.rows}, key=[r[1] for r in self.rows].index)
         outcome = {(r[0], r[1]): r[2] for r in self.rows}
         width = max(len(f) for f in faults)
-        lines = [" " * width + " | " + " | ".join(f"{o:^8}" for o in operations)]
+        widths = [max(8, len(o)) for o in operations]
+        lines = [" " * width + " | " + " | ".join(f"{o:^{w}}" for o, w in zip(operations, widths))]
         for fault in faults:
-            cells = [f"{outcome.get((o, fault), '-'):^8}" for o in operations]
+            cells = [f"{outcome.get((o, fault), '-'):^{w}}" for o, w in zip(operations, widths)]
             lines.append(f"{fault:<{width}} | " + " | ".join(cells))
         lines.append(
             f"{len(self.rows)} cells ({len(operations)} operations x {len(faults)} faults): "

@@ -39,10 +39,10 @@ PENDING = "[dellsc:pending"
 
 
 def state_ids(tf: Terraform) -> dict[str, str]:
-    """Resource name -> id of every resource in the state."""
+    """Resource address -> id of every resource in the state."""
     shown = json.loads(tf.run("show", "-json").stdout)
     resources = shown.get("values", {}).get("root_module", {}).get("resources", [])
-    return {r["name"]: r["values"]["id"] for r in resources}
+    return {r["address"]: r["values"]["id"] for r in resources}
 
 
 def write(tf: Terraform, blocks: list[str | None]) -> None:
@@ -87,19 +87,21 @@ def check_row(
     tally: Tally,
 ) -> None:
     ids = state_ids(tf)
-    objects = operation.objects(probe)
-    held = set(ids.values())
+    name_of = operation.name_of
+    objects = [o for o in operation.objects(probe) if name_of(o).startswith("fm-")]
+    held = {v for k, v in ids.items() if k.startswith(operation.type_name + ".")}
     tally.orphans += sum(1 for o in objects if o["instanceId"] not in held)
-    tally.marks += sum(1 for o in objects if PENDING in o.get("notes", ""))
+    tally.marks += sum(1 for o in objects if PENDING in str(o.get("notes", "")))
     for cell in cells:
-        mine = [o for o in objects if o["name"] in (cell.name, cell.name + "-old")]
+        mine = [o for o in objects if name_of(o) in (cell.name, cell.name + "-old")]
+        address = operation.address(cell)
         problem = None
-        if operation.after(cell) is None:
+        if f'resource "{operation.type_name}" "{cell.label}"' not in (operation.after(cell) or ""):
             problem = "still there" if mine else None
         elif len(mine) > 1:
             tally.duplicates += len(mine) - 1
             problem = f"{len(mine)} objects"
-        elif not mine or ids.get(cell.label) != mine[0]["instanceId"]:
+        elif not mine or ids.get(address) != mine[0]["instanceId"]:
             tally.lost += 1
             problem = "lost"
         else:
@@ -108,15 +110,16 @@ def check_row(
                 obj["_config"] = probe.api(
                     "GET", f"StorageCenter/ScVolume/{obj['instanceId']}/VolumeConfiguration"
                 )
-            if obj["name"] != cell.name:
-                problem = f"named {obj['name']!r}"
-            else:
-                problem = operation.check(cell, obj)
+            problem = (
+                f"named {name_of(obj)!r}"
+                if name_of(obj) != cell.name
+                else operation.check(cell, obj)
+            )
             if problem:
                 tally.lost += 1
-        failed = f"with {operation.type_name}.{cell.label}," in first_output or (
+        failed = f"with {address}," in first_output or (
             # a destroy's error names no resource address, only the object
-            cell.label in before_ids and before_ids[cell.label] + " " in errors_of(first_output)
+            address in before_ids and before_ids[address] + " " in errors_of(first_output)
         )
         first = "err" if failed else "ok"
         tally.add(operation.name, cell.fault.name, f"FAIL:{problem}" if problem else f"{first}>ok")
