@@ -321,9 +321,16 @@ class Tally:
         outcome = {(r[0], r[1]): r[2] for r in self.rows}
         width = max(len(f) for f in faults)
         widths = [max(8, len(o)) for o in operations]
-        lines = [" " * width + " | " + " | ".join(f"{o:^{w}}" for o, w in zip(operations, widths))]
+        lines = [
+            " " * width
+            + " | "
+            + " | ".join(f"{o:^{w}}" for o, w in zip(operations, widths, strict=True))
+        ]
         for fault in faults:
-            cells = [f"{outcome.get((o, fault), '-'):^{w}}" for o, w in zip(operations, widths)]
+            cells = [
+                f"{outcome.get((o, fault), '-'):^{w}}"
+                for o, w in zip(operations, widths, strict=True)
+            ]
             lines.append(f"{fault:<{width}} | " + " | ".join(cells))
         lines.append(
             f"{len(self.rows)} cells ({len(operations)} operations x {len(faults)} faults): "
