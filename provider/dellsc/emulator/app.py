@@ -161,13 +161,8 @@ class EmulatorApp:
         for fault in after:
             if fault.action == "delay_reply":
                 await asyncio.sleep(fault.delay_s)
-            elif self.dropper is not None and self.dropper(
-                scope.get("client"), scope.get("server")
-            ):
-                await asyncio.sleep(0.05)
-                return Response(0)
-            else:
-                return Response(0)
+            else:  # the work is done, the client never hears of it
+                return await self.drop(scope, fault)
         return response
 
     async def dsm_request(
@@ -199,12 +194,7 @@ class EmulatorApp:
             elif fault.action == "delay":
                 delay += fault.delay_s  # after the session check: slow to run, not to arrive
             elif fault.action == "drop":
-                if self.dropper is not None and self.dropper(
-                    scope.get("client"), scope.get("server")
-                ):
-                    await asyncio.sleep(0.05)
-                    return Response(0)
-                return Response(fault.status, {"result": fault.message})
+                return await self.drop(scope, fault)
             elif fault.action == "expire_session":
                 self.sessions.clear()
             elif fault.action == "task_fail":
@@ -254,13 +244,18 @@ class EmulatorApp:
             if fault.action == "delay":
                 await asyncio.sleep(fault.delay_s)
             elif fault.action == "drop":
-                if self.dropper is not None:
-                    self.dropper(scope.get("client"), scope.get("server"))
-                await asyncio.sleep(0.05)
-                return Response(0)
+                return await self.drop(scope, fault)
             else:
                 return Response(fault.status, {"result": fault.message})
         return self.poll(task_id)
+
+    async def drop(self, scope: dict[str, Any], fault: Fault) -> Response:
+        """Close the connection without a reply (or, without a dropper, answer the fault's
+        status)."""
+        if self.dropper is not None and self.dropper(scope.get("client"), scope.get("server")):
+            await asyncio.sleep(0.05)
+            return Response(0)
+        return Response(fault.status, {"result": fault.message})
 
     def check_version(self, header: str | None) -> Response | None:
         low, high = self.options.api_versions

@@ -17,12 +17,13 @@ ACTIONS = (
     "task_fail",
     "expire_session",
     "lost_reply",
+    "lose_reply",
     "delay_reply",
 )
 # actions a rule with target "poll" can take on the polls of the task its request started
 POLL_ACTIONS = ("status", "delay", "drop")
 # actions that let the request run (and commit) first, then act on its reply
-AFTER_ACTIONS = frozenset({"lost_reply", "delay_reply"})
+AFTER_ACTIONS = frozenset({"lost_reply", "lose_reply", "delay_reply"})
 # the optional fields each action reads; a listing shows only these
 _USES: dict[str, tuple[str, ...]] = {
     "status": ("status", "message"),
@@ -31,6 +32,7 @@ _USES: dict[str, tuple[str, ...]] = {
     "task_fail": ("status", "message"),
     "expire_session": (),
     "lost_reply": (),
+    "lose_reply": (),  # another name of lost_reply
     "delay_reply": ("delay_s",),
 }
 
