@@ -48,6 +48,7 @@ class DellscProvider:
         self.schema: Schema = provider_schema()
         self._client: ScClient | None = None
         self.catalog: ProfileCatalog | None = None
+        self._catalogs: dict[int, ProfileCatalog] = {}
         self.volume_folder: str | None = None
         self._resources: dict[str, Resource] = {}
         self._data_sources: dict[str, DataSource] = {}
@@ -142,6 +143,16 @@ class DellscProvider:
         self.catalog = ProfileCatalog(client)
         self.volume_folder = settings["volume_folder"]
         log.info("connected to Storage Center %s (API %s)", client.ssn, client.api_version)
+        # Terraform spends a while building its graph before the first ReadResource: fill
+        # the read cache meanwhile, so the refresh of N objects does not wait for it.
+        threading.Thread(target=self._prefetch, name="dellsc-prefetch", daemon=True).start()
+
+    def _prefetch(self) -> None:
+        try:
+            self.client().warm_cache()
+            self.catalog_or_fail().profiles("replay_profiles")
+        except Exception:  # the reads that need these will fetch them and report failures
+            log.debug("prefetch failed", exc_info=True)
 
     # -- used by resources ---------------------------------------------------------------
 
@@ -157,6 +168,19 @@ class DellscProvider:
         self.client()
         assert self.catalog is not None
         return self.catalog
+
+    def catalog_for(self, ssn: int | None) -> ProfileCatalog | None:
+        """The profile catalog of SC `ssn` under the same DSM (None: the configured SC's);
+        None before the provider is configured."""
+        if self._client is None or self.catalog is None:
+            return None
+        if ssn is None or int(ssn) == self._client.ssn:
+            return self.catalog
+        with self._lock:
+            catalog = self._catalogs.get(int(ssn))
+            if catalog is None:
+                catalog = self._catalogs[int(ssn)] = ProfileCatalog(self._client.for_ssn(ssn))
+            return catalog
 
     def resource(self, type_name: str) -> Resource:
         with self._lock:

@@ -43,7 +43,7 @@ def test_every_input_defect_is_named_at_validate(tf: Terraform, probe: ArrayProb
     expected = {
         "Invalid timeouts.request": "between 1s and 1h",
         "Invalid timeouts.task": "between 1s and 24h",
-        "Invalid volume_folder": "must name at least one folder",
+        "Invalid volume_folder": "must name a folder",
         "Invalid name": "only whitespace",
         "Invalid size_gb": "at most 512000",
     }

@@ -17,7 +17,7 @@ import logging
 import re
 import secrets
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +37,7 @@ log = logging.getLogger("dellsc.emulator")
 COOKIE = "JSESSIONID"
 VERSION_PREFIX = "Invalid API version specified, the version must be in the range ["
 MAX_TASKS = 10000
+MAX_LOGGED_REQUESTS = 10000
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -92,6 +93,8 @@ class EmulatorApp:
         self.read_counts: dict[str, int] = {}
         self.stats: Counter[str] = Counter()
         self.by_route: Counter[str] = Counter()
+        self.request_log: deque[dict[str, Any]] = deque(maxlen=MAX_LOGGED_REQUESTS)
+        self.request_seq = itertools.count(1)
         self.store = Store(options.state)
         with self.store.transaction() as txn:
             ctx = Ctx(txn, self.settings, self.read_counts)
@@ -180,8 +183,10 @@ class EmulatorApp:
         if path.startswith("ApiConnection/AsyncTask/"):
             route_key = f"{method} ApiConnection/AsyncTask/{{id}}"
         self.by_route[route_key] += 1
-        if is_mutation(method, path):
+        mutating = is_mutation(method, path)
+        if mutating:
             self.stats["mutations"] += 1
+        self.log_request(method, path, found[0].template if found else None, mutating, raw)
         task_fail = None
         poll_faults: list[Fault] = []
         delay = 0.0
@@ -248,6 +253,25 @@ class EmulatorApp:
             else:
                 return Response(fault.status, {"result": fault.message})
         return self.poll(task_id)
+
+    def log_request(
+        self, method: str, path: str, template: str | None, mutating: bool, raw: bytes
+    ) -> None:
+        """Remember a DSM request for `GET /_emulator/requests` (headers are never kept)."""
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        self.request_log.append(
+            {
+                "seq": next(self.request_seq),
+                "method": method,
+                "path": path,
+                "route": template,
+                "mutation": mutating,
+                "body": body,
+            }
+        )
 
     async def drop(self, scope: dict[str, Any], fault: Fault) -> Response:
         """Close the connection without a reply (or, without a dropper, answer the fault's
@@ -441,6 +465,11 @@ class EmulatorApp:
         if path == "stats/reset" and method == "POST":
             self.stats.clear()
             self.by_route.clear()
+            return Response(200, {"result": True})
+        if path == "requests" and method == "GET":
+            return Response(200, {"requests": list(self.request_log)})
+        if path == "requests" and method == "DELETE":
+            self.request_log.clear()
             return Response(200, {"result": True})
         return Response(404, {"result": f"No admin resource {method} /_emulator/{path}"})
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dellsc.schema.loader import schemas
+from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 
@@ -46,7 +46,7 @@ class Resource:
 
     @classmethod
     def schema(cls) -> Schema:
-        return schemas("resources")[cls.type_name]
+        return schema("resources", cls.type_name)
 
     def validate(self, config: Values, diags: Diagnostics) -> None:
         """Checks across attributes, beyond the schema's validators. Pure: no array calls."""

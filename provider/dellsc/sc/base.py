@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from .cache import BulkCache
 from .config import ScConfig
@@ -34,10 +35,12 @@ class ClientCore:
         self.config = config
         self.session = ScSession(config)
         self._connect_lock = threading.Lock()
-        self._folder_lock = threading.Lock()  # parallel creates must not make a folder twice
         self._ssn: int | None = None
         self._volume_cache: BulkCache[ScVolume] | None = BulkCache() if cache else None
         self._config_cache: BulkCache[ScVolumeConfiguration] | None = BulkCache() if cache else None
+        # views of the other SCs of the DSM (`for_ssn`), sharing the session; any write
+        # through one drops the caches of all
+        self._views: dict[int, Self] = {}
 
     @property
     def ssn(self) -> int:
@@ -77,6 +80,30 @@ class ClientCore:
         else:
             self._check_managed(wanted)
         self._ssn = wanted
+
+    def for_ssn(self, ssn: int) -> Self:
+        """This client bound to another SC of the same DSM (this one for its own SSN).
+
+        The view shares the session; ScNotFound when the DSM does not manage `ssn`.
+        """
+        serial = int(ssn)
+        if serial == self.ssn:
+            return self
+        with self._connect_lock:
+            view = self._views.get(serial)
+        if view is None:
+            self._check_managed(serial)
+            view = copy.copy(self)
+            view._ssn = serial
+            view._connect_lock = threading.Lock()
+            cached = self._volume_cache is not None
+            view._volume_cache = BulkCache() if cached else None
+            view._config_cache = BulkCache() if cached else None
+            with self._connect_lock:
+                view = self._views.setdefault(serial, view)
+                view._views = self._views
+                self._views.setdefault(self.ssn, self)
+        return view
 
     def storage_centers(self) -> list[StorageCenter]:
         """Every SC the DSM manages (a direct connection lists only itself)."""
@@ -184,10 +211,12 @@ class ClientCore:
         return created
 
     def _invalidate(self) -> None:
-        if self._volume_cache is not None:
-            self._volume_cache.invalidate()
-        if self._config_cache is not None:
-            self._config_cache.invalidate()
+        family: list[ClientCore] = [self, *list(self._views.values())]
+        for client in {id(c): c for c in family}.values():
+            if client._volume_cache is not None:
+                client._volume_cache.invalidate()
+            if client._config_cache is not None:
+                client._config_cache.invalidate()
 
 
 def _listed(serials: list[int]) -> str:

@@ -16,7 +16,7 @@ from .errors import ScApiError, ScAuthError, ScError, ScTaskFailed, ScTimeout
 from .models import AsyncTask, parse
 from .session import ScSession
 
-_FIRST_POLL_DELAY = 0.05
+_FIRST_POLL_DELAY = 0.005  # most tasks finish in well under a second: look early
 _FAILED_STATES = {"error", "failed", "aborted", "cancelled", "canceled"}
 
 

@@ -63,6 +63,21 @@ class VolumesMixin(ClientCore):
         found = self._lookup_volume(instance_id)
         return found is not None and not found.in_recycle_bin
 
+    def warm_cache(self) -> None:
+        """Fill the read cache now (two bulk GetLists), e.g. while Terraform builds its graph;
+        a no-op without a cache or once a write has dropped it."""
+        if self._volume_cache is not None:
+            self._volume_cache.get(
+                "", lambda: self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
+            )
+        if self._config_cache is not None:
+            self._config_cache.get(
+                "",
+                lambda: self._query(
+                    ScVolumeConfiguration, "ScVolumeConfiguration", scSerialNumber=self.ssn
+                ),
+            )
+
     def list_volumes(self) -> list[ScVolume]:
         """Every volume of this SC, except those in the recycle bin."""
         return [

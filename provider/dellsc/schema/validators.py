@@ -88,10 +88,12 @@ def _not_blank(value: Any, _: Any) -> str | None:
 
 
 def _folder_path(value: Any, _: Any) -> str | None:
-    """A folder path `a/b`: at least one folder, no blank, `.` or `..` level."""
+    """A folder path `a/b` (or `/`, the root): no blank, `.` or `..` level."""
+    if value == "/":
+        return None
     parts = [p for p in value.split("/") if p]
     if not parts:
-        return f"must name at least one folder, such as prod/db, got {value!r}"
+        return f"must name a folder, such as prod/db, or be / for the root, got {value!r}"
     for part in parts:
         if not part.strip():
             return f"has a folder name that is only whitespace: {value!r}"
