@@ -259,8 +259,8 @@ class EmulatorApp:
     ) -> None:
         """Remember a DSM request for `GET /_emulator/requests` (headers are never kept)."""
         try:
-            body = json.loads(raw) if raw.strip() else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = loads(raw)
+        except BadJson:
             body = None
         self.request_log.append(
             {
