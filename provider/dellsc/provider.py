@@ -55,6 +55,7 @@ class DellscProvider:
         self._actions: dict[str, Action] = {}
         self._list_resources: dict[str, ListResource] = {}
         self._lock = threading.Lock()
+        self._planned_ids: set[tuple[str, str]] = set()
 
     # -- configuration -------------------------------------------------------------------
 
@@ -201,6 +202,16 @@ class DellscProvider:
                 self._data_sources[type_name] = DATA_SOURCES[type_name](self)
             return self._data_sources[type_name]
 
+    def first_plan_of(self, type_name: str, object_id: str) -> bool:
+        """True the first time this process plans the object; False when another resource
+        in this run already holds it in its state (two resources managing one object)."""
+        with self._lock:
+            key = (type_name, object_id)
+            if key in self._planned_ids:
+                return False
+            self._planned_ids.add(key)
+            return True
+
     def action(self, type_name: str) -> Action:
         with self._lock:
             if type_name not in self._actions:
@@ -218,14 +229,20 @@ class DellscProvider:
             return "Storage Center Object Not Found", str(exc)
         if isinstance(exc, errors.ScValidationError | errors.ScBadRequest):
             return "Storage Center Rejected The Request", str(exc)
+        if isinstance(exc, errors.ScStillExists):
+            return "Storage Center Object Not Deleted", str(exc)
         if isinstance(exc, errors.ScTaskFailed):
-            return "Storage Center Task Failed", str(exc)
+            return "Storage Center Task Failed", f"{exc}{_maybe_committed(exc)}"
+        if isinstance(exc, errors.ScReadTimeout):
+            return "Storage Center Timeout", _sentences(
+                f"{exc}{_maybe_committed(exc)}", "Raise timeouts.request in the provider block"
+            )
         if isinstance(exc, errors.ScTimeout):
             return "Storage Center Timeout", _sentences(
-                str(exc), "Raise timeouts.task in the provider block"
+                f"{exc}{_maybe_committed(exc)}", "Raise timeouts.task in the provider block"
             )
         if isinstance(exc, errors.ScError):
-            return "Storage Center Error", str(exc)
+            return "Storage Center Error", f"{exc}{_maybe_committed(exc)}"
         if isinstance(exc, ProviderNotConfigured):
             return "Provider Not Configured", str(exc)
         log.error("unexpected provider error", exc_info=exc)
@@ -248,8 +265,29 @@ def _sc_config(settings: dict[str, Any]) -> ScConfig:
         ssn=int(ssn) if ssn is not None else None,
         ca_file=settings["ca_file"],
         insecure=bool(settings["insecure"]),
-        request_timeout=parse_duration(timeouts.get("request") or "30s") or 30.0,
-        task_timeout=parse_duration(timeouts.get("task") or "10m") or 600.0,
+        request_timeout=_seconds(timeouts.get("request"), 30.0),
+        task_timeout=_seconds(timeouts.get("task"), 600.0),
+    )
+
+
+def _seconds(duration: str | None, default: float) -> float:
+    """A validated duration in seconds; the default only when it is not set."""
+    if duration is None:
+        return default
+    seconds = parse_duration(duration)
+    if seconds is None:  # validate_config rejected it already
+        raise ValueError(f"invalid duration {duration!r}")
+    return seconds
+
+
+def _maybe_committed(exc: errors.ScError) -> str:
+    """For a failed change whose outcome is unknown: what the array may have done."""
+    if not exc.write or not errors.outcome_unknown(exc):
+        return ""
+    task = f" (task {exc.task_id})" if exc.task_id else ""
+    return (
+        f". The array may have carried out {exc.write}{task} before the failure; the next "
+        "plan reads the array and shows only what is still to do."
     )
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import volume_migration, volume_sources
+from dellsc.resources.adopt import Creation, create_once
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
 from dellsc.resources.retype_preview import RetypePreview
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from dellsc.sc.models import ScVolume, ScVolumeConfiguration
 
 GIB = 1 << 30
+DEFAULT_NOTES = "Created by terraform-provider-dellsc"
 UNMANAGED_PREFIX = "Unmanaged_"
 ROOT_FOLDER = "/"
 _ID = re.compile(r"\d+\.\d+")
@@ -62,6 +64,7 @@ class VolumeResource(Resource):
 
     def modify_plan(self, change: PlanChange) -> None:
         prior, planned, diags = change.prior, change.planned, change.diags
+        self.check_single_owner(prior, diags)
         size = planned["size_gb"]
         if prior is not None and _known(size) and size < prior["size_gb"]:
             diags.error(
@@ -168,24 +171,52 @@ class VolumeResource(Resource):
                 )
                 return self._state(made, None, planned)
         replay_ids = ids.pop("replay_profiles", None)
-        volume = client.create_volume(
-            planned["name"],
-            int(planned["size_gb"]),
-            folder_id=folder_id,
-            storage_profile_id=ids.get("storage_profile"),
-            replay_profile_ids=replay_ids,
-            volume_qos_profile_id=ids.get("volume_qos_profile"),
-            group_qos_profile_id=ids.get("group_qos_profile"),
-            data_reduction_profile_id=ids.get("data_reduction_profile"),
+        name = planned["name"]
+        volume = create_once(
+            Creation(
+                kind="volume",
+                name=name,
+                notes=DEFAULT_NOTES,
+                find=lambda: client.find_volumes(name=name),
+                create=lambda notes: client.create_volume(
+                    name,
+                    int(planned["size_gb"]),
+                    folder_id=folder_id,
+                    storage_profile_id=ids.get("storage_profile"),
+                    replay_profile_ids=replay_ids,
+                    volume_qos_profile_id=ids.get("volume_qos_profile"),
+                    group_qos_profile_id=ids.get("group_qos_profile"),
+                    data_reduction_profile_id=ids.get("data_reduction_profile"),
+                    notes=notes,
+                ),
+                set_notes=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
+                notes_of=lambda v: v.notes,
+                id_of=lambda v: v.instance_id,
+            ),
+            diags,
         )
+        if volume is None:
+            return None
         try:
-            return self._state(volume, client.get_volume_configuration(volume.instance_id), planned)
+            state = self._state(
+                volume, client.get_volume_configuration(volume.instance_id), planned
+            )
         except errors.ScError as exc:
             diags.error(
                 "Volume Created But Not Read Back",
                 f"Volume {volume.instance_id} was created but reading it back failed: {exc}",
             )
             return self._state(volume, None, planned)
+        return self._converge(state, planned, diags)
+
+    def _converge(self, state: Values, planned: Values, diags: Diagnostics) -> Values:
+        """An adopted volume (made by an earlier, interrupted create from an older
+        configuration) brought to the plan in place; a fresh one already matches."""
+        if all(not _known(v) or state.get(k) == v for k, v in planned.items() if k != "id"):
+            return state
+        target = {k: state[k] if not _known(v) and k in state else v for k, v in planned.items()}
+        target["id"] = state["id"]
+        return self.update(state, target, diags)
 
     def read(self, state: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
@@ -255,7 +286,15 @@ class VolumeResource(Resource):
                 client.update_volume(state["id"], name=new_name)
             else:
                 client.delete_volume(state["id"])
-        except errors.ScNotFound:
+        except errors.ScNotFound as exc:
+            if policy == "UNMANAGE" and client.volume_exists(state["id"]):
+                raise errors.ScStillExists(
+                    exc.status,
+                    f"the array answered that volume {state['id']} is gone ({exc.message}), "
+                    "but it still exists; it was not renamed",
+                    exc.method,
+                    exc.path,
+                ) from exc
             return
 
     # -- import --------------------------------------------------------------------------

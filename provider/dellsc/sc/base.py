@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 from .cache import BulkCache
 from .config import ScConfig
-from .errors import ScApiError, ScNotFound, ScTaskFailed, ScValidationError
+from .errors import (
+    ScApiError,
+    ScError,
+    ScNotFound,
+    ScStillExists,
+    ScTaskFailed,
+    ScValidationError,
+    outcome_unknown,
+)
 from .filters import filter_body
 from .models import ScModel, ScVolume, ScVolumeConfiguration, StorageCenter, parse, parse_list
 from .session import ScSession
@@ -132,7 +141,11 @@ class ClientCore:
         """`POST StorageCenter/<kind>/GetList` with an AND of Equals conditions."""
         path = f"StorageCenter/{kind}/GetList"
         body = filter_body(conditions, legacy=self.session.legacy_filters)
-        data = self.session.request("POST", path, body, read=True).data
+        try:
+            data = self.session.request("POST", path, body, read=True).data
+        except ScNotFound as exc:
+            # a query that matches nothing answers []: a 404 says nothing about the objects
+            raise ScApiError(exc.status, exc.message, exc.method, exc.path) from exc
         return parse_list(model, data, "POST", path)
 
     # -- writes --------------------------------------------------------------------------------
@@ -141,6 +154,9 @@ class ClientCore:
         """Run a mutating call as an async task; any write drops the read cache."""
         try:
             return run_task(self.session, method, path, body)
+        except ScError as exc:
+            exc.write = exc.write or f"{method} {path}"
+            raise
         finally:
             self._invalidate()
 
@@ -152,6 +168,30 @@ class ClientCore:
         except ScTaskFailed as exc:
             if exc.status == 404:
                 raise ScNotFound(exc.status, exc.message, exc.method, exc.path) from exc
+            raise
+
+    def _delete_verified(
+        self, path: str, what: str, exists: Callable[[], bool], body: Any = None
+    ) -> Any:
+        """DELETE `path` and trust no "gone" without reading: a 404 on the request or its task
+        is confirmed with `exists()` (ScStillExists naming `what` if the object is still
+        there), and a failure whose outcome is unknown (lost reply, failed poll, timeout)
+        counts as success once `exists()` says the object is gone. The reply otherwise."""
+        try:
+            return self._write_existing("DELETE", path, body)
+        except ScNotFound as exc:
+            if exists():
+                raise ScStillExists(
+                    exc.status,
+                    f"the array answered that {what} is gone ({exc.message}), but it still "
+                    "exists; it was not deleted",
+                    "DELETE",
+                    path,
+                ) from exc
+            return None
+        except ScError as exc:
+            if outcome_unknown(exc) and not exists():
+                return None
             raise
 
     def _write_one(self, model: type[M], method: str, path: str, body: Any = None) -> M | None:

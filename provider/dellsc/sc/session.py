@@ -15,6 +15,7 @@ cookie. Bodies, headers and cookies are never logged.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -55,6 +56,7 @@ _API_PREFIX = "api/rest/"
 _VERSION_ERROR = "Invalid API version specified, the version must be in the range ["
 _VERSION_LOW = re.compile(re.escape(_VERSION_ERROR) + r"\s*([^,\]\s]+)\s*,")
 _MAX_MESSAGE = 500
+_BASIC = re.compile(r"Basic\s+[A-Za-z0-9+/=_-]{8,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -326,7 +328,13 @@ class ScSession:
         """`text` from the array with the password masked, for exceptions and logs: an array
         may echo what it was sent."""
         password = self.config.password.get_secret_value()
-        return text.replace(password, "***") if password else text
+        if not password:
+            return text
+        credentials = f"{self.config.username}:{password}".encode()
+        token = base64.b64encode(credentials).decode("ascii")
+        for secret in (token, token.rstrip("="), password):
+            text = text.replace(secret, "***")
+        return _BASIC.sub("Basic ***", text)
 
 
 def api_path(path: str) -> str:

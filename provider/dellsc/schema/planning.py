@@ -36,7 +36,9 @@ def _validate_attrs(
         for name, arg in attr.validators:
             message = VALIDATORS[name](value, arg)
             if message:
-                diags.error(f"Invalid {attr.name}", f"{path} {message}.", path)
+                # Terraform can place a diagnostic on a top-level argument but not inside an
+                # object value (`timeouts = { request = ... }`): anchor there, name it in full
+                diags.error(f"Invalid {path}", f"{path} {message}.", AttrPath(path.steps[0]))
 
 
 def validate(schema: Schema, config: Values, diags: Diagnostics) -> None:
