@@ -6,7 +6,7 @@ import pytest
 
 from dellsc.sc import MAX_REPLAY_DESCRIPTION_LENGTH, ScClient, errors
 
-from .conftest import SSN, Emulator, EmulatorFactory, Unique, state_unchanged
+from .conftest import SSN, Emulator, EmulatorFactory, Unique, run_concurrently, state_unchanged
 
 
 def test_activation_maps_briefly_then_unmaps(client: ScClient, unique: Unique) -> None:
@@ -16,6 +16,19 @@ def test_activation_maps_briefly_then_unmaps(client: ScClient, unique: Unique) -
     assert active.active and active.replay_allowed
     assert client.volume_mapping_profiles(volume.instance_id) == []
     assert client.activate_volume(volume.instance_id).active  # already active: nothing to do
+    client.delete_volume(volume.instance_id)
+
+
+def test_parallel_snapshots_of_a_never_mapped_volume(client: ScClient, unique: Unique) -> None:
+    """Activation is taken once: parallel creates never unmap each other's mapping."""
+    volume = client.create_volume(unique("par"), 1)
+    failures = run_concurrently(
+        4, lambda n: client.create_replay(volume.instance_id, f"par-{n}", expire_minutes=0)
+    )
+    assert failures == []
+    live = [r for r in client.volume_replays(volume.instance_id) if not r.active]
+    assert sorted(r.description for r in live) == [f"par-{n}" for n in range(4)]
+    assert client.volume_mapping_profiles(volume.instance_id) == []
     client.delete_volume(volume.instance_id)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
 from typing import Any
 
 from .base import DEFAULT_NOTES
@@ -12,6 +14,11 @@ from .tasks import Poller
 from .validation import check_id, check_minutes, check_name, replay_description
 from .volumes import VolumesMixin
 
+# One activation per volume at a time in this process: snapshots of one volume created in
+# parallel would otherwise unmap the mapping another thread's activation still relies on.
+_ACTIVATING: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+_ACTIVATING_GUARD = threading.Lock()
+
 
 class ReplaysMixin(VolumesMixin, ServersMixin):
     def activate_volume(self, instance_id: str) -> ScVolume:
@@ -19,6 +26,15 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
         server for a moment, then unmap it again (§6.3)."""
         volume = self._fetch_volume(check_id(instance_id, "volume id"))
         if volume.active and volume.replay_allowed:
+            return volume
+        with _ACTIVATING_GUARD:
+            lock = _ACTIVATING[instance_id]
+        with lock:
+            return self._activate(instance_id)
+
+    def _activate(self, instance_id: str) -> ScVolume:
+        volume = self._fetch_volume(instance_id)
+        if volume.active and volume.replay_allowed:  # another thread activated it meanwhile
             return volume
         ssn = volume.sc_serial_number
         candidates = [
