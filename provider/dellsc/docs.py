@@ -1,8 +1,8 @@
 """Generate the Terraform docs pages (tfplugindocs layout) from `schemas/` and `examples/`.
 
-`docs/index.md`, `docs/resources/<name>.md`, `docs/data-sources/<name>.md` and
-`docs/actions/<name>.md` are generated and committed; `--check` fails
-when they are stale, so the schema files stay the single source of truth.
+`docs/index.md` and `docs/<kind>/<name>.md` (resources, data-sources, actions, list-resources)
+are generated and committed; `--check` fails when they are stale, so the schema files stay the
+single source of truth.
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ def _contents(out: Path) -> list[str]:
         ("resources", "resources", "Resources"),
         ("data_sources", "data-sources", "Data Sources"),
         ("actions", "actions", "Actions"),
+        ("list_resources", "list-resources", "List Resources (terraform query)"),
     ):
         names = sorted(schemas(kind))
         if names:
@@ -133,6 +134,7 @@ _KINDS = {
     "resources": ("Resource", "resources", "resource.tf"),
     "data_sources": ("Data Source", "data-sources", "data-source.tf"),
     "actions": ("Action", "actions", "action.tf"),
+    "list_resources": ("List Resource", "list-resources", "query.tfquery.hcl"),
 }
 
 
@@ -156,9 +158,10 @@ def _type_page(schema: Schema) -> str:
         _example(folder / example, "terraform"),
         _schema_section(schema),
     ]
-    if schema.kind == "actions":
+    block = {"actions": "action's", "list_resources": "list block's"}.get(schema.kind)
+    if block:
         parts[-1] = parts[-1].replace(
-            "## Schema\n", "## Schema\n\nThese arguments go in the action's `config` block.\n", 1
+            "## Schema\n", f"## Schema\n\nThese arguments go in the {block} `config` block.\n", 1
         )
     if schema.import_help:
         parts += [

@@ -173,3 +173,21 @@ def test_query_adopts_snapshots(
     tf.apply()
     assert probe.mutations() == mutations, "query and import must not change the array"
     assert tf.plan_exit_code() == 0
+
+
+def test_query_examples_validate(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer
+) -> None:
+    """The documented list blocks are valid query files for Terraform 1.15."""
+    tf = _query_tf(tmp_path, cli_config, emulator)
+    examples = Path(__file__).resolve().parents[2] / "examples" / "list-resources"
+    files = sorted(examples.glob("*/query.tfquery.hcl"))
+    assert len(files) == 3
+    for source in files:
+        (tmp_path / f"{source.parent.name}.tfquery.hcl").write_text(source.read_text())
+    tf.run("validate", "-query", "-no-color")
+    (tmp_path / "broken.tfquery.hcl").write_text(
+        'list "dellsc_volume" "x" {\n  provider = dellsc\n  config {\n    colour = "red"\n  }\n}\n'
+    )
+    failed = tf.run("validate", "-query", "-no-color", ok=False)
+    assert "colour" in failed.output
