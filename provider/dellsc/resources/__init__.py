@@ -1,6 +1,11 @@
 """Resource types, one module each; RESOURCES must list exactly the files in schemas/resources."""
 
 from dellsc.resources.base import Resource
+from dellsc.resources.consistency_group import ConsistencyGroupResource
+from dellsc.resources.consistency_group_snapshot import ConsistencyGroupSnapshotResource
 from dellsc.resources.volume import VolumeResource
 
-RESOURCES: dict[str, type[Resource]] = {r.type_name: r for r in (VolumeResource,)}
+RESOURCES: dict[str, type[Resource]] = {
+    r.type_name: r
+    for r in (VolumeResource, ConsistencyGroupResource, ConsistencyGroupSnapshotResource)
+}
