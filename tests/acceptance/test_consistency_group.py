@@ -1,0 +1,109 @@
+"""dellsc_consistency_group and dellsc_consistency_group_snapshot through real Terraform."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.acceptance.configs_group import (
+    PROVIDER,
+    group,
+    group_replays,
+    group_snapshot,
+    group_snapshots,
+    mapping_count,
+    members,
+    profile_names,
+    profiles,
+    volume_replays,
+    volumes,
+)
+from tests.acceptance.harness import ArrayProbe, Terraform
+
+pytestmark = pytest.mark.acceptance
+GROUP = "dellsc_consistency_group.g"
+SNAPSHOT = "dellsc_consistency_group_snapshot.s"
+VOLUMES = ("a", "b", "c", "d")
+
+
+def _state(tf: Terraform) -> dict[str, dict[str, Any]]:
+    """Every resource's values in the state, by address (one `terraform show`)."""
+    shown = json.loads(tf.run("show", "-json").stdout)
+    listed = shown.get("values", {}).get("root_module", {}).get("resources", [])
+    return {r["address"]: r["values"] for r in listed}
+
+
+def _apply(tf: Terraform, config: str, added: int, changed: int, destroyed: int) -> None:
+    """Apply, check what Terraform did, then require an empty second plan."""
+    output = tf.apply(config).output
+    counts = f"Resources: {added} added, {changed} changed, {destroyed} destroyed."
+    assert counts in output, output
+    assert tf.plan_exit_code() == 0, "the plan after an apply must be empty"
+
+
+def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
+    tf = tf_any
+    base = PROVIDER + volumes(*VOLUMES)
+    tf.write(base)
+    tf.init()
+    _apply(tf, base + group(["a", "b", "c"]), 5, 0, 0)
+    state = _state(tf)
+    ids = {label: state[f"dellsc_volume.{label}"]["id"] for label in VOLUMES}
+    group_id = state[GROUP]["id"]
+    [profile] = profiles(probe, "acc-cg")
+    assert profile["instanceId"] == group_id and profile["type"] == "Consistent"
+    assert members(probe, group_id) == {ids["a"], ids["b"], ids["c"]}
+    assert profile_names(probe, ids["a"]) == ["acc-cg", "Daily"], "group added, Daily kept"
+    assert state["dellsc_volume.a"]["replay_profiles"] == ["Daily"], "no drift from the group"
+
+    # add d and remove c in place: only the group changes, the volumes' plans stay empty
+    _apply(tf, base + group(["a", "b", "d"]), 0, 1, 0)
+    assert members(probe, group_id) == {ids["a"], ids["b"], ids["d"]}
+    assert profile_names(probe, ids["c"]) == ["Daily"], "a removed member keeps its profiles"
+
+    # a group snapshot: one replay per member, frozen at one instant, on never-mapped volumes
+    with_snapshot = base + group(["a", "b", "d"]) + group_snapshot()
+    _apply(tf, with_snapshot, 1, 0, 0)
+    state = _state(tf)
+    snapshot = state[SNAPSHOT]
+    assert state[GROUP]["id"] == group_id
+    [listed] = group_snapshots(probe, group_id)
+    assert snapshot["id"] == listed["instanceId"] and listed["description"] == "acc-gs"
+    replays = group_replays(probe, snapshot["id"])
+    assert len(replays) == 3 and all(r["consistent"] for r in replays)
+    assert {r["freezeTime"] for r in replays} == {listed["freezeTime"]}, "one instant"
+    by_volume = {r["createVolume"]["instanceId"]: r["instanceId"] for r in replays}
+    assert snapshot["snapshots"] == by_volume
+    assert set(by_volume) == {ids["a"], ids["b"], ids["d"]}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", snapshot["created_at"])
+    for label in ("a", "b", "d"):
+        assert len(volume_replays(probe, ids[label])) == 1
+        assert mapping_count(probe, ids[label]) == 0, "activation leaves no mapping"
+    assert volume_replays(probe, ids["c"]) == []
+
+    # imports: the group by name and by id, the group snapshot by id; nothing changes
+    before = probe.snapshot()
+    tf.run("state", "rm", GROUP, SNAPSHOT)
+    tf.run("import", "-input=false", "-no-color", GROUP, "name:acc-cg")
+    tf.run("import", "-input=false", "-no-color", SNAPSHOT, snapshot["id"])
+    assert tf.plan_exit_code() == 0, "plan after import must be empty"
+    tf.run("state", "rm", GROUP)
+    tf.run("import", "-input=false", "-no-color", GROUP, group_id)
+    imported = _state(tf)
+    assert imported[GROUP] == state[GROUP] and imported[SNAPSHOT] == snapshot
+    assert probe.snapshot() == before, "import must not modify the array"
+
+    # expiry changes in place on every member: same group snapshot
+    _apply(tf, base + group(["a", "b", "d"]) + group_snapshot(expire_minutes=90), 0, 1, 0)
+    assert _state(tf)[SNAPSHOT]["id"] == snapshot["id"]
+    assert all(r["expires"] for r in group_replays(probe, snapshot["id"]))
+
+    # delete the group snapshot (its replays expire) and the group: every volume remains
+    _apply(tf, base, 0, 0, 2)
+    assert all(r["markedForExpiration"] for r in group_replays(probe, snapshot["id"]))
+    assert profiles(probe, "acc-cg") == []
+    assert {v["instanceId"] for v in probe.volumes()} >= set(ids.values())
+    assert all(profile_names(probe, i) == ["Daily"] for i in ids.values())
