@@ -1,0 +1,156 @@
+"""Consistency groups when things go wrong: lost replies, half-failed applies, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dellsc.emulator import EmulatorOptions, EmulatorServer
+from tests.acceptance.configs_group import (
+    PROVIDER,
+    block,
+    group,
+    group_replays,
+    group_snapshot,
+    group_snapshots,
+    members,
+    profiles,
+    volume_replays,
+    volumes,
+)
+from tests.acceptance.conftest import PASSWORD, default_flavour, make_terraform
+from tests.acceptance.harness import GIB, ArrayProbe, Terraform
+
+pytestmark = pytest.mark.acceptance
+GROUP = "dellsc_consistency_group.g"
+SNAPSHOT = "dellsc_consistency_group_snapshot.s"
+
+
+def _lose_reply(probe: ArrayProbe, method: str, path: str) -> None:
+    """The array commits the next matching request, but its task poll fails."""
+    rule = {"method": method, "path": path, "action": "lost_reply", "status": 500,
+            "message": "injected: reply lost", "count": 1}  # fmt: skip
+    probe.admin("POST", "faults", rule)
+
+
+def test_lost_replies_are_adopted_and_half_failed_creates_undone(
+    tf: Terraform, probe: ArrayProbe
+) -> None:
+    base = PROVIDER + volumes("a", "b")
+    tf.write(base)
+    tf.init()
+    tf.apply()
+    ids = {v: tf.values(f"dellsc_volume.{v}")["id"] for v in ("a", "b")}
+
+    # the group's profile is made but the reply is lost: the next apply adopts it
+    _lose_reply(probe, "POST", "^StorageCenter/ScReplayProfile$")
+    tf.write(base + group(["a", "b"]))
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "reply lost" in failed.output
+    assert GROUP not in tf.state_addresses()
+    assert len(profiles(probe, "acc-cg")) == 1, "the array made the profile"
+    tf.apply()
+    [profile] = profiles(probe, "acc-cg")
+    assert tf.values(GROUP)["id"] == profile["instanceId"]
+    assert members(probe, profile["instanceId"]) == set(ids.values())
+    assert tf.plan_exit_code() == 0
+
+    # the group snapshot is taken but the reply is lost: adopted, never taken twice
+    _lose_reply(probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$")
+    with_snapshot = base + group(["a", "b"]) + group_snapshot(expire_minutes=120)
+    tf.write(with_snapshot)
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "reply lost" in failed.output and SNAPSHOT not in tf.state_addresses()
+    assert len(group_snapshots(probe, profile["instanceId"])) == 1
+    tf.apply()
+    [taken] = group_snapshots(probe, profile["instanceId"])
+    assert tf.values(SNAPSHOT)["id"] == taken["instanceId"]
+    assert all(len(volume_replays(probe, i)) == 1 for i in ids.values())
+    assert all(r["expires"] for r in group_replays(probe, taken["instanceId"]))
+    assert tf.plan_exit_code() == 0
+
+    # a second group whose second member cannot be added: nothing is left half-made
+    tf.apply(base)  # the first group and its snapshot go
+    before = probe.snapshot()
+    rule = {"method": "PUT", "path": "^StorageCenter/ScVolumeConfiguration/", "action": "status",
+            "status": 500, "message": "injected-config-lock", "nth": 2}  # fmt: skip
+    probe.admin("POST", "faults", rule)
+    tf.write(base + group(["a", "b"], name="acc-cg-2"))
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Consistency Group Not Created" in failed.output
+    assert "injected-config-lock" in failed.output
+    assert profiles(probe, "acc-cg-2") == []
+    assert GROUP not in tf.state_addresses()
+    assert probe.snapshot()["objects"] == before["objects"], "no profile, no member change left"
+    probe.admin("DELETE", "faults")
+    tf.apply()
+    assert len(profiles(probe, "acc-cg-2")) == 1
+    assert tf.plan_exit_code() == 0
+
+
+@pytest.fixture
+def two_centers() -> Iterator[EmulatorServer]:
+    with EmulatorServer(EmulatorOptions(password=PASSWORD, ssns=(64702, 64703))) as server:
+        yield server
+
+
+def test_bad_input_names_the_attribute_and_changes_nothing(
+    tmp_path: Path, cli_config: Path, two_centers: EmulatorServer
+) -> None:
+    tf = make_terraform(tmp_path, default_flavour(), cli_config, two_centers)
+    probe = ArrayProbe(two_centers)
+    made = {
+        ssn: probe.admin("POST", "volumes", {"ssn": ssn, "name": "x", "size_bytes": GIB})
+        for ssn in (64702, 64703)
+    }
+    local, remote = (str(made[s]["volumes"][0]["instanceId"]) for s in (64702, 64703))
+    provider = 'provider "dellsc" {\n  ssn = 64702\n}\n'
+    tf.write(provider)
+    tf.init()
+
+    def rejected(config: str, *expected: str) -> None:
+        before, mutations = probe.snapshot(), probe.mutations()
+        tf.write(provider + config)
+        failed = tf.run("plan", "-input=false", "-no-color", ok=False)
+        output = " ".join(failed.output.split())  # Terraform wraps long details
+        for text in expected:
+            assert text in output, failed.output
+        assert probe.snapshot() == before and probe.mutations() == mutations
+
+    def cg(*volume_ids: str, name: str = "acc-cg") -> str:
+        return block("dellsc_consistency_group", "g", name=name, volume_ids=list(volume_ids))
+
+    def snap(group_id: str, name: str = "acc-gs") -> str:
+        return block(
+            "dellsc_consistency_group_snapshot", "s", consistency_group_id=group_id, name=name
+        )
+
+    rejected(cg(local, remote), "Volume On Another Storage Center", "64703", "volume_ids")
+    rejected(cg(local, "64702.99999"), "Volume Not Found", "volume_ids")
+    rejected(cg(local, "daily"), "Invalid Volume ID", "volume_ids")
+    rejected(cg(local, name="Daily"), "Snapshot Profile Name Taken", "name")
+    rejected(snap("64702.999"), "Consistency Group Not Found", "consistency_group_id")
+    rejected(snap("64702.2"), "not a consistency group", "consistency_group_id")
+    rejected(snap("64703.11"), "Storage Center 64703", "consistency_group_id")
+    rejected(snap("64702.11", name="n" * 31), "between 1 and 30 characters", "name")
+
+    before = probe.snapshot()
+    tf.write(provider + cg(local))
+    for import_id, message in [
+        ("64702.x", "Invalid Import ID"),
+        ("name:nothing-here", "Consistency Group Not Found"),
+        ("64702.2", "Not A Consistency Group"),
+    ]:
+        failed = tf.run("import", "-input=false", "-no-color", GROUP, import_id, ok=False)
+        assert message in failed.output
+    tf.write(provider + snap("64702.11"))
+    for import_id, message in [
+        ("64702.11", "Invalid Import ID"),
+        ("64702.64702.11.1", "Group Snapshot Not Found"),
+    ]:
+        failed = tf.run("import", "-input=false", "-no-color", SNAPSHOT, import_id, ok=False)
+        assert message in failed.output
+    assert tf.state_addresses() == []
+    assert probe.snapshot() == before
