@@ -143,7 +143,11 @@ class ConsistencyGroupSnapshotResource(Resource):
         client = self.provider.client()
         snapshot_id = state["id"]
         unmanage = state.get("deletion_policy") == "UNMANAGE"
-        for replay in self._live_replays(client, snapshot_id):
+        try:
+            replays = self._live_replays(client, snapshot_id)
+        except errors.ScNotFound:
+            return
+        for replay in replays:
             try:
                 if unmanage:
                     client.update_replay(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from .base import DEFAULT_NOTES
 from .errors import ScValidationError
 from .models import (
@@ -14,6 +16,11 @@ from .models import (
 from .replays import ReplaysMixin
 from .units import parse_version
 from .validation import check_id, check_minutes, check_name, replay_description
+
+
+# A volume's snapshot-profile list is replaced whole: membership changes made in parallel by
+# one process (several groups sharing a volume) must not overwrite each other.
+_MEMBERSHIP = threading.Lock()
 
 
 class GroupsMixin(ReplaysMixin):
@@ -49,16 +56,18 @@ class GroupsMixin(ReplaysMixin):
         """Put a volume into a consistency group (§6.10 update): its snapshot-profile list
         gains the group's profile, the others are kept. No-op if it is a member already."""
         check_id(profile_id, "replay profile id")
-        current = self._fresh_profile_ids(volume_id)
-        if profile_id not in current:
-            self.set_replay_profiles(volume_id, [profile_id, *current])
+        with _MEMBERSHIP:
+            current = self._fresh_profile_ids(volume_id)
+            if profile_id not in current:
+                self.set_replay_profiles(volume_id, [profile_id, *current])
 
     def remove_group_member(self, profile_id: str, volume_id: str) -> None:
         """Take a volume out of a consistency group; its other snapshot profiles are kept."""
         check_id(profile_id, "replay profile id")
-        current = self._fresh_profile_ids(volume_id)
-        if profile_id in current:
-            self.set_replay_profiles(volume_id, [i for i in current if i != profile_id])
+        with _MEMBERSHIP:
+            current = self._fresh_profile_ids(volume_id)
+            if profile_id in current:
+                self.set_replay_profiles(volume_id, [i for i in current if i != profile_id])
 
     def _fresh_profile_ids(self, volume_id: str) -> list[str]:
         """The volume's snapshot-profile ids read now (never from the cache): the list is
