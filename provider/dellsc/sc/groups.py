@@ -17,7 +17,6 @@ from .replays import ReplaysMixin
 from .units import parse_version
 from .validation import check_id, check_minutes, check_name, replay_description
 
-
 # A volume's snapshot-profile list is replaced whole: membership changes made in parallel by
 # one process (several groups sharing a volume) must not overwrite each other.
 _MEMBERSHIP = threading.Lock()
