@@ -83,6 +83,7 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     assert snapshot["snapshots"] == by_volume
     assert set(by_volume) == {ids["a"], ids["b"], ids["d"]}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", snapshot["created_at"])
+    assert snapshot["expires_at"] is None and snapshot["expire_minutes"] == 0
     for label in ("a", "b", "d"):
         assert len(volume_replays(probe, ids[label])) == 1
         assert mapping_count(probe, ids[label]) == 0, "activation leaves no mapping"
@@ -111,7 +112,9 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
 
     # expiry changes in place on every member: same group snapshot
     _apply(tf, probe, base + group(["a", "b", "d"]) + group_snapshot(expire_minutes=90), "0 1 0")
-    assert _state(tf)[SNAPSHOT]["id"] == snapshot["id"]
+    retimed = _state(tf)[SNAPSHOT]
+    assert retimed["id"] == snapshot["id"] and retimed["expire_minutes"] == 90
+    assert retimed["expires_at"] > retimed["created_at"]
     assert all(r["expires"] for r in group_replays(probe, snapshot["id"]))
 
     # delete the group snapshot (its replays expire) and the group: every volume remains

@@ -29,9 +29,9 @@ GROUP = "dellsc_consistency_group.g"
 SNAPSHOT = "dellsc_consistency_group_snapshot.s"
 
 
-def _lose_reply(probe: ArrayProbe, method: str, path: str) -> None:
-    """The array commits the next matching request, but its task poll fails."""
-    rule = {"method": method, "path": path, "action": "lost_reply", "status": 500,
+def _commit_then_fail(probe: ArrayProbe, method: str, path: str) -> None:
+    """The array does the next matching request, but its task poll fails."""
+    rule = {"method": method, "path": path, "action": "poll_fail", "status": 500,
             "message": "injected: reply lost", "count": 1}  # fmt: skip
     probe.admin("POST", "faults", rule)
 
@@ -43,7 +43,7 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     base = PROVIDER + volumes("a", "b")
     tf.write(base + group(["a", "b"]))
     tf.init()
-    _lose_reply(probe, "POST", "^StorageCenter/ScReplayProfile$")
+    _commit_then_fail(probe, "POST", "^StorageCenter/ScReplayProfile$")
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
     assert "reply lost" in failed.output
     assert GROUP not in tf.state_addresses()
@@ -63,7 +63,7 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     assert tf.plan_exit_code() == 0
 
     # the group snapshot is taken but the reply is lost: adopted, never taken twice
-    _lose_reply(probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$")
+    _commit_then_fail(probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$")
     with_snapshot = base + group(["a", "b"]) + group_snapshot(expire_minutes=120)
     tf.write(with_snapshot)
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)

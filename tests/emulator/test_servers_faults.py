@@ -110,8 +110,8 @@ def test_fault_task_fail_reports_on_the_poll_and_changes_nothing(dsm: Dsm) -> No
     assert dsm.admin("GET", "state") == before
 
 
-def test_fault_lost_reply_commits_then_fails_on_the_poll(dsm: Dsm) -> None:
-    rule = {"method": "POST", "path": "^StorageCenter/ScVolume$", "action": "lost_reply",
+def test_fault_poll_fail_commits_then_fails_the_task(dsm: Dsm) -> None:
+    rule = {"method": "POST", "path": "^StorageCenter/ScVolume$", "action": "poll_fail",
             "status": 500, "message": "reply lost"}  # fmt: skip
     dsm.admin("POST", "faults", rule)
     reply = dsm.call(

@@ -153,7 +153,7 @@ class EmulatorApp:
         self.by_route[route_key] += 1
         if is_mutation(method, path):
             self.stats["mutations"] += 1
-        task_fail = lost_reply = None
+        task_fail = poll_fail = None
         for fault in self.faults.fire(method, path):
             if fault.action == "delay":
                 await asyncio.sleep(fault.delay_s)
@@ -168,8 +168,8 @@ class EmulatorApp:
                 self.sessions.clear()
             elif fault.action == "task_fail":
                 task_fail = fault
-            elif fault.action == "lost_reply":
-                lost_reply = fault
+            elif fault.action == "poll_fail":
+                poll_fail = fault
             else:
                 return Response(fault.status, {"result": fault.message})
         version_error = self.check_version(headers.get("x-dell-api-version"))
@@ -192,8 +192,8 @@ class EmulatorApp:
             final = Response(task_fail.status, {"result": task_fail.message})
         else:
             final = self.execute(route, params, raw, asynchronous)
-        if lost_reply is not None:  # the array committed, but the caller never learns it
-            final = Response(lost_reply.status, {"result": lost_reply.message})
+        if poll_fail is not None:  # done, but the task reports a failure
+            final = Response(poll_fail.status, {"result": poll_fail.message})
         return self.accept(scope, headers, route, final) if asynchronous else final
 
     def check_version(self, header: str | None) -> Response | None:

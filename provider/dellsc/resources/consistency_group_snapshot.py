@@ -8,16 +8,18 @@ replays; unmanaging leaves them to expire in a day, like the driver's unmanage_s
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.consistency_group import CONSISTENT
-from dellsc.resources.replay_times import is_live, rfc3339
+from dellsc.resources.replay_times import expiry, is_live, parse_time, rfc3339
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
     from dellsc.sc import ScClient
@@ -34,10 +36,16 @@ class ConsistencyGroupSnapshotResource(Resource):
     # -- plan ----------------------------------------------------------------------------
 
     def modify_plan(self, change: PlanChange) -> None:
+        prior, planned = change.prior, change.planned
+        minutes = planned["expire_minutes"]
+        if prior is not None and not change.changed("expire_minutes"):
+            planned["expires_at"] = prior["expires_at"]
+        elif minutes is not None and not is_unknown(minutes) and minutes == 0:
+            planned["expires_at"] = None
         if self.provider.catalog is None:  # provider arguments unknown yet: checked at apply
             return
-        group_id = change.planned.get("consistency_group_id")
-        if change.prior is None and isinstance(group_id, str):
+        group_id = planned.get("consistency_group_id")
+        if prior is None and isinstance(group_id, str):
             self._group(group_id, change.diags)
 
     def _group(self, group_id: str, diags: Diagnostics) -> str | None:
@@ -195,7 +203,7 @@ class ConsistencyGroupSnapshotResource(Resource):
     def _live_replays(client: ScClient, snapshot_id: str) -> list[ScReplay]:
         """The member replays of a group snapshot that have not expired; ScNotFound if the
         group snapshot does not exist."""
-        now = datetime.now(UTC)
+        now = dt.datetime.now(dt.UTC)
         return [r for r in client.consistency_group_replays(snapshot_id) if is_live(r, now)]
 
     def _live_by_name(
@@ -221,14 +229,27 @@ class ConsistencyGroupSnapshotResource(Resource):
         if not replays:
             raise errors.ScNotFound(404, f"group snapshot {snapshot_id} has expired")
         group_id = snapshot.profile.instance_id if snapshot.profile else None
+        ends = min((e for e in map(expiry, replays) if e is not None), default=None)
         return {
             "id": snapshot.instance_id,
             "consistency_group_id": group_id or prior.get("consistency_group_id"),
             "name": snapshot.description,
-            "expire_minutes": prior.get("expire_minutes") or Decimal(0),
+            "expire_minutes": _minutes(ends, prior.get("expire_minutes")),
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
-            "created_at": rfc3339(snapshot.freeze_time or replays[0].freeze_time),
+            "created_at": rfc3339(parse_time(snapshot.freeze_time or replays[0].freeze_time)),
+            "expires_at": rfc3339(ends),
             "snapshots": {
                 r.create_volume.instance_id: r.instance_id for r in replays if r.create_volume
             },
         }
+
+
+def _minutes(ends: dt.datetime | None, wanted: Any) -> Decimal:
+    """expire_minutes as configured while the array agrees the snapshots expire; else what
+    the array shows (0 for never, the minutes left for an imported or changed expiry)."""
+    if ends is None:
+        return Decimal(0)
+    if isinstance(wanted, Decimal) and wanted > 0:
+        return wanted
+    left = (ends - dt.datetime.now(dt.UTC)).total_seconds() / 60
+    return Decimal(max(1, math.ceil(left)))

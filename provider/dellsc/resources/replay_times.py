@@ -1,8 +1,8 @@
-"""Replay times as the array writes them (§3.4), as RFC 3339, and whether a replay still lives."""
+"""Replay times as the array writes them (§3.4), in RFC 3339, and which replays still count."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,31 +11,35 @@ if TYPE_CHECKING:
 _OLD_STYLE = "%m/%d/%Y %I:%M:%S %p"  # "12/09/2014 03:52:08 PM", older DSMs
 
 
-def parse_time(text: str) -> datetime | None:
-    """A time in either style the array uses; a time without a zone is taken as UTC."""
+def parse_time(text: str) -> dt.datetime | None:
+    """An array time in either style, in UTC; a time without a zone is taken as UTC."""
     text = text.strip()
+    if not text:
+        return None
     try:
-        moment = datetime.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
     except ValueError:
         try:
-            moment = datetime.strptime(text, _OLD_STYLE)
+            moment = dt.datetime.strptime(text, _OLD_STYLE)
         except ValueError:
             return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
-def rfc3339(text: str) -> str:
-    """`2026-11-30T03:00:00Z` for an array time; unparseable text is returned unchanged."""
-    moment = parse_time(text)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else text
+def rfc3339(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def is_live(replay: ScReplay, now: datetime) -> bool:
+def expiry(replay: ScReplay) -> dt.datetime | None:
+    """When the replay expires, or None when it never does."""
+    return parse_time(replay.expire_time) if replay.expires else None
+
+
+def is_live(replay: ScReplay, now: dt.datetime | None = None) -> bool:
     """A frozen replay that is neither marked for expiration nor past its expiry time."""
     if replay.active or replay.marked_for_expiration:
         return False
-    if replay.expires:
-        expiry = parse_time(replay.expire_time)
-        if expiry is not None and expiry <= now:
-            return False
-    return True
+    ends = expiry(replay)
+    return ends is None or ends > (now or dt.datetime.now(dt.UTC))
