@@ -76,6 +76,17 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     assert all(r["expires"] for r in group_replays(probe, taken["instanceId"]))
     assert tf.plan_exit_code() == 0
 
+    # changed outside Terraform: expired member snapshots and a member taken out show as drift
+    for replay in group_replays(probe, taken["instanceId"]):
+        probe.api("POST", f"StorageCenter/ScReplay/{replay['instanceId']}/Expire", {})
+    weekly = [p["instanceId"] for p in profiles(probe, "Weekly")]
+    probe.api(
+        "PUT", f"StorageCenter/ScVolumeConfiguration/{ids['b']}", {"ReplayProfileList": weekly}
+    )
+    changes = {c["address"]: c["change"]["actions"] for c in tf.plan_json()["resource_changes"]}
+    assert changes[SNAPSHOT] == ["create"], "a group snapshot whose members expired is gone"
+    assert changes[GROUP] == ["update"], "the member is put back in place"
+
     # a second group whose second member cannot be added: nothing is left half-made
     tf.apply(base)  # the first group and its snapshot go
     before = probe.snapshot()
