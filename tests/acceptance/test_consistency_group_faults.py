@@ -127,7 +127,7 @@ def test_bad_input_names_the_attribute_and_changes_nothing(
     tf.init()
 
     outside = {"StorageCenter": 64702, "Name": "outside-cg", "Type": "Consistent"}
-    probe.api("POST", "StorageCenter/ScReplayProfile", outside)
+    empty_group = probe.api("POST", "StorageCenter/ScReplayProfile", outside)["instanceId"]
 
     def cg(label: str, *volume_ids: str, name: str = "acc-cg") -> str:
         return block("dellsc_consistency_group", label, name=name, volume_ids=list(volume_ids))
@@ -181,7 +181,14 @@ def test_bad_input_names_the_attribute_and_changes_nothing(
         ],
     )
 
-    before = probe.snapshot()
+    # an empty group is only known at apply time: refused before anything is sent
+    before, mutations = probe.snapshot(), probe.mutations()
+    tf.write(provider + snap("s", empty_group))
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Consistency Group Has No Members" in failed.output
+    assert "consistency_group_id" in failed.output
+    assert probe.snapshot() == before and probe.mutations() == mutations
+
     tf.write(provider + cg("g", local))
     for import_id, message in [
         ("64702.x", "Invalid Import ID"),
