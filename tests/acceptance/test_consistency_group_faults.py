@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,9 +102,22 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     assert GROUP not in tf.state_addresses()
     assert probe.snapshot()["objects"] == before["objects"], "no profile, no member change left"
     probe.admin("DELETE", "faults")
-    tf.apply()
-    assert len(profiles(probe, "acc-cg-2")) == 1
+    unmanaged = group(["a", "b"], name="acc-cg-2", deletion_policy="UNMANAGE") + group_snapshot(
+        deletion_policy="UNMANAGE"
+    )
+    tf.apply(base + unmanaged)
+    [kept] = profiles(probe, "acc-cg-2")
     assert tf.plan_exit_code() == 0
+
+    # UNMANAGE: the group stays with its members, its snapshots expire in about a day
+    tf.apply(base)
+    assert members(probe, kept["instanceId"]) == set(ids.values())
+    [unmanaged_snapshot] = group_snapshots(probe, kept["instanceId"])
+    for replay in group_replays(probe, unmanaged_snapshot["instanceId"]):
+        ends = dt.datetime.fromisoformat(replay["expireTime"]) - dt.datetime.now(dt.UTC)
+        assert replay["expires"] and not replay["markedForExpiration"]
+        assert dt.timedelta(hours=23) < ends <= dt.timedelta(days=1)
+    assert tf.state_addresses() == ["dellsc_volume.a", "dellsc_volume.b"]
 
 
 @pytest.fixture
