@@ -187,6 +187,8 @@ class ConsistencyGroupSnapshotResource(Resource):
             )
             return None
         try:
+            if import_id.split(".")[0] != str(client.ssn):
+                raise errors.ScNotFound(404, f"{import_id} is on another Storage Center")
             if not self._live_replays(client, import_id):
                 raise errors.ScNotFound(404, "every member snapshot has expired")
         except errors.ScNotFound:
