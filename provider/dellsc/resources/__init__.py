@@ -3,9 +3,17 @@
 from dellsc.resources.base import Resource
 from dellsc.resources.consistency_group import ConsistencyGroupResource
 from dellsc.resources.consistency_group_snapshot import ConsistencyGroupSnapshotResource
+from dellsc.resources.server import ServerResource
 from dellsc.resources.volume import VolumeResource
+from dellsc.resources.volume_mapping import VolumeMappingResource
 
 RESOURCES: dict[str, type[Resource]] = {
     r.type_name: r
-    for r in (VolumeResource, ConsistencyGroupResource, ConsistencyGroupSnapshotResource)
+    for r in (
+        VolumeResource,
+        ServerResource,
+        VolumeMappingResource,
+        ConsistencyGroupResource,
+        ConsistencyGroupSnapshotResource,
+    )
 }
