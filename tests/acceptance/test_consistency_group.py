@@ -10,6 +10,7 @@ import pytest
 
 from tests.acceptance.configs_group import (
     PROVIDER,
+    block,
     group,
     group_replays,
     group_snapshot,
@@ -21,7 +22,7 @@ from tests.acceptance.configs_group import (
     volume_replays,
     volumes,
 )
-from tests.acceptance.harness import ArrayProbe, Terraform
+from tests.acceptance.harness import GIB, ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
 GROUP = "dellsc_consistency_group.g"
@@ -69,8 +70,16 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     assert profile_names(probe, ids["c"]) == ["Daily"], "a removed member keeps its profiles"
 
     # a group snapshot: one replay per member, frozen at one instant, on never-mapped volumes
-    with_snapshot = base + group(["a", "b", "d"]) + group_snapshot()
-    _apply(tf, probe, with_snapshot, "1 0 0")
+    # and a larger volume made from member a's snapshot through the `snapshots` map
+    from_member = block(
+        "dellsc_volume",
+        "e",
+        name="cg-vol-e",
+        size_gb=2,
+        source_snapshot_id=f"={SNAPSHOT}.snapshots[dellsc_volume.a.id]",
+    )
+    with_snapshot = base + group(["a", "b", "d"]) + group_snapshot() + from_member
+    _apply(tf, probe, with_snapshot, "2 0 0")
     state = _state(tf)
     snapshot = state[SNAPSHOT]
     assert state[GROUP]["id"] == group_id
@@ -88,6 +97,8 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
         assert len(volume_replays(probe, ids[label])) == 1
         assert mapping_count(probe, ids[label]) == 0, "activation leaves no mapping"
     assert volume_replays(probe, ids["c"]) == []
+    assert state["dellsc_volume.e"]["source_snapshot_id"] == by_volume[ids["a"]]
+    assert probe.configured_bytes("cg-vol-e") == 2 * GIB
 
     # imports: the group by name and by id (CLI), the group snapshot by an import block (by
     # identity on Terraform 1.12+); nothing changes on the array
@@ -111,14 +122,16 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
         assert identities["dellsc_consistency_group_snapshot"] == {"id": snapshot["id"]}
 
     # expiry changes in place on every member: same group snapshot
-    _apply(tf, probe, base + group(["a", "b", "d"]) + group_snapshot(expire_minutes=90), "0 1 0")
+    retimed_config = base + group(["a", "b", "d"]) + group_snapshot(expire_minutes=90) + from_member
+    _apply(tf, probe, retimed_config, "0 1 0")
     retimed = _state(tf)[SNAPSHOT]
     assert retimed["id"] == snapshot["id"] and retimed["expire_minutes"] == 90
     assert retimed["expires_at"] > retimed["created_at"]
     assert all(r["expires"] for r in group_replays(probe, snapshot["id"]))
 
-    # delete the group snapshot (its replays expire) and the group: every volume remains
-    _apply(tf, probe, base, "0 0 2")
+    # delete the volume from the snapshot, the group snapshot (its replays expire) and the
+    # group: every member volume remains
+    _apply(tf, probe, base, "0 0 3")
     assert all(r["markedForExpiration"] for r in group_replays(probe, snapshot["id"]))
     assert profiles(probe, "acc-cg") == []
     assert {v["instanceId"] for v in probe.volumes()} >= set(ids.values())

@@ -30,9 +30,10 @@ GROUP = "dellsc_consistency_group.g"
 SNAPSHOT = "dellsc_consistency_group_snapshot.s"
 
 
-def _commit_then_fail(probe: ArrayProbe, method: str, path: str) -> None:
-    """The array does the next matching request, but its task poll fails."""
-    rule = {"method": method, "path": path, "action": "poll_fail", "status": 500,
+def _commit_then_fail(probe: ArrayProbe, method: str, path: str, action: str) -> None:
+    """The array does the next matching request, but its reply is lost (`lose_reply`) or its
+    task poll fails (`poll_fail`)."""
+    rule = {"method": method, "path": path, "action": action, "status": 500,
             "message": "injected: reply lost", "count": 1}  # fmt: skip
     probe.admin("POST", "faults", rule)
 
@@ -44,7 +45,7 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     base = PROVIDER + volumes("a", "b")
     tf.write(base + group(["a", "b"]))
     tf.init()
-    _commit_then_fail(probe, "POST", "^StorageCenter/ScReplayProfile$")
+    _commit_then_fail(probe, "POST", "^StorageCenter/ScReplayProfile$", "poll_fail")
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
     assert "reply lost" in failed.output
     assert GROUP not in tf.state_addresses()
@@ -64,11 +65,13 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     assert tf.plan_exit_code() == 0
 
     # the group snapshot is taken but the reply is lost: adopted, never taken twice
-    _commit_then_fail(probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$")
+    _commit_then_fail(
+        probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$", "lose_reply"
+    )
     with_snapshot = base + group(["a", "b"]) + group_snapshot(expire_minutes=120)
     tf.write(with_snapshot)
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
-    assert "reply lost" in failed.output and SNAPSHOT not in tf.state_addresses()
+    assert "Error" in failed.output and SNAPSHOT not in tf.state_addresses()
     assert len(group_snapshots(probe, profile["instanceId"])) == 1
     tf.apply()
     [taken] = group_snapshots(probe, profile["instanceId"])

@@ -10,7 +10,15 @@ from typing import Any
 
 from .wire import Body, bad_request, parse_int
 
-ACTIONS = ("status", "delay", "drop", "task_fail", "poll_fail", "expire_session")
+ACTIONS = (
+    "status",
+    "delay",
+    "drop",
+    "task_fail",
+    "lose_reply",
+    "poll_fail",
+    "expire_session",
+)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from dellsc.resources.base import Resource
 from dellsc.resources.consistency_group import ConsistencyGroupResource
 from dellsc.resources.consistency_group_snapshot import ConsistencyGroupSnapshotResource
 from dellsc.resources.server import ServerResource
+from dellsc.resources.snapshot import SnapshotResource
 from dellsc.resources.volume import VolumeResource
 from dellsc.resources.volume_mapping import VolumeMappingResource
 
@@ -13,6 +14,7 @@ RESOURCES: dict[str, type[Resource]] = {
         VolumeResource,
         ServerResource,
         VolumeMappingResource,
+        SnapshotResource,
         ConsistencyGroupResource,
         ConsistencyGroupSnapshotResource,
     )

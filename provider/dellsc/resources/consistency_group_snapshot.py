@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.consistency_group import CONSISTENT
-from dellsc.resources.replay_times import expiry, is_live, parse_time, rfc3339
+from dellsc.resources.replays import expiry, is_live, parse_time, rfc3339
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
