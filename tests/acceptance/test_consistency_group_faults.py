@@ -30,11 +30,12 @@ GROUP = "dellsc_consistency_group.g"
 SNAPSHOT = "dellsc_consistency_group_snapshot.s"
 
 
-def _commit_then_fail(probe: ArrayProbe, method: str, path: str, action: str) -> None:
-    """The array does the next matching request, but its reply is lost (`lose_reply`) or its
-    task poll fails (`poll_fail`)."""
-    rule = {"method": method, "path": path, "action": action, "status": 500,
-            "message": "injected: reply lost", "count": 1}  # fmt: skip
+def _commit_then_fail(probe: ArrayProbe, method: str, path: str, target: str) -> None:
+    """The array does the next matching request, but its reply is lost (`request`) or the
+    poll of its task fails (`poll`)."""
+    rule = {"method": method, "path": path, "target": target, "count": 1, "status": 500,
+            "action": "lost_reply" if target == "request" else "status",
+            "message": "injected: reply lost"}  # fmt: skip
     probe.admin("POST", "faults", rule)
 
 
@@ -45,7 +46,7 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     base = PROVIDER + volumes("a", "b")
     tf.write(base + group(["a", "b"]))
     tf.init()
-    _commit_then_fail(probe, "POST", "^StorageCenter/ScReplayProfile$", "poll_fail")
+    _commit_then_fail(probe, "POST", "^StorageCenter/ScReplayProfile$", "poll")
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
     assert "reply lost" in failed.output
     assert GROUP not in tf.state_addresses()
@@ -66,7 +67,7 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
 
     # the group snapshot is taken but the reply is lost: adopted, never taken twice
     _commit_then_fail(
-        probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$", "lose_reply"
+        probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$", "request"
     )
     with_snapshot = base + group(["a", "b"]) + group_snapshot(expire_minutes=120)
     tf.write(with_snapshot)

@@ -121,17 +121,6 @@ def test_fault_task_fail_reports_on_the_poll_and_changes_nothing(dsm: Dsm) -> No
     assert dsm.admin("GET", "state") == before
 
 
-def test_fault_poll_fail_commits_then_fails_the_task(dsm: Dsm) -> None:
-    rule = {"method": "POST", "path": "^StorageCenter/ScVolume$", "action": "poll_fail",
-            "status": 500, "message": "reply lost"}  # fmt: skip
-    dsm.admin("POST", "faults", rule)
-    reply = dsm.call(
-        "POST", "StorageCenter/ScVolume", {"Name": "lost", "Size": "1 GB", "StorageCenter": SSN}
-    )
-    assert reply.status_code == 500 and reply.json() == {"result": "reply lost"}
-    assert [v["name"] for v in dsm.get_list("ScVolume", Name="lost")] == ["lost"]
-
-
 def test_fault_expire_session(dsm: Dsm) -> None:
     dsm.admin("POST", "faults", {"path": "ScVolume", "action": "expire_session"})
     assert dsm.request("POST", "StorageCenter/ScVolume/GetList", {}).status_code == 401
