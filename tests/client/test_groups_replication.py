@@ -50,6 +50,32 @@ def test_consistency_group_lifecycle(client: ScClient, unique: Unique) -> None:
         client.delete_volume(volume.instance_id)
 
 
+def test_group_membership_keeps_other_profiles(client: ScClient, unique: Unique) -> None:
+    group = client.create_consistency_group(unique("cg"))
+    assert [p.instance_id for p in client.find_replay_profiles(group.name)] == [group.instance_id]
+    assert client.find_replay_profiles(group.name.upper()) == []
+    volume = client.create_volume(unique("member"), 1)
+    standard = [r.instance_id for r in client.get_volume_configuration(volume.instance_id)
+                .replay_profile_list]  # fmt: skip
+    client.add_group_member(group.instance_id, volume.instance_id)
+    client.add_group_member(group.instance_id, volume.instance_id)  # idempotent
+    listed = client.get_volume_configuration(volume.instance_id).replay_profile_list
+    assert [r.instance_id for r in listed] == [group.instance_id, *standard]
+    snapshot = client.create_group_replay(group.instance_id, "same-name")
+    again = client.create_group_replay(group.instance_id, "same-name")
+    assert snapshot is not None and again is not None
+    assert again.instance_id != snapshot.instance_id, "the new group snapshot, not the old one"
+    assert client.get_group_replay(snapshot.instance_id).profile is not None
+    client.remove_group_member(group.instance_id, volume.instance_id)
+    client.remove_group_member(group.instance_id, volume.instance_id)
+    listed = client.get_volume_configuration(volume.instance_id).replay_profile_list
+    assert [r.instance_id for r in listed] == standard
+    with pytest.raises(errors.ScNotFound):
+        client.get_group_replay(f"{SSN}.{SSN}.99999.1")
+    client.delete_replay_profile(group.instance_id)
+    client.delete_volume(volume.instance_id)
+
+
 def test_consistency_groups_refused_on_api_2_0(make_emulator: EmulatorFactory) -> None:
     with make_emulator(reported_api_version="2.0") as emu, emu.client() as client:
         with pytest.raises(errors.ScValidationError, match="2.1"):

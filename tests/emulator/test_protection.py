@@ -34,6 +34,7 @@ def test_consistency_group_snapshot(dsm: Dsm) -> None:
     assert group["description"] == snap["description"]
     replays = dsm.get(f"StorageCenter/ScReplayConsistencyGroup/{group['instanceId']}/ReplayList")
     assert len(replays) == 2 and all(r["consistent"] for r in replays)
+    assert {r["freezeTime"] for r in replays} == {group["freezeTime"]}, "one instant"
     assert dsm.ok("DELETE", f"StorageCenter/ScReplayProfile/{pid}") == {"result": True}
     assert dsm.get_list("ScReplayProfile", ScSerialNumber=SSN, Name="cg-1") == []
 

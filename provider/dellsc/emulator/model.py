@@ -374,8 +374,10 @@ class Ctx:
         consistent: bool = False,
         global_index: str | None = None,
         size: int | None = None,
+        frozen_at: str | None = None,
     ) -> Doc:
-        """Freeze a replay of `volume` (an editable copy is stored back)."""
+        """Freeze a replay of `volume` (an editable copy is stored back); `frozen_at` is the
+        freeze time shared by the replays of one group snapshot."""
         vol = self.txn.edit("ScVolume", volume["instanceId"])
         assert vol is not None
         index = vol["_nextReplay"]
@@ -383,7 +385,7 @@ class Ctx:
         self.txn.put("ScVolume", vol)
         ssn, vidx = vol["scSerialNumber"], vol["index"]
         rid = f"{ssn}.{vidx}.{index}"
-        stamp = now_iso()
+        stamp = frozen_at or now_iso()
         previous = self.volume_replays(vol)
         replay = self.header("ScReplay", rid, stamp, ssn) | {
             "globalIndex": global_index or f"{ssn}-{vidx}-{index}",

@@ -92,13 +92,14 @@ def profile_create_replay(ctx: Ctx, p: dict[str, str], body: Body) -> None:
     description = description_of(body)
     minutes = expire_minutes(body)
     consistent = profile["type"] == "Consistent"
-    replays = [snapshot(ctx, v, description, minutes, consistent) for v in vols]
-    if not consistent:
+    # a Consistent profile pauses I/O on every member and freezes them at one instant
+    stamp = now_iso() if consistent else None
+    replays = [snapshot(ctx, v, description, minutes, consistent, stamp) for v in vols]
+    if stamp is None:
         return
     ssn = profile["scSerialNumber"]
     pidx = profile["instanceId"].split(".")[1]
     index = ctx.txn.next_id(f"{ssn}:cg:{pidx}", start=1)
-    stamp = now_iso()
     group = ctx.header("ScReplayConsistencyGroup", f"{ssn}.{ssn}.{pidx}.{index}", stamp, ssn) | {
         "globalIndex": f"{ssn}-{pidx}-{index}",
         "description": description,

@@ -254,13 +254,20 @@ def replicate_replay(ctx: Ctx, source: Doc, replay: Doc) -> None:
             )
 
 
-def snapshot(ctx: Ctx, vol: Doc, description: str, minutes: int, consistent: bool) -> Doc:
+def snapshot(
+    ctx: Ctx,
+    vol: Doc,
+    description: str,
+    minutes: int,
+    consistent: bool,
+    frozen_at: str | None = None,
+) -> Doc:
     if not (vol["active"] and vol["replayAllowed"]):
         raise bad_request(
             f"Volume '{vol['instanceId']}' is not active (it has never been mapped); "
             "cannot create a replay of an empty volume"
         )
-    replay = ctx.add_replay(vol, description, minutes, consistent=consistent)
+    replay = ctx.add_replay(vol, description, minutes, consistent=consistent, frozen_at=frozen_at)
     replicate_replay(ctx, vol, replay)
     return replay
 

@@ -1,6 +1,8 @@
 """Resource types, one module each; RESOURCES must list exactly the files in schemas/resources."""
 
 from dellsc.resources.base import Resource
+from dellsc.resources.consistency_group import ConsistencyGroupResource
+from dellsc.resources.consistency_group_snapshot import ConsistencyGroupSnapshotResource
 from dellsc.resources.server import ServerResource
 from dellsc.resources.snapshot import SnapshotResource
 from dellsc.resources.volume import VolumeResource
@@ -8,5 +10,12 @@ from dellsc.resources.volume_mapping import VolumeMappingResource
 
 RESOURCES: dict[str, type[Resource]] = {
     r.type_name: r
-    for r in (VolumeResource, ServerResource, VolumeMappingResource, SnapshotResource)
+    for r in (
+        VolumeResource,
+        ServerResource,
+        VolumeMappingResource,
+        SnapshotResource,
+        ConsistencyGroupResource,
+        ConsistencyGroupSnapshotResource,
+    )
 }

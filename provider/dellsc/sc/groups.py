@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+
 from .base import DEFAULT_NOTES
 from .errors import ScValidationError
-from .models import ScReplay, ScReplayConsistencyGroup, ScReplayProfile, ScVolume
+from .models import (
+    ScReplay,
+    ScReplayConsistencyGroup,
+    ScReplayProfile,
+    ScVolume,
+    ScVolumeConfiguration,
+)
 from .replays import ReplaysMixin
 from .units import parse_version
 from .validation import check_id, check_minutes, check_name, replay_description
+
+# A volume's snapshot-profile list is replaced whole: membership changes made in parallel by
+# one process (several groups sharing a volume) must not overwrite each other.
+_MEMBERSHIP = threading.Lock()
 
 
 class GroupsMixin(ReplaysMixin):
@@ -33,6 +45,36 @@ class GroupsMixin(ReplaysMixin):
         }
         return self._create(ScReplayProfile, "StorageCenter/ScReplayProfile", body)
 
+    def find_replay_profiles(self, name: str) -> list[ScReplayProfile]:
+        """Snapshot profiles of this SC named exactly `name`, of any type."""
+        check_name(name, "snapshot profile name")
+        found = self._query(ScReplayProfile, "ScReplayProfile", scSerialNumber=self.ssn, Name=name)
+        return [p for p in found if p.name == name]  # the array's Equals may ignore case
+
+    def add_group_member(self, profile_id: str, volume_id: str) -> None:
+        """Put a volume into a consistency group (§6.10 update): its snapshot-profile list
+        gains the group's profile, the others are kept. No-op if it is a member already."""
+        check_id(profile_id, "replay profile id")
+        with _MEMBERSHIP:
+            current = self._fresh_profile_ids(volume_id)
+            if profile_id not in current:
+                self.set_replay_profiles(volume_id, [profile_id, *current])
+
+    def remove_group_member(self, profile_id: str, volume_id: str) -> None:
+        """Take a volume out of a consistency group; its other snapshot profiles are kept."""
+        check_id(profile_id, "replay profile id")
+        with _MEMBERSHIP:
+            current = self._fresh_profile_ids(volume_id)
+            if profile_id in current:
+                self.set_replay_profiles(volume_id, [i for i in current if i != profile_id])
+
+    def _fresh_profile_ids(self, volume_id: str) -> list[str]:
+        """The volume's snapshot-profile ids read now (never from the cache): the list is
+        replaced whole, so it must not be stale."""
+        path = f"StorageCenter/ScVolume/{check_id(volume_id, 'volume id')}/VolumeConfiguration"
+        configuration = self._get(ScVolumeConfiguration, path)
+        return [r.instance_id for r in configuration.replay_profile_list]
+
     def delete_replay_profile(self, instance_id: str) -> None:
         """Delete a replay profile (member volumes stay); ScNotFound if already gone."""
         check_id(instance_id, "replay profile id")
@@ -46,7 +88,8 @@ class GroupsMixin(ReplaysMixin):
         self, profile_id: str, description: str, expire_minutes: int = 0
     ) -> ScReplayConsistencyGroup | None:
         """Snapshot every member of a consistency group together (activating inactive members
-        first). Returns the new group snapshot, found by its (truncated) description."""
+        first). Returns the new group snapshot: the one with this (truncated) description that
+        was not there before, or None if the array lists none."""
         check_id(profile_id, "replay profile id")
         check_minutes(expire_minutes)
         self._check_cg_support()
@@ -54,10 +97,22 @@ class GroupsMixin(ReplaysMixin):
             if not (volume.active and volume.replay_allowed):
                 self.activate_volume(volume.instance_id)
         text = replay_description(description)
+        before = {g.instance_id for g in self.consistency_groups(profile_id)}
         body = {"description": text, "expireTime": expire_minutes}
         self._write("POST", f"StorageCenter/ScReplayProfile/{profile_id}/CreateReplay", body)
-        matches = [g for g in self.consistency_groups(profile_id) if g.description == text]
+        matches = [
+            g
+            for g in self.consistency_groups(profile_id)
+            if g.description == text and g.instance_id not in before
+        ]
         return matches[-1] if matches else None
+
+    def get_group_replay(self, cg_id: str) -> ScReplayConsistencyGroup:
+        """One group snapshot; ScNotFound if it does not exist."""
+        check_id(cg_id, "consistency group snapshot id")
+        return self._get(
+            ScReplayConsistencyGroup, f"StorageCenter/ScReplayConsistencyGroup/{cg_id}"
+        )
 
     def consistency_groups(self, profile_id: str) -> list[ScReplayConsistencyGroup]:
         """The group snapshots taken through a replay profile."""
