@@ -164,6 +164,8 @@ class DellscProvider:
             return self._data_sources[type_name]
 
     def describe_error(self, exc: Exception) -> tuple[str, str]:
+        if isinstance(exc, errors.ScUnavailable):
+            return "Storage Center Unreachable", str(exc)
         if isinstance(exc, errors.ScNotFound):
             return "Storage Center Object Not Found", str(exc)
         if isinstance(exc, errors.ScValidationError | errors.ScBadRequest):

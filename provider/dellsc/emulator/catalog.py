@@ -64,11 +64,7 @@ def is_visible(ctx: Ctx, kind: str, doc: Doc) -> bool:
 
 def visible(ctx: Ctx, kind: str) -> list[Doc]:
     """Objects a GetList may show: not recycled, on a Storage Center that is up."""
-    return [
-        d
-        for d in ctx.txn.all(LISTABLE[kind])
-        if is_visible(ctx, kind, d) and ctx.reachable(d)
-    ]
+    return [d for d in ctx.txn.all(LISTABLE[kind]) if is_visible(ctx, kind, d) and ctx.reachable(d)]
 
 
 def get_list(ctx: Ctx, kind: str, body: Body) -> list[Doc]:

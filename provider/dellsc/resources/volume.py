@@ -142,6 +142,13 @@ class VolumeResource(Resource):
             configuration = client.get_volume_configuration(volume.instance_id)
         except errors.ScNotFound:
             return None
+        except errors.ScUnavailable as exc:  # e.g. the primary SC after a failover
+            diags.warning(
+                "Storage Center Unreachable",
+                f"{exc}. Volume {state.get('name')!r} ({state['id']}) keeps its last known "
+                "state until the Storage Center is back.",
+            )
+            return state
         return self._state(volume, configuration, state)
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from .base import DEFAULT_NOTES, ClientCore
-from .errors import ScValidationError
+from .errors import ScApiError, ScValidationError
 from .models import ScFolder, ScServerFolder, ScVolumeFolder
 from .validation import check_name
 
@@ -72,7 +72,13 @@ class FoldersMixin(ClientCore):
             found = None if creating else self._find_level(model, parts[:depth], name)
             if found is None:
                 creating = True
-                found = self._create_folder(model, name, folder)
+                try:
+                    found = self._create_folder(model, name, folder)
+                except ScApiError:  # made meanwhile by a concurrent create?
+                    found = self._find_level(model, parts[:depth], name)
+                    if found is None:
+                        raise
+                    creating = False
             folder = found
         assert folder is not None
         return folder
