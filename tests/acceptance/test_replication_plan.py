@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
-from tests.acceptance.conftest import FLAVOURS, PASSWORD, default_flavour, make_terraform
 from tests.acceptance.configs_repl import PRIMARY, SECONDARY, Arrays, config, plan, volumes
+from tests.acceptance.conftest import PASSWORD
 from tests.acceptance.harness import ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
@@ -47,7 +46,7 @@ def snap(probe: ArrayProbe, volume_id: str, description: str) -> str:
     return str(replay["globalIndex"])
 
 
-def test_failover_with_the_primary_down_and_failback(
+def test_failover_with_the_primary_down_then_failback(
     tf_any: Terraform, probe: ArrayProbe, arrays: Arrays
 ) -> None:
     tf = tf_any
@@ -55,90 +54,293 @@ def test_failover_with_the_primary_down_and_failback(
     tf.init()
     tf.apply()
     state = tf.values(PLAN)
-    ids = {n: tf.values(f"dellsc_volume.{n}")["id"] for n in NAMES}
+    ids = dict(zip(NAMES, (tf.values(f"dellsc_volume.{n}")["id"] for n in NAMES), strict=True))
     assert state["id"] == f"{PRIMARY}:{SECONDARY}:dr"
     assert sorted(state["volume_ids"]) == sorted(ids.values())
     remote = arrays.by_name(SECONDARY)
-    assert set(remote) == {f"Cinder repl of {n}" for n in NAMES}
+    assert set(remote) == {f"Cinder repl of {n}" for n in NAMES}, "no orphan, no duplicate"
+    assert len(arrays.replications()) == 3
     for name, vid in ids.items():
         repl = arrays.replication_of(vid)
         dest = remote[f"Cinder repl of {name}"]
         assert repl["destinationVolume"]["instanceId"] == dest["instanceId"]
-        assert repl["type"] == "Asynchronous" and repl["state"] == "Up"
+        assert (repl["type"], repl["state"], repl["replicateActiveReplay"]) == (
+            "Asynchronous",
+            "Up",
+            False,
+        )
         assert dest["notes"] == f"dellsc_replication_plan {state['id']}"
-        assert dest["volumeFolder"]["instanceName"] == "dr"
+        assert dest["volumeFolder"]["instanceName"] == "dr", "foldered as the source"
         assert state["pairs"][vid] == {
             "destination_volume_id": dest["instanceId"],
             "state": "replicating",
             "synced": True,
             "bytes_remaining": 0,
         }
-    assert len(arrays.replications()) == 3
     clean(tf)
 
-    # data on the primary before the disaster, replicated to the secondary
-    host = f"{PRIMARY}.1"
-    activate(probe, ids["db1"], host)
+    # data written on the primary before the disaster reaches the secondary
+    activate(probe, ids["db1"], f"{PRIMARY}.1")
     before = snap(probe, ids["db1"], "before failover")
-    pairs = state["pairs"]
-    assert before in arrays.replay_indexes(pairs[ids["db1"]]["destination_volume_id"])
+    assert before in arrays.replay_indexes(remote["Cinder repl of db1"]["instanceId"])
 
     arrays.down(PRIMARY)
     tf.write(config(volumes(*NAMES), plan("dr", list(NAMES), active_site="secondary")))
     preview = tf.run("plan", "-input=false", "-no-color")
-    assert preview.output.count("Warning: Failover") + preview.output.count(
-        "similar warnings"
-    ) >= 1
-    import json
-    pj = tf.plan_json()
-    for rc in pj["resource_changes"]:
-        if rc["address"] == PLAN:
-            print(json.dumps(rc["change"], indent=1))
+    assert "Warning: Failover" in preview.output
     assert "unknown (the primary Storage Center is down)" in preview.output
     started = time.perf_counter()
     tf.apply()
     failover_s = time.perf_counter() - started
     remote = arrays.by_name(SECONDARY)
-    assert set(remote) == set(NAMES), "destinations take the volumes' names"
-    for vid in ids.values():
-        assert arrays.replication_of(vid)["state"] == "Down"
-        assert tf.values(PLAN)["pairs"][vid]["state"] == "failed-over"
-    assert tf.values(PLAN)["active_site"] == "secondary"
+    assert set(remote) == set(NAMES), "the copies took the volumes' names"
+    state = tf.values(PLAN)
+    assert state["active_site"] == "secondary"
+    for name, vid in ids.items():
+        assert arrays.replication_of(vid)["state"] == "Down", "replication broken off"
+        assert state["pairs"][vid]["state"] == "failed-over"
+        assert state["pairs"][vid]["destination_volume_id"] == remote[name]["instanceId"]
     output = clean(tf)
-    assert "Storage Center Unreachable" in output
-    assert "Error" not in output
+    assert "Warning: Storage Center Unreachable" in output and "Error" not in output
 
-    failed = tf.run(
-        "apply", "-auto-approve", "-input=false", "-no-color", ok=False
-    ) if False else None
-    del failed
     tf.write(config(volumes(*NAMES), plan("dr", list(NAMES), active_site="primary")))
     mutations, dump = probe.mutations(), probe.snapshot()
-    refused = tf.run("plan", "-input=false", "-no-color", ok=False)
+    refused = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
     assert "Primary Storage Center Is Down" in refused.output and "active_site" in refused.output
     assert probe.mutations() == mutations and probe.snapshot() == dump
     assert tf.values(PLAN)["active_site"] == "secondary"
 
     arrays.up(PRIMARY)
-    current = remote["db1"]["instanceId"]
-    after = snap(probe, current, "written on the secondary")
-    preview = tf.run("plan", "-input=false", "-no-color")
-    assert "Warning: Failback" in preview.output
+    after = snap(probe, remote["db1"]["instanceId"], "written on the secondary")
     started = time.perf_counter()
-    tf.apply()
+    applied = tf.apply()
     failback_s = time.perf_counter() - started
+    assert "Warning: Failback" in applied.output
     print(f"3-volume failover {failover_s:.1f} s, failback {failback_s:.1f} s ({tf.binary})")
-    remote = arrays.by_name(SECONDARY)
+    remote, local = arrays.by_name(SECONDARY), arrays.by_name(PRIMARY)
     assert set(remote) == {f"Cinder repl of {n}" for n in NAMES}
-    local = arrays.by_name(PRIMARY)
+    assert len(arrays.replications()) == 3
     for name, vid in ids.items():
-        assert local[name]["instanceId"] == vid
+        assert local[name]["instanceId"] == vid, "the original volume is primary again"
         repl = arrays.replication_of(vid)
         assert repl["state"] == "Up"
-        assert repl["destinationVolume"]["instanceId"] == remote[f"Cinder repl of {name}"][
-            "instanceId"
-        ]
-    assert {before, after} <= arrays.replay_indexes(ids["db1"])
-    assert len(arrays.replications()) == 3
+        assert (
+            repl["destinationVolume"]["instanceId"]
+            == (remote[f"Cinder repl of {name}"]["instanceId"])
+        )
+    assert {before, after} <= arrays.replay_indexes(ids["db1"]), "no data lost"
     assert tf.values(PLAN)["active_site"] == "primary"
+    clean(tf)
+
+
+def add_host(probe: ArrayProbe, ssn: int, iqn: str) -> str:
+    """A physical server on SC `ssn` with one iSCSI initiator; its id."""
+    server = probe.api(
+        "POST", "StorageCenter/ScPhysicalServer", {"Name": f"host-{ssn}", "StorageCenter": ssn}
+    )
+    body = {"HbaPortType": "Iscsi", "WwnOrIscsiName": iqn, "AllowManual": True}
+    probe.api("POST", f"StorageCenter/ScPhysicalServer/{server['instanceId']}/AddHba", body)
+    return str(server["instanceId"])
+
+
+def test_members_in_place_import_failover_with_primary_up_and_unmanage(
+    tf: Terraform, probe: ArrayProbe, arrays: Arrays
+) -> None:
+    vols = volumes("a", "b", "c")
+    tf.write(config(vols, plan("ops", ["a", "b"], deletion_policy="UNMANAGE")))
+    tf.init()
+    tf.apply()
+    ids = {n: tf.values(f"dellsc_volume.{n}")["id"] for n in "abc"}
+    first = {vid: arrays.replication_of(vid)["instanceId"] for vid in (ids["a"], ids["b"])}
+    assert len(arrays.replications()) == 2
+
+    tf.write(config(vols, plan("ops", ["a", "b", "c"], deletion_policy="UNMANAGE")))
+    mutations = probe.mutations()
+    preview = tf.run("plan", "-input=false", "-no-color")
+    assert probe.mutations() == mutations, "plan changes nothing"
+    assert "update in-place" in preview.output and "must be replaced" not in preview.output
+    assert preview.output.count("Warning: Replication Will Start") == 1
+    assert "'c'" in preview.output and "'Cinder repl of c'" in preview.output
+    tf.apply()
+    assert len(arrays.replications()) == 3
+    for vid, repl_id in first.items():
+        assert arrays.replication_of(vid)["instanceId"] == repl_id, "others untouched"
+    assert set(arrays.by_name(SECONDARY)) == {f"Cinder repl of {n}" for n in "abc"}
+    clean(tf)
+
+    tf.write(config(vols, plan("ops", ["a", "c"], deletion_policy="UNMANAGE")))
+    preview = tf.run("plan", "-input=false", "-no-color")
+    assert preview.output.count("Warning: Replication Will Stop") == 1
+    assert ids["b"] in preview.output and "Unmanaged_" in preview.output
+    tf.apply()
+    assert arrays.replication_of(ids["a"])["instanceId"] == first[ids["a"]]
+    assert not [r for r in arrays.replications() if r["sourceVolume"]["instanceId"] == ids["b"]]
+    assert set(arrays.by_name(SECONDARY)) == {
+        "Cinder repl of a", "Cinder repl of c", "Unmanaged_Cinder repl of b"
+    }  # fmt: skip
+    clean(tf)
+
+    # import of the replication set by its id
+    tf.run("state", "rm", "dellsc_replication_plan.ops")
+    tf.run("import", "-input=false", "-no-color", "dellsc_replication_plan.ops", "64702:64703:ops")
+    imported = tf.values("dellsc_replication_plan.ops")
+    assert sorted(imported["volume_ids"]) == sorted([ids["a"], ids["c"]])
+    assert imported["deletion_policy"] == "DELETE"
+    tf.run("apply", "-auto-approve", "-input=false", "-no-color")  # takes UNMANAGE from config
+    clean(tf)
+
+    # failover with the primary up: the copy serves the host the volume was mapped to
+    host = f"{PRIMARY}.1"
+    probe.api("POST", f"StorageCenter/ScVolume/{ids['a']}/MapToServer", {"server": host})
+    remote_host = add_host(probe, SECONDARY, f"iqn.1993-08.org.debian:01:emulator{PRIMARY}")
+    tf.write(config(vols, plan("ops", ["a", "c"], deletion_policy="UNMANAGE",
+                               active_site="secondary")))  # fmt: skip
+    preview = tf.run("plan", "-input=false", "-no-color")
+    assert "Data not yet replicated, lost by the failover: 0 bytes" in preview.output
+    tf.apply()
+    remote = arrays.by_name(SECONDARY)
+    assert {"a", "c"} <= set(remote)
+    assert arrays.mapped_servers(remote["a"]["instanceId"]) >= {remote_host}
+    assert arrays.mapped_servers(ids["a"]) == set(), "the primary is unmapped"
+    clean(tf)
+
+    tf.write(config(vols, plan("ops", ["a", "c"], deletion_policy="UNMANAGE")))
+    tf.apply()
+    remote = arrays.by_name(SECONDARY)
+    assert {"Cinder repl of a", "Cinder repl of c"} <= set(remote)
+    assert remote_host not in arrays.mapped_servers(remote["Cinder repl of a"]["instanceId"])
+    assert arrays.mapped_servers(ids["a"]) >= {host}
+    assert {arrays.replication_of(ids[n])["state"] for n in "ac"} == {"Up"}
+    clean(tf)
+
+    tf.write(config(vols))
+    tf.apply()
+    assert arrays.replications() == []
+    assert set(arrays.by_name(SECONDARY)) == {f"Unmanaged_Cinder repl of {n}" for n in "abc"}, (
+        "UNMANAGE keeps the copies"
+    )
+    assert {"a", "b", "c"} <= set(arrays.by_name(PRIMARY))
+    clean(tf)
+
+
+def test_sync_qos_node_live_volume_and_delete(
+    tf: Terraform, probe: ArrayProbe, arrays: Arrays
+) -> None:
+    vols = volumes("s1", "l1")
+    sync = plan("sync", ["s1"], type="sync", qos_node="dr-qos")
+    live = plan("live", ["l1"], live_volume=True)
+    tf.write(config(vols, sync, live))
+    tf.init()
+    tf.apply()
+    ids = {n: tf.values(f"dellsc_volume.{n}")["id"] for n in ("s1", "l1")}
+    repl = arrays.replication_of(ids["s1"])
+    assert (repl["type"], repl["syncMode"], repl["replicateActiveReplay"]) == (
+        "Synchronous", "HighAvailability", True
+    )  # fmt: skip
+    nodes = {(n["scSerialNumber"], n["name"]) for n in arrays.objects("ScReplicationQosNode")}
+    assert nodes == {(PRIMARY, "dr-qos"), (PRIMARY, "cinderqos"), (SECONDARY, "cinderqos")}
+    assert repl["qosNode"]["instanceName"] == "dr-qos"
+    [lv] = arrays.live_volumes()
+    assert lv["primaryVolume"]["instanceId"] == ids["l1"]
+    secondary = arrays.volume(lv["secondaryVolume"]["instanceId"])
+    assert (secondary["name"], secondary["scSerialNumber"]) == ("l1", SECONDARY)
+    assert len(arrays.replications()) == 1
+    assert tf.values("dellsc_replication_plan.sync")["active_replay"] is True
+    clean(tf)
+
+    tf.write(config(vols, sync, plan("live", ["l1"], live_volume=True, active_site="secondary")))
+    preview = tf.run("plan", "-input=false", "-no-color")
+    assert "the Live Volume swaps roles" in preview.output
+    tf.apply()
+    [lv] = arrays.live_volumes()
+    assert lv["primaryVolume"]["instanceId"] == secondary["instanceId"]
+    assert lv["secondaryVolume"]["instanceId"] == ids["l1"]
+    clean(tf)
+
+    tf.write(config(vols, sync, live))
+    tf.apply()
+    [lv] = arrays.live_volumes()
+    assert lv["primaryVolume"]["instanceId"] == ids["l1"]
+    clean(tf)
+
+    tf.run("destroy", "-auto-approve", "-input=false", "-no-color")
+    assert arrays.replications() == [] and arrays.live_volumes() == []
+    assert arrays.volumes(SECONDARY) == [], "DELETE removes the copies"
+    assert arrays.volumes(PRIMARY) == []
+
+
+def test_bad_input_is_refused_at_plan(tf: Terraform, probe: ArrayProbe, arrays: Arrays) -> None:
+    vols = volumes("v1", "v2")
+    tf.write(config(vols, plan("good", ["v1"])))
+    tf.init()
+    tf.apply()
+    [stranger] = probe.admin("POST", "volumes", {"ssn": SECONDARY, "name": "stranger"})["volumes"]
+    mutations, dump = probe.mutations(), probe.snapshot()
+
+    invalid = (
+        'resource "dellsc_replication_plan" "kind" {\n  name = "kind"\n'
+        "  destination_ssn = 64703\n  volume_ids = [dellsc_volume.v2.id]\n"
+        '  type = "semi"\n}\n'
+        'resource "dellsc_replication_plan" "lv" {\n  name = "lv"\n'
+        "  destination_ssn = 64703\n  volume_ids = [dellsc_volume.v2.id]\n"
+        '  type = "sync"\n  live_volume = true\n  sync_mode = "HighConsistency"\n}\n'
+    )
+    tf.write(config(vols, plan("good", ["v1"]), invalid))
+    refused = tf.run("plan", "-input=false", "-no-color", ok=False)
+    assert "Invalid type" in refused.output and 'type = "semi"' in refused.output
+    assert "Live Volume Needs High Availability" in refused.output
+    assert 'sync_mode = "HighConsistency"' in refused.output
+
+    wrong = (
+        'resource "dellsc_replication_plan" "elsewhere" {\n  name = "elsewhere"\n'
+        f'  destination_ssn = 64703\n  volume_ids = ["{stranger["instanceId"]}"]\n}}\n'
+    )
+    tf.write(
+        config(
+            vols,
+            plan("good", ["v1"]),
+            plan("unknown", ["v2"], destination_ssn=11111),
+            plan("self", ["v2"], destination_ssn=PRIMARY),
+            plan("twice", ["v1"]),
+            wrong,
+        )
+    )
+    refused = tf.run("plan", "-input=false", "-no-color", ok=False)
+    for summary, attribute in (
+        ("Unknown Destination Storage Center", "destination_ssn = 11111"),
+        ("Destination Is The Primary", f"destination_ssn = {PRIMARY}"),
+        ("Volume Already Replicated", "volume_ids"),
+        ("Volume On Another Storage Center", "volume_ids"),
+    ):
+        assert f"Error: {summary}" in refused.output, summary
+        assert attribute in refused.output
+    assert probe.mutations() == mutations and probe.snapshot() == dump, "nothing half-made"
+
+
+def test_lost_reply_of_a_replication_create_is_adopted(
+    tf: Terraform, probe: ArrayProbe, arrays: Arrays
+) -> None:
+    vols = volumes("x", "y")
+    tf.write(config(vols))
+    tf.init()
+    tf.apply()
+    node = {"Name": "cinderqos", "StorageCenter": PRIMARY, "LinkSpeed": "1 Gbps"}
+    probe.api("POST", "StorageCenter/ScReplicationQosNode", node)
+    # the first write of the plan's create is a replication; its task poll fails after the
+    # array made it
+    probe.admin("POST", "faults", {
+        "method": "GET", "path": "ApiConnection/AsyncTask/", "action": "status",
+        "status": 500, "message": "injected: connection reset", "nth": 1, "count": 1,
+    })  # fmt: skip
+    tf.write(config(vols, plan("lost", ["x", "y"])))
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "injected" in failed.output
+    assert "dellsc_replication_plan.lost" not in tf.state_addresses()
+    assert len(arrays.replications()) == 1 and len(arrays.volumes(SECONDARY)) == 1
+    probe.admin("DELETE", "faults")
+
+    tf.apply()
+    assert len(arrays.replications()) == 2, "no duplicate replication"
+    assert set(arrays.by_name(SECONDARY)) == {"Cinder repl of x", "Cinder repl of y"}
+    assert len(arrays.volumes(SECONDARY)) == 2, "no orphan destination volume"
     clean(tf)
