@@ -23,10 +23,10 @@ demo: $(STAMP)
 	$(PY) -m dellsc.demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not acceptance"
+	$(PY) -m pytest -q -n 2 -m "not acceptance"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check provider tests

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from dellsc.data_sources import DATA_SOURCES
 from dellsc.data_sources.base import DataSource
+from dellsc.list_resources import LIST_RESOURCES
+from dellsc.list_resources.base import ListResource
 from dellsc.resources import RESOURCES
 from dellsc.resources.base import Resource, Values
 from dellsc.resources.profiles import ProfileCatalog
@@ -47,6 +49,7 @@ class DellscProvider:
         self.volume_folder: str | None = None
         self._resources: dict[str, Resource] = {}
         self._data_sources: dict[str, DataSource] = {}
+        self._list_resources: dict[str, ListResource] = {}
         self._lock = threading.Lock()
 
     # -- configuration -------------------------------------------------------------------
@@ -162,6 +165,12 @@ class DellscProvider:
             if type_name not in self._data_sources:
                 self._data_sources[type_name] = DATA_SOURCES[type_name](self)
             return self._data_sources[type_name]
+
+    def list_resource(self, type_name: str) -> ListResource:
+        with self._lock:
+            if type_name not in self._list_resources:
+                self._list_resources[type_name] = LIST_RESOURCES[type_name](self)
+            return self._list_resources[type_name]
 
     def describe_error(self, exc: Exception) -> tuple[str, str]:
         if isinstance(exc, errors.ScUnavailable):

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from dellsc.data_sources import DATA_SOURCES
+from dellsc.list_resources import LIST_RESOURCES
 from dellsc.resources import RESOURCES
 from dellsc.schema import planning
 from dellsc.schema.loader import SchemaError, parse_schema, provider_schema, schemas
@@ -19,12 +20,23 @@ from dellsc.tf.values import UNKNOWN, is_unknown
 def test_registered_types_match_schema_files() -> None:
     assert set(RESOURCES) == set(schemas("resources"))
     assert set(DATA_SOURCES) == set(schemas("data_sources"))
+    assert set(LIST_RESOURCES) == set(schemas("list_resources"))
+
+
+def test_every_list_resource_lists_a_managed_type_with_an_identity() -> None:
+    managed = schemas("resources")
+    for name in schemas("list_resources"):
+        assert managed[name].identity, f"{name} needs an identity schema to be listed"
 
 
 def test_every_schema_converts_to_protocol_messages() -> None:
     from dellsc.server.servicer import schema_proto
 
-    kinds = [*schemas("resources").values(), *schemas("data_sources").values()]
+    kinds = [
+        *schemas("resources").values(),
+        *schemas("data_sources").values(),
+        *schemas("list_resources").values(),
+    ]
     for schema in [provider_schema(), *kinds]:
         message = schema_proto(schema)
         assert len(message.block.attributes) == len(schema.attributes)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import grpc
 
 from dellsc.data_sources.base import DataSource
+from dellsc.list_resources.base import ListResource
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.schema import planning
 from dellsc.schema.loader import schemas
@@ -42,6 +43,8 @@ class ProviderCore(Protocol):
     def resource(self, type_name: str) -> Resource: ...
 
     def data_source(self, type_name: str) -> DataSource: ...
+
+    def list_resource(self, type_name: str) -> ListResource: ...
 
     def describe_error(self, exc: Exception) -> tuple[str, str]: ...
 
@@ -147,6 +150,9 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             data_sources=[
                 pb.GetMetadata.DataSourceMetadata(type_name=n) for n in schemas("data_sources")
             ],
+            list_resources=[
+                pb.GetMetadata.ListResourceMetadata(type_name=n) for n in schemas("list_resources")
+            ],
         )
 
     def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -154,6 +160,9 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             provider=schema_proto(self.core.schema),
             resource_schemas={n: schema_proto(s) for n, s in schemas("resources").items()},
             data_source_schemas={n: schema_proto(s) for n, s in schemas("data_sources").items()},
+            list_resource_schemas={
+                n: schema_proto(s) for n, s in schemas("list_resources").items()
+            },
             server_capabilities=pb.ServerCapabilities(
                 plan_destroy=True, get_provider_schema_optional=True
             ),
@@ -359,6 +368,55 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             response.state.CopyFrom(_dynamic(state, schema.object_type))
         response.diagnostics.extend(to_proto(diags))
         return response
+
+    # -- list resources (terraform query) ---------------------------------------------------
+
+    def _list_config(self, request: Any, diags: Diagnostics) -> tuple[ListResource, Values]:
+        lister = self.core.list_resource(request.type_name)
+        schema = lister.schema()
+        config = _load(request.config, schema.object_type) or {}
+        planning.validate(schema, config, diags)
+        lister.validate(config, diags)
+        return lister, config
+
+    def ValidateListResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("ValidateListResourceConfig", diags):
+            self._list_config(request, diags)
+        return pb.ValidateListResourceConfig.Response(diagnostics=to_proto(diags))
+
+    def ListResource(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        """One event per object, identity always, the resource object when asked for.
+
+        Objects are filled through the managed resource's `read`, so a listed body and an
+        imported state are the same. Stops at `limit` or when Terraform cancels the stream.
+        """
+        diags = Diagnostics()
+        sent = 0
+        with self._guard("ListResource", diags):
+            lister, config = self._list_config(request, diags)
+            resource, schema = self._resource(request.type_name)
+            found = iter(()) if diags.has_errors else lister.list(config, diags)
+            for listed in found:
+                if (request.limit > 0 and sent >= request.limit) or not context.is_active():
+                    break
+                state = listed.stub
+                if request.include_resource_object:
+                    stub = {a.name: listed.stub.get(a.name) for a in schema.attributes}
+                    read = resource.read(stub, diags)
+                    if read is None:  # gone since it was listed
+                        continue
+                    state = read
+                event = pb.ListResource.Event(
+                    display_name=listed.display_name,
+                    identity=self._identity(resource, schema, state),
+                )
+                if request.include_resource_object:
+                    event.resource_object.CopyFrom(_dynamic(state, schema.object_type))
+                sent += 1
+                yield event
+        if diags.items:
+            yield pb.ListResource.Event(diagnostic=to_proto(diags))
 
     def GetFunctions(self, request: Any, context: grpc.ServicerContext) -> Any:
         return pb.GetFunctions.Response()

