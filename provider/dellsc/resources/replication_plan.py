@@ -22,6 +22,7 @@ from dellsc.resources.disaster_recovery import (
     Pairs,
     Settings,
     mark,
+    pair_value,
 )
 from dellsc.sc import errors
 from dellsc.schema.validators import parse_duration
@@ -185,8 +186,8 @@ class ReplicationPlanResource(Resource):
                 continue
             kind = "Live Volume" if pairs.s.live_volume else f"{change.planned['type']} replication"
             change.diags.warning(
-                "Replication Will Start",
-                f"{volume.name!r} ({volume_id}): {kind} to Storage Center "
+                f"Replication Will Start: {volume.name!r} ({volume_id})",
+                f"{kind[0].upper()}{kind[1:]} to Storage Center "
                 f"{pairs.s.destination_ssn} starts; its copy there is named "
                 f"{(volume.name if pairs.s.live_volume else REPL_PREFIX + volume.name)!r}.",
             )
@@ -271,7 +272,7 @@ class ReplicationPlanResource(Resource):
                 "is deleted (deletion_policy = DELETE)"
             )
             change.diags.warning(
-                "Replication Will Stop", f"Volume {volume_id}: replication stops; {fate}."
+                f"Replication Will Stop: {volume_id}", f"Its replication stops; {fate}."
             )
 
     def _preview_site(self, change: PlanChange, client: ScClient) -> None:
@@ -293,21 +294,41 @@ class ReplicationPlanResource(Resource):
             )
             return
         pairs = Pairs(client, self._settings(planned, source))
+        predicted: dict[str, Any] | None = {}
         for volume_id in sorted(prior["volume_ids"] or []):
             pair = prior_pairs.get(volume_id) or {}
-            copy = pair.get("destination_volume_id") or "?"
-            name = volume_id
-            if primary_up:
+            copy = pair.get("destination_volume_id")
+            name = self._display_name(client, volume_id, copy, primary_up)
+            if primary_up and not failing_back:
                 try:
-                    name = f"{client.get_volume(volume_id).name!r} ({volume_id})"
-                    if not failing_back:
-                        pair = pairs.read(volume_id, pair) or pair
+                    pair = pairs.read(volume_id, pair) or pair
                 except errors.ScApiError:
                     pass
+            if predicted is not None and copy and not failing_back:
+                predicted[volume_id] = pair_value(copy, FAILED_OVER, False, None)
+            else:
+                predicted = None
+            copy = copy or "?"
             if failing_back:
                 self._warn_failback(change, name, copy, pairs.s.live_volume)
             else:
                 self._warn_failover(change, name, copy, pair, primary_up, dest)
+        if predicted is not None:  # a failover's outcome is known: each copy takes over
+            planned["pairs"] = predicted
+
+    @staticmethod
+    def _display_name(client: ScClient, volume_id: str, copy: str | None, primary_up: bool) -> str:
+        """`'db01' (64702.101)`: the name from the volume, or from its copy while the primary
+        is down; the bare ID when neither says."""
+        try:
+            if primary_up:
+                return f"{client.get_volume(volume_id).name!r} ({volume_id})"
+            if copy:
+                name = client.get_volume(copy).name.removeprefix(REPL_PREFIX)
+                return f"{name!r} ({volume_id})"
+        except errors.ScApiError:
+            pass
+        return volume_id
 
     @staticmethod
     def _warn_failover(
@@ -329,20 +350,21 @@ class ReplicationPlanResource(Resource):
                 "name and serves the hosts" + (" the volume was mapped to" if primary_up else "")
             )
         change.diags.warning(
-            "Failover", f"{name}: {what}. Data not yet replicated, lost by the failover: {risk}."
+            f"Failover: {name}",
+            f"{what[0].upper()}{what[1:]}. Data not yet replicated, lost by the failover: {risk}.",
         )
 
     @staticmethod
     def _warn_failback(change: PlanChange, name: str, copy: str, live: bool) -> None:
         if live:
-            what = f"the Live Volume swaps roles back: {name} becomes primary again"
+            what = "the Live Volume swaps roles back: the volume becomes primary again"
         else:
             what = (
                 f"what was written on {copy} is snapshotted and replicated back onto the "
                 "volume from their most recent common replay; once in sync the volume serves "
                 f"the hosts again and replicates to {copy}, renamed {REPL_PREFIX}<name>"
             )
-        change.diags.warning("Failback", f"{name}: {what}. No data is lost.")
+        change.diags.warning(f"Failback: {name}", f"{what[0].upper()}{what[1:]}. No data is lost.")
 
     # -- apply ---------------------------------------------------------------------------
 
