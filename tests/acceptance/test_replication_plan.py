@@ -218,7 +218,8 @@ def test_members_in_place_failover_with_primary_up_and_unmanage(
     assert arrays.mapped_servers(remote["a"]["instanceId"]) >= {remote_host}
     assert arrays.mapped_servers(ids["a"]) == set(), "the primary is unmapped"
 
-    apply(tf, config(vols, plan("ops", ["a", "c"], deletion_policy="UNMANAGE")))
+    apply(tf, config(vols, plan("ops", ["a", "c"], deletion_policy="UNMANAGE",
+                                active_site="primary")))  # fmt: skip
     remote = arrays.by_name(SECONDARY)
     assert {"Cinder repl of a", "Cinder repl of c"} <= set(remote)
     assert remote_host not in arrays.mapped_servers(remote["Cinder repl of a"]["instanceId"])
@@ -265,7 +266,7 @@ def test_sync_qos_node_live_volume_and_delete(
     assert lv["primaryVolume"]["instanceId"] == secondary["instanceId"]
     assert lv["secondaryVolume"]["instanceId"] == ids["l1"]
 
-    apply(tf, config(vols, sync, live))
+    apply(tf, config(vols, sync, plan("live", ["l1"], live_volume=True, active_site="primary")))
     [lv] = arrays.live_volumes()
     assert lv["primaryVolume"]["instanceId"] == ids["l1"]
 

@@ -96,6 +96,8 @@ class ReplicationPlanResource(Resource):
         client = self.provider.client()
         source = client.ssn
         dest = planned["destination_ssn"]
+        if config.get("active_site") is None:  # omitted: follow the array
+            planned["active_site"] = prior["active_site"] if prior else "primary"
         if planned["type"] == "sync":
             planned["sync_mode"] = config.get("sync_mode") or "HighAvailability"
             planned["active_replay"] = True
