@@ -138,9 +138,30 @@ class Pairs:
             return None
         dest = replication.destination_volume.instance_id
         if replication.state.casefold() != "up":
-            return pair_value(dest, BROKEN, False, None)
+            state = FAILED_OVER if self.took_over(dest) else BROKEN
+            return pair_value(dest, state, False, None)
         progress = self.client.replication_progress(replication.instance_id)
         return pair_value(dest, REPLICATING, progress.synced, progress.amount_remaining_bytes)
+
+    def took_over(self, copy_id: str) -> bool:
+        """Whether a broken-off copy took its volume's name (it was failed over, by this plan
+        or another tool) rather than just lost its link."""
+        try:
+            return not self.client.get_volume(copy_id).name.startswith(REPL_PREFIX)
+        except errors.ScNotFound:
+            return False
+
+    def read_copy(self, prior: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A pair as its copy tells it while the primary cannot be read: failed over when the
+        copy took the volume's name, else as last known."""
+        dest = (prior or {}).get("destination_volume_id")
+        if prior is None or dest is None or self.s.live_volume or prior["state"] == FAILED_OVER:
+            return prior
+        try:
+            taken = self.took_over(dest)
+        except errors.ScApiError:
+            return prior
+        return pair_value(dest, FAILED_OVER, False, None) if taken else prior
 
     def foreign(self, volume_id: str) -> str | None:
         """Why the volume cannot join this plan (it replicates for someone else), or None."""

@@ -530,7 +530,7 @@ class ReplicationPlanResource(Resource):
                 if not pairs.unreachable(exc, _ssn_of(volume_id) or client.ssn):
                     raise
                 down.append(volume_id)
-                pair = prior
+                pair = pairs.read_copy(prior)
             if pair is not None:
                 kept.append(volume_id)
                 found[volume_id] = pair
