@@ -11,6 +11,7 @@ finds what it made, after a lost reply as after an import.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +21,7 @@ from dellsc.sc import errors
 
 if TYPE_CHECKING:
     from dellsc.sc import ScClient
-    from dellsc.sc.models import ScLiveVolume, ScReplay, ScReplication
+    from dellsc.sc.models import ScLiveVolume, ScReplay, ScReplication, ScVolume
 
 log = logging.getLogger("dellsc.resources.disaster_recovery")
 
@@ -34,6 +35,9 @@ FAILBACK_REPLAY_MINUTES = 600
 REPLICATING = "replicating"
 FAILED_OVER = "failed-over"
 BROKEN = "broken"
+
+
+PLAN_ID = re.compile(r"(\d+):(\d+):([A-Za-z0-9][A-Za-z0-9_.-]{0,62})")
 
 
 class FailbackError(Exception):
@@ -409,3 +413,72 @@ class Pairs:
 def _replay_order(replay: ScReplay) -> tuple[int, ...]:
     """Replays of one volume in creation order: `ssn.volume.index` ids."""
     return tuple(int(p) for p in replay.instance_id.split(".") if p.isdigit())
+
+
+@dataclass(frozen=True)
+class Member:
+    """One pair of a plan found on the array; `volume_id` is None when the primary cannot say."""
+
+    volume_id: str | None
+    copy_id: str
+    state: str
+
+
+def discover(client: ScClient, plan_id: str) -> tuple[dict[str, Any], list[Member]]:
+    """The settings and members of a plan, found from its copies (the volumes carrying its
+    mark on the secondary), so that it works while the primary is down."""
+    match = PLAN_ID.fullmatch(plan_id)
+    if match is None:
+        raise ValueError(f"{plan_id!r} is not a plan ID <primary ssn>:<secondary ssn>:<name>")
+    dest = int(match[2])
+    copies: dict[str, ScVolume] = {
+        v.instance_id: v for v in client.volumes_on(dest) if v.notes == mark(plan_id)
+    }
+    settings: dict[str, Any] = {}
+    members: list[Member] = []
+    for copy in (v for v in copies.values() if v.live_volume):
+        found = client.find_live_volume(copy.instance_id)
+        if found is None or found.primary_volume is None or found.secondary_volume is None:
+            continue
+        ends = (found.primary_volume.instance_id, found.secondary_volume.instance_id)
+        volume_id = next(e for e in ends if e != copy.instance_id)
+        state = REPLICATING if ends[0] == volume_id else FAILED_OVER
+        members.append(Member(volume_id, copy.instance_id, state))
+        sync = found.type == "Synchronous"
+        settings = {
+            "live_volume": True,
+            "type": "sync" if sync else "async",
+            "sync_mode": "HighAvailability" if sync else None,
+            "active_replay": found.replicate_active_replay or sync,
+        }
+    plain = {i: v for i, v in copies.items() if not v.live_volume}
+    if not plain:
+        return settings, members
+    source = int(match[1])
+    if not client.sc_reachable(source):
+        for copy in plain.values():
+            taken = not copy.name.startswith(REPL_PREFIX)
+            members.append(Member(None, copy.instance_id, FAILED_OVER if taken else REPLICATING))
+        return settings, members
+    for volume in client.volumes_on(source):
+        replication = (
+            client.replication_to(volume.instance_id, dest) if volume.replication_source else None
+        )
+        target = replication.destination_volume if replication else None
+        if replication is None or target is None or target.instance_id not in plain:
+            continue
+        copy = plain[target.instance_id]
+        if replication.state.casefold() == "up":
+            state = REPLICATING
+        else:
+            state = BROKEN if copy.name.startswith(REPL_PREFIX) else FAILED_OVER
+        members.append(Member(volume.instance_id, copy.instance_id, state))
+        sync = replication.type == "Synchronous"
+        settings = {
+            "live_volume": False,
+            "type": "sync" if sync else "async",
+            "sync_mode": replication.sync_mode if sync else None,
+            "active_replay": replication.replicate_active_replay,
+            "qos_node": replication.qos_node.instance_name if replication.qos_node else None,
+        }
+    return settings, members

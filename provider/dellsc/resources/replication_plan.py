@@ -9,18 +9,19 @@ members of a plan.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.disaster_recovery import (
     FAILED_OVER,
+    PLAN_ID,
     REPL_PREFIX,
     REPLICATING,
     FailbackError,
     Pairs,
     Settings,
+    discover,
     mark,
     pair_value,
 )
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from dellsc.sc import ScClient
 
 DEFAULT_FAILBACK_TIMEOUT = 1800.0
-_PLAN_ID = re.compile(r"(\d+):(\d+):([A-Za-z0-9][A-Za-z0-9_.-]{0,62})")
 
 
 def _known(value: Any) -> bool:
@@ -438,7 +438,7 @@ class ReplicationPlanResource(Resource):
 
     def import_state(self, import_id: str, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
-        match = _PLAN_ID.fullmatch(import_id)
+        match = PLAN_ID.fullmatch(import_id)
         if match is None or int(match[1]) != client.ssn:
             diags.error(
                 "Invalid Import ID",
@@ -446,59 +446,24 @@ class ReplicationPlanResource(Resource):
                 f"<primary ssn>:<secondary ssn>:<name>, such as {client.ssn}:64703:dr.",
             )
             return None
-        dest, name = int(match[2]), match[3]
-        members: dict[str, Any] = {}
-        settings: dict[str, Any] = {}
-        for volume in client.list_volumes():
-            if volume.replication_source:
-                replication = client.replication_to(volume.instance_id, dest)
-                target = replication.destination_volume if replication else None
-                if replication is None or target is None:
-                    continue
-                if client.get_volume(target.instance_id).notes != mark(import_id):
-                    continue
-                members[volume.instance_id] = replication
-                sync = replication.type == "Synchronous"
-                settings = {
-                    "live_volume": False,
-                    "type": "sync" if sync else "async",
-                    "sync_mode": replication.sync_mode if sync else None,
-                    "active_replay": replication.replicate_active_replay,
-                    "qos_node": replication.qos_node.instance_name
-                    if replication.qos_node
-                    else "cinderqos",
-                }
-            elif volume.live_volume:
-                found = client.find_live_volume(volume.instance_id)
-                partner = found.secondary_volume if found else None
-                if found is None or partner is None or partner.instance_id == volume.instance_id:
-                    continue
-                if client.get_volume(partner.instance_id).notes != mark(import_id):
-                    continue
-                members[volume.instance_id] = found
-                sync = found.type == "Synchronous"
-                settings = {
-                    "live_volume": True,
-                    "type": "sync" if sync else "async",
-                    "sync_mode": "HighAvailability" if sync else None,
-                    "active_replay": found.replicate_active_replay or sync,
-                    "qos_node": "cinderqos",
-                }
-        if not members:
+        settings, members = discover(client, import_id)
+        if not members or any(m.volume_id is None for m in members):
             diags.error(
                 "Replication Plan Not Found",
-                f"No replication from Storage Center {client.ssn} to {dest} carries the mark "
-                f"of plan {import_id!r} (notes {mark(import_id)!r} on its destination volume).",
+                f"No volume on Storage Center {int(match[2])} carries the mark of plan "
+                f"{import_id!r} (notes {mark(import_id)!r}) with a primary volume that can be "
+                "read now.",
             )
             return None
         return {
             "id": import_id,
-            "name": name,
-            "destination_ssn": Decimal(dest),
-            "volume_ids": sorted(members),
+            "name": match[3],
+            "destination_ssn": Decimal(int(match[2])),
+            "volume_ids": sorted(m.volume_id for m in members if m.volume_id),
             "active_site": "primary",
             "deletion_policy": "DELETE",
-            "pairs": {},
+            "pairs": {m.volume_id: pair_value(m.copy_id, m.state, False, None) for m in members},
+            "qos_node": settings.pop("qos_node", None) or "cinderqos",
             **settings,
         }
 

@@ -12,6 +12,7 @@ from .models import (
     ScMappingProfile,
     ScReplication,
     ScReplicationQosNode,
+    ScVolume,
 )
 from .units import ssn_of
 from .validation import check_id, check_name
@@ -93,6 +94,12 @@ class ReplicationMixin(VolumesMixin):
                 attributes["DiskFolder"] = check_id(disk_folder_id, "disk folder id")
             body["DestinationVolumeAttributes"] = attributes
         return self._create(ScReplication, "StorageCenter/ScReplication", body)
+
+    def volumes_on(self, ssn: int) -> list[ScVolume]:
+        """Every volume of SC `ssn` (replication partners live on other SCs than this one),
+        except those in the recycle bin."""
+        found = self._query(ScVolume, "ScVolume", scSerialNumber=int(ssn))
+        return [v for v in found if not v.in_recycle_bin]
 
     def replication_to(self, volume_id: str, destination_ssn: int) -> ScReplication | None:
         """The replication of a volume to SC `destination_ssn`, if any."""
