@@ -93,7 +93,7 @@ class Pairs:
 
     def __init__(self, client: ScClient, settings: Settings) -> None:
         self.client = client
-        self.s = settings
+        self.settings = settings
         self._qos_ids: dict[tuple[str, int], str] = {}
 
     # -- reading -------------------------------------------------------------------------
@@ -106,7 +106,7 @@ class Pairs:
         if volume_id is None:
             return False
         try:
-            return self.client.get_volume(volume_id).notes == mark(self.s.plan_id)
+            return self.client.get_volume(volume_id).notes == mark(self.settings.plan_id)
         except errors.ScNotFound:
             return False
 
@@ -114,13 +114,13 @@ class Pairs:
         return self.client.find_live_volume(volume_id)
 
     def replication(self, volume_id: str) -> ScReplication | None:
-        return self.client.replication_to(volume_id, self.s.destination_ssn)
+        return self.client.replication_to(volume_id, self.settings.destination_ssn)
 
     def read(self, volume_id: str, prior: dict[str, Any] | None) -> dict[str, Any] | None:
         """The pair of a primary volume now, or None when it has none. ScUnavailable when
         what decides it sits on a Storage Center that is down."""
         prior_dest = (prior or {}).get("destination_volume_id")
-        if self.s.live_volume:
+        if self.settings.live_volume:
             found = self.live(prior_dest or volume_id)
             if found is None or found.primary_volume is None or found.secondary_volume is None:
                 return None
@@ -159,7 +159,12 @@ class Pairs:
         """A pair as its copy tells it while the primary cannot be read: failed over when the
         copy took the volume's name, else as last known."""
         dest = (prior or {}).get("destination_volume_id")
-        if prior is None or dest is None or self.s.live_volume or prior["state"] == FAILED_OVER:
+        if (
+            prior is None
+            or dest is None
+            or self.settings.live_volume
+            or prior["state"] == FAILED_OVER
+        ):
             return prior
         try:
             taken = self.took_over(dest)
@@ -196,7 +201,7 @@ class Pairs:
     def start(self, volume_id: str) -> None:
         """Replicate a volume (or make it a Live Volume); what a lost reply already made is
         adopted, never made twice."""
-        s = self.s
+        s = self.settings
         if s.live_volume:
             found = self.live(volume_id)
             if found is not None:
@@ -232,7 +237,7 @@ class Pairs:
         """Stop a volume's replication; delete its destination, or keep it renamed
         `Unmanaged_<name>`. Confirmed by reading back."""
         kept: str | None = None
-        if self.s.live_volume:
+        if self.settings.live_volume:
             found = self.live(volume_id)
             if found is not None:
                 partner = found.secondary_volume
@@ -273,8 +278,11 @@ class Pairs:
 
     def set_active_replay(self, volume_id: str) -> None:
         replication = self.replication(volume_id)
-        if replication is not None and replication.replicate_active_replay != self.s.active_replay:
-            self.client.update_replication(replication.instance_id, self.s.active_replay)
+        if (
+            replication is not None
+            and replication.replicate_active_replay != self.settings.active_replay
+        ):
+            self.client.update_replication(replication.instance_id, self.settings.active_replay)
 
     # -- failover ------------------------------------------------------------------------
 
@@ -284,7 +292,7 @@ class Pairs:
         was mapped to (when the primary can say which); a Live Volume swaps roles. The pair
         after it."""
         dest = prior.get("destination_volume_id")
-        if self.s.live_volume:
+        if self.settings.live_volume:
             found = self.live(dest or volume_id)
             if found is None or found.primary_volume is None or found.secondary_volume is None:
                 raise errors.ScNotFound(404, f"no Live Volume holds {volume_id}")
@@ -342,10 +350,10 @@ class Pairs:
         back onto the original from their most recent common replay, wait until it is in
         sync, then restore names, host mappings and the replication towards the secondary.
         The pair after it (replicating; read it back for its progress)."""
-        s = self.s
+        s = self.settings
         current = prior.get("destination_volume_id")
         replicating = pair_value(current, REPLICATING, False, None)
-        if self.s.live_volume:
+        if self.settings.live_volume:
             found = self.live(current or volume_id)
             if found is None:
                 raise errors.ScNotFound(404, f"no Live Volume holds {volume_id}")

@@ -98,7 +98,11 @@ class ReplicationPlanResource(Resource):
         dest = planned["destination_ssn"]
         if config.get("active_site") is None:  # omitted: follow the array
             planned["active_site"] = prior["active_site"] if prior else "primary"
-        if planned["type"] == "sync":
+        if not _known(planned["type"]):  # decided once the type is known
+            planned["sync_mode"] = config.get("sync_mode") or UNKNOWN
+            configured = config.get("active_replay")
+            planned["active_replay"] = UNKNOWN if configured is None else configured
+        elif planned["type"] == "sync":
             planned["sync_mode"] = config.get("sync_mode") or "HighAvailability"
             planned["active_replay"] = True
         else:
@@ -186,12 +190,16 @@ class ReplicationPlanResource(Resource):
                     AttrPath("volume_ids"),
                 )
                 continue
-            kind = "Live Volume" if pairs.s.live_volume else f"{change.planned['type']} replication"
+            kind = (
+                "Live Volume"
+                if pairs.settings.live_volume
+                else f"{change.planned['type']} replication"
+            )
             change.diags.warning(
                 f"Replication Will Start: {volume.name!r} ({volume_id})",
                 f"{kind[0].upper()}{kind[1:]} to Storage Center "
-                f"{pairs.s.destination_ssn} starts; its copy there is named "
-                f"{(volume.name if pairs.s.live_volume else REPL_PREFIX + volume.name)!r}.",
+                f"{pairs.settings.destination_ssn} starts; its copy there is named "
+                f"{(volume.name if pairs.settings.live_volume else REPL_PREFIX + volume.name)!r}.",
             )
 
     def _plan_update(self, change: PlanChange, client: ScClient) -> None:
@@ -312,7 +320,7 @@ class ReplicationPlanResource(Resource):
                 predicted = None
             copy = copy or "?"
             if failing_back:
-                self._warn_failback(change, name, copy, pairs.s.live_volume)
+                self._warn_failback(change, name, copy, pairs.settings.live_volume)
             else:
                 self._warn_failover(change, name, copy, pair, primary_up, dest)
         if predicted is not None:  # a failover's outcome is known: each copy takes over
