@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from dellsc.emulator import EmulatorOptions
@@ -91,13 +90,11 @@ def test_stats_count_mutations_only(dsm: Dsm) -> None:
     assert stats["by_route"]["POST StorageCenter/ScVolume"] == 1
 
 
-def test_getlist_of_many_volumes_is_fast() -> None:
+def test_getlist_of_many_volumes() -> None:
+    """A bulk list returns every preloaded volume in order (its speed is `make bench`'s job)."""
     with start(replace(EmulatorOptions(), tls=False, preload_volumes=2000)) as server:
         dsm = Dsm(server)
         dsm.login()
-        dsm.get_list("ScVolume", scSerialNumber=SSN)
-        began = time.perf_counter()
         volumes = dsm.get_list("ScVolume", scSerialNumber=SSN)
-        elapsed = time.perf_counter() - began
         assert len(volumes) == 2000 and volumes[0]["name"] == "preload-00001"
-        assert elapsed < 0.5
+        assert volumes[-1]["name"] == "preload-02000"

@@ -1,6 +1,26 @@
 """Data source types, one module each; DATA_SOURCES lists exactly schemas/data_sources."""
 
 from dellsc.data_sources.base import DataSource
+from dellsc.data_sources.profiles import (
+    DataReductionProfilesDataSource,
+    QosProfilesDataSource,
+    SnapshotProfilesDataSource,
+    StorageProfilesDataSource,
+)
+from dellsc.data_sources.server import ServerDataSource
 from dellsc.data_sources.storage_center import StorageCenterDataSource
+from dellsc.data_sources.volume import VolumeDataSource, VolumesDataSource
 
-DATA_SOURCES: dict[str, type[DataSource]] = {d.type_name: d for d in (StorageCenterDataSource,)}
+DATA_SOURCES: dict[str, type[DataSource]] = {
+    d.type_name: d
+    for d in (
+        StorageCenterDataSource,
+        VolumeDataSource,
+        VolumesDataSource,
+        ServerDataSource,
+        StorageProfilesDataSource,
+        SnapshotProfilesDataSource,
+        QosProfilesDataSource,
+        DataReductionProfilesDataSource,
+    )
+}

@@ -1,6 +1,8 @@
 """`dellsc_storage_center`: the managed Storage Center, its capacity and profile names.
 
-Capacity is reported as the Cinder driver's get_volume_stats does: whole GiB, rounded down.
+Capacity is the Cinder driver's get_volume_stats (§6.14): `StorageUsage.availableSpace` is the
+total and `freeSpace` the free space, reported in whole GiB (rounded down) as the driver does
+and in bytes; used, allocated and configured (provisioned) space come from the same reply.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dellsc.data_sources.base import DataSource, Values
 from dellsc.tf.diagnostics import Diagnostics
 
 GIB = 1 << 30
+_RATIO = Decimal("0.0001")
 _LISTS = {
     "storage_profiles": "storage_profile",
     "replay_profiles": "replay_profiles",
@@ -35,6 +38,16 @@ class StorageCenterDataSource(DataSource):
             "api_version": client.api_version,
             "total_capacity_gb": Decimal(usage.total_bytes // GIB),
             "free_capacity_gb": Decimal(usage.free_bytes // GIB),
+            "total_capacity_bytes": Decimal(usage.total_bytes),
+            "free_capacity_bytes": Decimal(usage.free_bytes),
+            "used_capacity_bytes": Decimal(usage.used_bytes),
+            "allocated_capacity_bytes": Decimal(usage.allocated_bytes),
+            "provisioned_capacity_bytes": Decimal(usage.configured_bytes),
+            "provisioning_ratio": (
+                (Decimal(usage.configured_bytes) / Decimal(usage.total_bytes)).quantize(_RATIO)
+                if usage.total_bytes
+                else Decimal(0)
+            ),
         }
         for attribute, kind in _LISTS.items():
             values[attribute] = sorted({p.name for p in catalog.profiles(kind)})

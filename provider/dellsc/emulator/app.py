@@ -74,6 +74,7 @@ class EmulatorApp:
             direct=options.direct,
             task_polls=options.task_polls,
             username=options.username,
+            iscsi_transport_mode=options.iscsi_mode,
         )
         self.dropper = dropper
         self.faults = FaultBook()

@@ -72,6 +72,12 @@ def parser() -> argparse.ArgumentParser:
         help="polls answered 'Running' before an async task finishes (default 1)",
     )
     p.add_argument(
+        "--iscsi-mode",
+        choices=["VirtualPort", "Legacy"],
+        default="VirtualPort",
+        help="iSCSI transport mode of the emulated SCs (default VirtualPort)",
+    )
+    p.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -110,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         direct=args.direct,
         preload_volumes=args.preload_volumes,
         task_polls=args.task_polls,
+        iscsi_mode=args.iscsi_mode,
         faults=tuple(args.fault),
     )
     from .server import EmulatorServer

@@ -46,6 +46,7 @@ class Settings:
     direct: bool
     task_polls: int
     username: str
+    iscsi_transport_mode: str = "VirtualPort"
 
     @property
     def legacy_filters(self) -> bool:
@@ -470,8 +471,12 @@ class Ctx:
         raise not_found("ScReplay", replay_id)
 
     # -- mappings --------------------------------------------------------------------------
-    def map_volume(self, volume: Doc, server: Doc) -> Doc:
-        """Create the mapping profile and per-path mappings; activates the volume."""
+    def map_volume(self, volume: Doc, server: Doc, preferred_lun: int | None = None) -> Doc:
+        """Create the mapping profile and per-path mappings; activates the volume.
+
+        Without a preferred LUN the lowest free one (from 1) is used; a preferred LUN that
+        another volume already uses on this server is refused.
+        """
         existing = self.where(
             "ScMappingProfile", volume=volume["instanceId"], server=server["instanceId"]
         )
@@ -483,7 +488,15 @@ class Ctx:
             for p in self.where("ScMappingProfile", server=server["instanceId"])
             for lun in p["lunUsed"]
         }
-        lun = next(n for n in range(1, 4097) if n not in used)
+        if preferred_lun is not None and preferred_lun in used:
+            raise bad_request(
+                f"LUN {preferred_lun} is already used on server '{server['instanceName']}'"
+            )
+        lun = (
+            preferred_lun
+            if preferred_lun is not None
+            else next(n for n in range(1, 4097) if n not in used)
+        )
         config = self.find("ScVolumeConfiguration", volume["instanceId"])
         controller = config["controller"]
         pid = f"{ssn}.{self.txn.next_id(f'{ssn}:mappingprofile', start=2000)}"
@@ -494,7 +507,7 @@ class Ctx:
             "server": ref_of(server),
             "controller": controller,
             "lunUsed": [lun],
-            "lunRequested": "N/A",
+            "lunRequested": "N/A" if preferred_lun is None else str(preferred_lun),
             "mapCount": 0,
             "connectivity": "Up",
             "readOnly": False,

@@ -11,7 +11,8 @@ class EmulatorOptions:
     """How to run one emulator; mirrors the `dellsc emulator` flags.
 
     `faults` holds fault specs (dicts, or JSON strings as given to `--fault`).
-    `reported_api_version` None means the high end of `api_versions`.
+    `reported_api_version` None means the high end of `api_versions`. `iscsi_mode` is the
+    seeded `ScConfiguration.iscsiTransportMode`: `VirtualPort` or `Legacy` (§5.18).
     """
 
     host: str = "127.0.0.1"
@@ -26,6 +27,7 @@ class EmulatorOptions:
     direct: bool = False
     preload_volumes: int = 0
     task_polls: int = 1
+    iscsi_mode: str = "VirtualPort"
     faults: tuple[Any, ...] = ()
 
     def __repr__(self) -> str:

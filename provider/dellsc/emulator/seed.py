@@ -46,7 +46,8 @@ def seed_storage_center(ctx: Ctx, ssn: int) -> None:
     )
     txn.put(
         "ScConfiguration",
-        ctx.header("ScConfiguration", str(ssn), name, ssn) | {"iscsiTransportMode": "VirtualPort"},
+        ctx.header("ScConfiguration", str(ssn), name, ssn)
+        | {"iscsiTransportMode": ctx.settings.iscsi_transport_mode},
     )
     for coll, root_name in (("ScVolumeFolder", "Volumes"), ("ScServerFolder", "Servers")):
         txn.put(

@@ -1,4 +1,9 @@
-"""Servers and their HBAs (#34-#39); server GetLists go through the generic route."""
+"""Servers and their HBAs (#34-#39); server GetLists go through the generic route.
+
+Besides the driver's calls, a server can be modified (`PUT`: name, notes, operating system,
+folder) and lose an initiator (`RemoveHba`, body `ServerHba`), as in the DSM client (inferred:
+the Cinder driver never does either).
+"""
 
 from __future__ import annotations
 
@@ -23,14 +28,17 @@ def refresh_server(ctx: Ctx, server_id: str) -> Doc:
     return ctx.txn.put("ScServer", server)
 
 
+def _check_unique_name(ctx: Ctx, ssn: int, name: str, own_id: str | None = None) -> None:
+    for other in ctx.where("ScServer", scSerialNumber=ssn):
+        if other["name"].casefold() == name.casefold() and other["instanceId"] != own_id:
+            raise bad_request(f"A server named '{name}' already exists on Storage Center {ssn}")
+
+
 @route("POST", "StorageCenter/ScPhysicalServer", 201)
 def create_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     ssn = ctx.storage_center(body.require("StorageCenter"))
     name = ctx.check_name(body.get("Name"))
-    if any(
-        s["name"].casefold() == name.casefold() for s in ctx.where("ScServer", scSerialNumber=ssn)
-    ):
-        raise bad_request(f"A server named '{name}' already exists on Storage Center {ssn}")
+    _check_unique_name(ctx, ssn, name)
     folder = (
         ctx.resolve("ScServerFolder", body.get("ServerFolder"), "ServerFolder", ssn)
         if body.get("ServerFolder") is not None
@@ -103,6 +111,62 @@ def add_hba(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     for profile in ctx.where("ScMappingProfile", server=server["instanceId"]):
         ctx.add_paths(profile)
     return ctx.render(hba)
+
+
+def _update_server(ctx: Ctx, oid: str, body: Body) -> Doc:
+    server = ctx.find_to_edit("ScServer", oid)
+    ssn = server["scSerialNumber"]
+    if server["objectType"] != "ScPhysicalServer":
+        raise bad_request(f"Server '{oid}' cannot be modified")
+    if body.has("Name"):
+        name = ctx.check_name(body.get("Name"))
+        _check_unique_name(ctx, ssn, name, server["instanceId"])
+        server["name"] = server["instanceName"] = name
+    if body.has("Notes"):
+        server["notes"] = body.text("Notes") or ""
+    if body.has("OperatingSystem"):
+        os_doc = ctx.resolve(
+            "ScServerOperatingSystem", body.get("OperatingSystem"), "OperatingSystem", ssn
+        )
+        server["operatingSystem"] = ref_of(os_doc)
+    if body.has("ServerFolder"):
+        folder = ctx.resolve("ScServerFolder", body.get("ServerFolder"), "ServerFolder", ssn)
+        server["serverFolder"] = ref_of(folder)
+        server["serverFolderIndex"] = int(folder["instanceId"].split(".")[1])
+    if body.has("AlertOnConnectivity"):
+        server["alertOnConnectivity"] = parse_bool(
+            body.get("AlertOnConnectivity"), "AlertOnConnectivity"
+        )
+    return ctx.render(ctx.txn.put("ScServer", server))
+
+
+@route("PUT", "StorageCenter/ScPhysicalServer/{id}")
+def update_physical_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    return _update_server(ctx, p["id"], body)
+
+
+@route("PUT", "StorageCenter/ScServer/{id}")
+def update_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    return _update_server(ctx, p["id"], body)
+
+
+@route("POST", "StorageCenter/ScPhysicalServer/{id}/RemoveHba")
+def remove_hba(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    """Detach an initiator; like a deleted server's, the HBA object stays, without `server`."""
+    server = ctx.find("ScServer", p["id"], "ScPhysicalServer")
+    hba = ctx.resolve("ScServerHba", body.require("ServerHba"), "ServerHba")
+    owner = hba.get("server")
+    if owner is None or owner["instanceId"] != server["instanceId"]:
+        raise bad_request(
+            f"HBA '{hba['instanceName']}' does not belong to server '{server['instanceId']}'"
+        )
+    detached = dict(hba)
+    del detached["server"]
+    ctx.txn.put("ScServerHba", detached)
+    refresh_server(ctx, server["instanceId"])
+    for profile in ctx.where("ScMappingProfile", server=server["instanceId"]):
+        ctx.add_paths(profile)
+    return ctx.render(server)
 
 
 @route("DELETE", "StorageCenter/ScServer/{id}")

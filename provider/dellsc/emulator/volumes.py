@@ -343,7 +343,13 @@ def create_view(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 def map_to_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     vol = volume(ctx, p["id"])
     server = ctx.resolve("ScServer", body.require("server"), "server", vol["scSerialNumber"])
-    return ctx.render(ctx.map_volume(vol, server))
+    advanced = body.sub("Advanced")
+    lun = None
+    if advanced.get("PreferredLun") is not None:
+        lun = parse_int(advanced.get("PreferredLun"), "PreferredLun")
+        if not 0 <= lun <= 4095:
+            raise bad_request(f"PreferredLun must be 0-4095, got {lun}")
+    return ctx.render(ctx.map_volume(vol, server, lun))
 
 
 @route("GET", "StorageCenter/ScVolume/{id}/MappingProfileList")

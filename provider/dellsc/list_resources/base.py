@@ -8,13 +8,14 @@ a listed object and an imported one can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dellsc.schema.loader import schemas
 from dellsc.schema.model import Schema
-from dellsc.tf.diagnostics import Diagnostics
+from dellsc.tf.diagnostics import AttrPath, Diagnostics
 
 if TYPE_CHECKING:
     from dellsc.provider import DellscProvider
@@ -48,3 +49,44 @@ class ListResource:
     def list(self, config: Values, diags: Diagnostics) -> Iterator[Listed]:
         """The matching objects, in a stable order."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Found:
+    """An object as the name and folder filters see it."""
+
+    name: str
+    folder_path: str
+    instance_id: str
+
+
+class NameFolderList(ListResource):
+    """Objects filtered by `name_regex` (searched in the name) and `folder` (exact folder)."""
+
+    def found(self) -> Iterable[Found]:
+        """Every candidate object; `folder_path` in the `a/b` form, `""` for the root."""
+        raise NotImplementedError
+
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        pattern = config.get("name_regex")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                diags.error(
+                    "Invalid Regular Expression",
+                    f"name_regex {pattern!r} is not a valid regular expression: {exc}.",
+                    AttrPath("name_regex"),
+                )
+
+    def list(self, config: Values, diags: Diagnostics) -> Iterator[Listed]:
+        pattern = re.compile(config["name_regex"]) if config.get("name_regex") else None
+        folder = config.get("folder")
+        wanted = "/".join(p for p in folder.split("/") if p) if isinstance(folder, str) else None
+        for item in sorted(self.found(), key=lambda f: (f.name, f.instance_id)):
+            if pattern is not None and not pattern.search(item.name):
+                continue
+            if wanted is not None and item.folder_path != wanted:
+                continue
+            where = f"{item.folder_path}/" if item.folder_path else ""
+            yield Listed(f"{where}{item.name} ({item.instance_id})", {"id": item.instance_id})

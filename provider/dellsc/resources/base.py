@@ -75,6 +75,10 @@ class Resource:
         """An import stub (usually just `id`) that `read` then fills in."""
         raise NotImplementedError
 
+    def import_id(self, identity: Values) -> str:
+        """The import ID that designates the object a resource identity names."""
+        return str(identity.get("id") or "")
+
     def upgrade_state(self, version: int, state: Values) -> Values:
         """Migrate state written by an older schema version. Pure data transformation."""
         return state

@@ -12,11 +12,12 @@ from types import TracebackType
 from .folders import FoldersMixin
 from .groups import GroupsMixin
 from .models import StorageUsage
+from .ports import PortsMixin
 from .profiles import ProfilesMixin
 from .replication import ReplicationMixin
 
 
-class ScClient(GroupsMixin, ReplicationMixin, FoldersMixin, ProfilesMixin):
+class ScClient(GroupsMixin, ReplicationMixin, PortsMixin, FoldersMixin, ProfilesMixin):
     """Typed DSM REST client bound to one Storage Center (`ssn`): `ScClient(config, cache=False)`.
 
     `cache=True` answers `get_volume` / `get_volume_configuration` from one bulk GetList per

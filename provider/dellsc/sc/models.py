@@ -351,6 +351,44 @@ class ScMapping(ScObject):
     sc_serial_number: Ssn | None = None
 
 
+class ScControllerPort(ScObject):
+    """A front-end port: `wwn` (FC target, any key case on the wire) and `iscsi_name`."""
+
+    wwn: Text = ""
+    iscsi_name: Text = ""
+    transport_type: Text = ""
+    status: Text = ""
+    virtual: bool = False
+    controller: ScRef | None = None
+    fault_domain: ScRef | None = None
+
+
+class ScIscsiFaultDomain(ScObject):
+    """An iSCSI fault domain (virtual-port mode): the portal address hosts log in to."""
+
+    name: Text = ""
+    target_ipv4_address: Text = ""
+    well_known_ip_address: Text = ""
+    port_number: int = 3260
+
+    @property
+    def address(self) -> str:
+        return self.target_ipv4_address or self.well_known_ip_address
+
+
+class ScControllerPortIscsiConfiguration(ScObject):
+    """The address of one iSCSI port (legacy port mode)."""
+
+    ip_address: Text = ""
+    port_number: int = 3260
+
+
+class ScConfiguration(ScObject):
+    """SC-wide settings; `iscsi_transport_mode` is `VirtualPort` or `Legacy`."""
+
+    iscsi_transport_mode: Text = ""
+
+
 class ScReplicationQosNode(ScObject):
     name: Text = ""
     link_speed: Text = ""
@@ -436,9 +474,13 @@ __all__ = [
     "ApiConnection",
     "AsyncTask",
     "ReplicationProgress",
+    "ScConfiguration",
+    "ScControllerPort",
+    "ScControllerPortIscsiConfiguration",
     "ScCopyMirrorMigrate",
     "ScDataReductionProfile",
     "ScFolder",
+    "ScIscsiFaultDomain",
     "ScLiveVolume",
     "ScMapping",
     "ScMappingProfile",

@@ -1,4 +1,9 @@
-"""Servers, HBAs and volume-to-server mappings (§4.6, §4.7)."""
+"""Servers, HBAs and volume-to-server mappings (§4.6, §4.7).
+
+Beyond the driver: servers are renamed / moved / retyped with `PUT ScPhysicalServer/{id}` and
+lose initiators with `POST ScPhysicalServer/{id}/RemoveHba {"ServerHba": id}`; a mapping can
+ask for a LUN with `Advanced.PreferredLun` (as DSM's other REST clients do).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,12 @@ class ServersMixin(ClientCore):
 
     def servers(self) -> list[ScServer]:
         return self._query(ScServer, "ScServer", scSerialNumber=self.ssn)
+
+    def find_servers(self, name: str) -> list[ScServer]:
+        """Servers of this SC named `name` (case-insensitively, as the array keeps them unique)."""
+        check_name(name, "server name")
+        found = self._query(ScServer, "ScServer", scSerialNumber=self.ssn, Name=name)
+        return [s for s in found if s.name.casefold() == name.casefold()]
 
     def get_server(self, instance_id: str) -> ScServer:
         check_id(instance_id, "server id")
@@ -104,22 +115,77 @@ class ServersMixin(ClientCore):
         body = {"HbaPortType": kind, "WwnOrIscsiName": initiator, "AllowManual": True}
         self._write("POST", f"StorageCenter/ScPhysicalServer/{server_id}/AddHba", body)
 
+    def update_server(
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        notes: str | None = None,
+        os_id: str | None = None,
+        folder_id: str | None = None,
+    ) -> ScServer:
+        """Rename, re-note, retype (operating system) and/or move a physical server."""
+        check_id(instance_id, "server id")
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["Name"] = check_name(name, "server name")
+        if notes is not None:
+            body["Notes"] = notes
+        if os_id is not None:
+            body["OperatingSystem"] = check_id(os_id, "operating system id")
+        if folder_id is not None:
+            body["ServerFolder"] = check_id(folder_id, "server folder id")
+        path = f"StorageCenter/ScPhysicalServer/{instance_id}"
+        server = self._write_one(ScServer, "PUT", path, body) if body else None
+        return server or self.get_server(instance_id)
+
+    def remove_hba(self, server_id: str, hba_id: str) -> None:
+        """Detach an initiator from a server (the array keeps the HBA object, unowned)."""
+        check_id(server_id, "server id")
+        body = {"ServerHba": check_id(hba_id, "server HBA id")}
+        self._write("POST", f"StorageCenter/ScPhysicalServer/{server_id}/RemoveHba", body)
+
     def delete_server(self, instance_id: str) -> None:
         check_id(instance_id, "server id")
         self._write_existing("DELETE", f"StorageCenter/ScServer/{instance_id}")
 
     # -- mappings ------------------------------------------------------------------------------
 
-    def map_volume(self, volume_id: str, server_id: str) -> ScMappingProfile:
-        """Map a volume to a server; an existing mapping profile for that server is reused."""
+    def map_volume(
+        self, volume_id: str, server_id: str, lun: int | None = None
+    ) -> ScMappingProfile:
+        """Map a volume to a server (at `lun` if given); an existing mapping profile for that
+        server is reused, so a retry after a lost reply adopts what the first try made."""
         check_id(volume_id, "volume id")
         check_id(server_id, "server id")
+        existing = self.find_mapping_profile(volume_id, server_id)
+        if existing is not None:
+            return existing
+        path = f"StorageCenter/ScVolume/{volume_id}/MapToServer"
+        advanced: dict[str, Any] = {"MapToDownServerHbas": True}
+        if lun is not None:
+            if isinstance(lun, bool) or not 0 <= lun <= 4095:
+                raise ScValidationError(f"lun must be 0-4095, got {lun!r}")
+            advanced["PreferredLun"] = lun
+        return self._create(ScMappingProfile, path, {"server": server_id, "Advanced": advanced})
+
+    def find_mapping_profile(self, volume_id: str, server_id: str) -> ScMappingProfile | None:
+        """The mapping profile of this volume to this server, if there is one."""
         for profile in self.volume_mapping_profiles(volume_id):
             if profile.server and profile.server.instance_id == server_id:
                 return profile
-        path = f"StorageCenter/ScVolume/{volume_id}/MapToServer"
-        body = {"server": server_id, "Advanced": {"MapToDownServerHbas": True}}
-        return self._create(ScMappingProfile, path, body)
+        return None
+
+    def server_mapping_profiles(self, server_id: str) -> list[ScMappingProfile]:
+        """Every mapping profile of a server (one per mapped volume)."""
+        check_id(server_id, "server id")
+        return self._query(
+            ScMappingProfile, "ScMappingProfile", scSerialNumber=self.ssn, server=server_id
+        )
+
+    def get_mapping_profile(self, instance_id: str) -> ScMappingProfile:
+        check_id(instance_id, "mapping profile id")
+        return self._get(ScMappingProfile, f"StorageCenter/ScMappingProfile/{instance_id}")
 
     def volume_mapping_profiles(self, instance_id: str) -> list[ScMappingProfile]:
         check_id(instance_id, "volume id")

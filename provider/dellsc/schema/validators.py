@@ -44,6 +44,14 @@ def _regex(value: Any, pattern: str) -> str | None:
     return None if re.fullmatch(pattern, value) else f"must match {pattern!r}, got {value!r}"
 
 
+def _is_regex(value: Any, _: Any) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"is not a valid regular expression ({exc})"
+    return None
+
+
 def _url(value: Any, schemes: list[str]) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
@@ -88,7 +96,9 @@ VALIDATORS: dict[str, Validator] = {
     "at_most": _at_most,
     "whole_number": _whole_number,
     "regex": _regex,
+    "is_regex": _is_regex,
     "url": _url,
     "duration": _duration,
     "each_length_between": _each(_length_between),
+    "each_regex": _each(_regex),
 }

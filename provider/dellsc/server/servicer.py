@@ -326,7 +326,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             import_id = request.id
             if not import_id and request.HasField("identity"):
                 identity = _load(request.identity.identity_data, schema.identity_type) or {}
-                import_id = str(identity.get("id") or "")
+                import_id = resource.import_id(identity)
             stub = resource.import_state(import_id, diags)
             if stub is not None and not diags.has_errors:
                 state = {a.name: stub.get(a.name) for a in schema.attributes}

@@ -1,4 +1,4 @@
-"""`terraform query` (Terraform 1.14+): list volumes, generate config, adopt them cleanly."""
+"""`terraform query` (Terraform 1.14+): list volumes and servers, generate config, adopt them."""
 
 from __future__ import annotations
 
@@ -21,14 +21,19 @@ PRELOADED = 500
 PROVIDER = 'provider "dellsc" {}\n'
 
 
-def _query(name_regex: str | None = None, folder: str | None = None, limit: int = 1000) -> str:
+def _query(
+    name_regex: str | None = None,
+    folder: str | None = None,
+    limit: int = 1000,
+    type_name: str = "dellsc_volume",
+) -> str:
     config = "".join(
         f'    {key} = "{value}"\n'
         for key, value in (("name_regex", name_regex), ("folder", folder))
         if value is not None
     )
     return (
-        f'list "dellsc_volume" "found" {{\n  provider = dellsc\n'
+        f'list "{type_name}" "found" {{\n  provider = dellsc\n'
         f"  limit    = {limit}\n  config {{\n{config}  }}\n}}\n"
     )
 
@@ -113,3 +118,32 @@ def test_query_filters_and_bad_regex(
     failed = tf.run("query", "-no-color", ok=False)
     assert "Invalid Regular Expression" in failed.output
     assert "name_regex" in failed.output
+
+
+def test_query_adopts_servers(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
+) -> None:
+    for name, iqn in (("esx-01", "iqn.1998-01.com.vmware:esx-01"), ("db-01", None)):
+        body = {"Name": name, "StorageCenter": 64702, "Notes": "racked by hand"}
+        server_id = probe.api("POST", "StorageCenter/ScPhysicalServer", body)["instanceId"]
+        if iqn:
+            hba = {"HbaPortType": "Iscsi", "WwnOrIscsiName": iqn, "AllowManual": True}
+            probe.api("POST", f"StorageCenter/ScPhysicalServer/{server_id}/AddHba", hba)
+    tf = _query_tf(tmp_path, cli_config, emulator)
+    query = tmp_path / "servers.tfquery.hcl"
+    query.write_text(_query(name_regex="^esx-", type_name="dellsc_server"))
+    assert [str(r["display_name"]).split(" (")[0] for r in _results(tf)] == ["esx-01"]
+
+    mutations = probe.mutations()
+    query.write_text(_query(type_name="dellsc_server"))
+    tf.run("query", "-no-color", "-generate-config-out=generated.tf")
+    query.unlink()
+    generated = (tmp_path / "generated.tf").read_text()
+    servers = probe.api("POST", "StorageCenter/ScServer/GetList", {})
+    physical = [s for s in servers if s["type"] == "Physical"]
+    assert len(physical) >= 2
+    assert generated.count('resource "dellsc_server"') == len(physical)
+    assert "iqn.1998-01.com.vmware:esx-01" in generated
+    tf.apply()
+    assert probe.mutations() == mutations, "query and import must not change the array"
+    assert tf.plan_exit_code() == 0

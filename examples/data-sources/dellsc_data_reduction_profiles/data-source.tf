@@ -1,0 +1,7 @@
+data "dellsc_data_reduction_profiles" "compression" {
+  name_regex = "Compression"
+}
+
+output "compression_profiles" {
+  value = data.dellsc_data_reduction_profiles.compression.names
+}

@@ -1,0 +1,5 @@
+data "dellsc_storage_profiles" "all" {}
+
+output "storage_profile_names" {
+  value = data.dellsc_storage_profiles.all.names
+}

@@ -1,0 +1,295 @@
+"""`dellsc_server`: a physical server and its iSCSI / FC initiators, all changed in place.
+
+The Cinder driver creates servers on attach (`POST ScPhysicalServer` + one `AddHba` per
+initiator, §4.6); here the server is declared. Server names are unique on an SC, so a create
+whose reply was lost is found again by name: the next apply adopts a server of that name when
+it carries our notes and no initiator outside the configured ones.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.volume import folder_path
+from dellsc.sc import errors
+from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.values import is_unknown
+
+if TYPE_CHECKING:
+    from dellsc.sc import ScClient
+    from dellsc.sc.models import ScServer, ScServerHba
+
+_ID = re.compile(r"\d+\.\d+")
+# attribute -> the array's HbaPortType
+PORT_TYPES = {"iscsi_initiators": "Iscsi", "fc_wwpns": "FibreChannel"}
+
+
+def _known(value: Any) -> bool:
+    return value is not None and not is_unknown(value)
+
+
+def _default_notes() -> str:
+    from dellsc.sc.base import DEFAULT_NOTES
+
+    return DEFAULT_NOTES
+
+
+def wanted_notes(values: Values) -> str:
+    """The notes a create writes: the configured ones, else the provider's mark."""
+    return str(values["notes"]) if _known(values.get("notes")) else _default_notes()
+
+
+def initiators(values: Values, attribute: str) -> set[str]:
+    """Known initiators of one kind, case-folded (the array keeps them lower case)."""
+    value: Any = values.get(attribute)
+    if not _known(value):
+        return set()
+    return {str(v).casefold() for v in value if not is_unknown(v)}
+
+
+class ServerResource(Resource):
+    type_name = "dellsc_server"
+
+    # -- plan ----------------------------------------------------------------------------
+
+    def modify_plan(self, change: PlanChange) -> None:
+        if self.provider.catalog is None:  # provider not configured yet: nothing to check
+            return
+        client = self.provider.client()
+        prior, planned, diags = change.prior, change.planned, change.diags
+        own_id = prior["id"] if prior else None
+        os_name: Any = change.config.get("operating_system")
+        if _known(os_name) and (prior is None or change.changed("operating_system")):
+            if self._os_id(client, os_name) is None:
+                choices = ", ".join(sorted(o.name for o in client.operating_systems()))
+                diags.error(
+                    "Unknown Operating System",
+                    f"Storage Center {client.ssn} has no server operating system named "
+                    f"{os_name!r}. Available: {choices}.",
+                    AttrPath("operating_system"),
+                )
+        adoptable = None
+        name = planned["name"]
+        if _known(name) and (prior is None or change.changed("name")):
+            others = [s for s in client.find_servers(name) if s.instance_id != own_id]
+            if others and prior is None:
+                adoptable = self._adoptable(client, others[0], planned)
+            if others and adoptable is None:
+                diags.error(
+                    "Server Name Already Taken",
+                    f"Server {others[0].instance_id} on Storage Center {client.ssn} is already "
+                    f"named {others[0].name!r}. Choose another name, or import that server "
+                    f"(terraform import <address> {others[0].instance_id}).",
+                    AttrPath("name"),
+                )
+            elif adoptable is not None:
+                diags.warning(
+                    "Existing Server Will Be Adopted",
+                    f"Server {adoptable.instance_id} named {adoptable.name!r} was left by an "
+                    "interrupted create of this resource; apply will adopt it instead of "
+                    "creating another.",
+                )
+        for attribute in PORT_TYPES:
+            new = initiators(planned, attribute) - (
+                initiators(prior, attribute) if prior else set()
+            )
+            for initiator in sorted(new):
+                owner = client.find_server_by_initiator(initiator)
+                if owner is None or owner.instance_id == own_id:
+                    continue
+                if adoptable is not None and owner.instance_id == adoptable.instance_id:
+                    continue
+                diags.error(
+                    "Initiator Already In Use",
+                    f"{initiator} belongs to server {owner.name!r} ({owner.instance_id}); an "
+                    "initiator can belong to one server only. Remove it there first.",
+                    AttrPath(attribute),
+                )
+
+    @staticmethod
+    def _os_id(client: ScClient, name: str) -> str | None:
+        for system in client.operating_systems():
+            if system.name.casefold() == name.casefold():
+                return system.instance_id
+        return None
+
+    def _adoptable(self, client: ScClient, server: ScServer, planned: Values) -> ScServer | None:
+        """`server` if an interrupted create of `planned` made it: same name, our notes, and
+        only initiators that `planned` asks for."""
+        if server.type != "Physical" or server.notes != wanted_notes(planned):
+            return None
+        wanted = initiators(planned, "iscsi_initiators") | initiators(planned, "fc_wwpns")
+        hbas = {h.instance_name.casefold() for h in client.server_hbas(server.instance_id)}
+        return server if hbas <= wanted else None
+
+    # -- apply ---------------------------------------------------------------------------
+
+    def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        folder = folder_path(planned["folder"]) if _known(planned["folder"]) else ""
+        folder_id = client.ensure_server_folder(folder).instance_id if folder else None
+        os_name = planned["operating_system"] if _known(planned["operating_system"]) else None
+        found = [self._adoptable(client, s, planned) for s in client.find_servers(planned["name"])]
+        server = next((s for s in found if s is not None), None)
+        if server is None:
+            server = client.create_server(
+                planned["name"], os_name=os_name, folder_id=folder_id, notes=wanted_notes(planned)
+            )
+        else:
+            client.update_server(
+                server.instance_id,
+                os_id=self._os_id(client, os_name) if os_name else None,
+                folder_id=folder_id,
+            )
+        try:
+            self._sync_initiators(client, server.instance_id, planned)
+        except errors.ScError as exc:
+            diags.error(
+                "Server Created But Initiators Not Added",
+                f"Server {server.instance_id} ({planned['name']!r}) exists, but adding its "
+                f"initiators failed: {exc}",
+            )
+        return self._read(client, server.instance_id, planned)
+
+    def read(self, state: Values, diags: Diagnostics) -> Values | None:
+        return self._read(self.provider.client(), state["id"], state)
+
+    def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
+        client = self.provider.client()
+        server_id = prior["id"]
+        moved = _known(planned["folder"]) and folder_path(planned["folder"]) != folder_path(
+            prior["folder"]
+        )
+        os_changed = _known(planned["operating_system"]) and (
+            str(planned["operating_system"]).casefold()
+            != str(prior["operating_system"] or "").casefold()
+        )
+        client.update_server(
+            server_id,
+            name=planned["name"] if planned["name"] != prior["name"] else None,
+            notes=planned["notes"]
+            if _known(planned["notes"]) and planned["notes"] != prior["notes"]
+            else None,
+            os_id=self._os_id(client, planned["operating_system"]) if os_changed else None,
+            folder_id=client.ensure_server_folder(folder_path(planned["folder"])).instance_id
+            if moved and folder_path(planned["folder"])
+            else None,
+        )
+        self._sync_initiators(client, server_id, planned)
+        state = self._read(client, server_id, planned)
+        if state is None:
+            raise errors.ScNotFound(404, f"server {server_id} vanished during the update")
+        return state
+
+    def delete(self, state: Values, diags: Diagnostics) -> None:
+        client = self.provider.client()
+        try:
+            client.delete_server(state["id"])
+        except errors.ScNotFound:
+            pass
+        if any(s.instance_id == state["id"] for s in client.servers()):
+            diags.error(
+                "Server Not Deleted",
+                f"Server {state['id']} ({state.get('name')!r}) is still on the array after "
+                "the delete was accepted.",
+            )
+
+    # -- import --------------------------------------------------------------------------
+
+    def import_state(self, import_id: str, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        server: ScServer | None = None
+        if import_id.startswith("name:"):
+            name = import_id.removeprefix("name:")
+            found = client.find_servers(name) if name else []
+            server = found[0] if found else None
+        elif _ID.fullmatch(import_id):
+            try:
+                server = client.get_server(import_id)
+            except errors.ScNotFound:
+                server = None
+        else:
+            diags.error(
+                "Invalid Import ID",
+                f"{import_id!r} is neither an instance ID such as 64702.47 nor a name "
+                "reference such as name:esx01.",
+            )
+            return None
+        if server is None:
+            diags.error(
+                "Server Not Found",
+                f"No server matches {import_id!r} on Storage Center {client.ssn}.",
+            )
+            return None
+        if server.type != "Physical":
+            diags.error(
+                "Not A Physical Server",
+                f"Server {server.instance_id} is of type {server.type!r}; only physical "
+                "servers can be managed as dellsc_server.",
+            )
+            return None
+        return {"id": server.instance_id}
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _sync_initiators(self, client: ScClient, server_id: str, planned: Values) -> None:
+        """Add the configured initiators the server lacks and remove the others."""
+        hbas = client.server_hbas(server_id)
+        have = {h.instance_name.casefold(): h for h in hbas}
+        wanted: dict[str, tuple[str, str]] = {}
+        for attribute, port_type in PORT_TYPES.items():
+            value: Any = planned.get(attribute)
+            for initiator in value if _known(value) else []:
+                wanted[str(initiator).casefold()] = (port_type, str(initiator))
+        for key, hba in have.items():
+            if key not in wanted:
+                client.remove_hba(server_id, hba.instance_id)
+        for key, (port_type, initiator) in sorted(wanted.items()):
+            if key not in have:
+                client.add_hba(server_id, port_type, initiator)
+
+    def _read(self, client: ScClient, server_id: str, prior: Values) -> Values | None:
+        try:
+            server = client.get_server(server_id)
+            hbas = client.server_hbas(server_id)
+        except errors.ScNotFound:
+            return None
+        return server_state(server, hbas, prior)
+
+
+def _keep_spelling(actual: str, prior: Any) -> str:
+    return str(prior) if _known(prior) and str(prior).casefold() == actual.casefold() else actual
+
+
+def server_state(server: ScServer, hbas: list[ScServerHba], prior: Values) -> Values:
+    """Terraform values of a server; configured spellings are kept where they still match."""
+    state: Values = {
+        "id": server.instance_id,
+        "name": server.name,
+        "notes": server.notes,
+        "ssn": Decimal(server.sc_serial_number) if server.sc_serial_number else None,
+        "operating_system": _keep_spelling(server.operating_system.instance_name, prior.get(
+            "operating_system"))
+        if server.operating_system
+        else None,
+    }  # fmt: skip
+    actual_folder = folder_path(server.server_folder_path)
+    prior_folder = prior.get("folder")
+    state["folder"] = (
+        prior_folder
+        if _known(prior_folder) and folder_path(prior_folder) == actual_folder
+        else actual_folder
+    )
+    for attribute, port_type in PORT_TYPES.items():
+        previous: Any = prior.get(attribute)
+        spelled = {str(v).casefold(): str(v) for v in previous} if _known(previous) else {}
+        names = sorted(
+            spelled.get(h.instance_name.casefold(), h.instance_name)
+            for h in hbas
+            if h.port_type == port_type
+        )
+        state[attribute] = names if names or _known(previous) else None
+    return state
