@@ -133,10 +133,12 @@ class Pairs:
             return pair_value(primary, FAILED_OVER, False, None)
         if prior is not None and prior.get("state") == FAILED_OVER and prior_dest:
             try:
-                self.client.get_volume(prior_dest)
+                copy = self.client.get_volume(prior_dest)
             except errors.ScNotFound:
                 return None
-            return pair_value(prior_dest, FAILED_OVER, False, None)
+            if not copy.name.startswith(REPL_PREFIX):
+                return pair_value(prior_dest, FAILED_OVER, False, None)
+            # named a replica again: failed back (by an action or another tool)
         replication = self.replication(volume_id)
         if replication is None or replication.destination_volume is None:
             return None
