@@ -1,6 +1,7 @@
 """Generate the Terraform docs pages (tfplugindocs layout) from `schemas/` and `examples/`.
 
-`docs/index.md` and `docs/resources/<name>.md` are generated and committed; `--check` fails
+`docs/index.md`, `docs/resources/<name>.md`, `docs/data-sources/<name>.md` and
+`docs/actions/<name>.md` are generated and committed; `--check` fails
 when they are stale, so the schema files stay the single source of truth.
 """
 
@@ -88,10 +89,17 @@ def _index() -> str:
     )
 
 
+# schema kind -> (page label, docs and examples folder, example file name)
+_KINDS = {
+    "resources": ("Resource", "resources", "resource.tf"),
+    "data_sources": ("Data Source", "data-sources", "data-source.tf"),
+    "actions": ("Action", "actions", "action.tf"),
+}
+
+
 def _type_page(schema: Schema) -> str:
-    resource = schema.kind == "resources"
-    label = "Resource" if resource else "Data Source"
-    folder = EXAMPLES / ("resources" if resource else "data-sources") / schema.type_name
+    label, folder_name, example = _KINDS[schema.kind]
+    folder = EXAMPLES / folder_name / schema.type_name
     parts = [
         "---",
         f'page_title: "{schema.type_name} {label} - terraform-provider-dellsc"',
@@ -106,9 +114,13 @@ def _type_page(schema: Schema) -> str:
         "",
         "## Example Usage",
         "",
-        _example(folder / ("resource.tf" if resource else "data-source.tf"), "terraform"),
+        _example(folder / example, "terraform"),
         _schema_section(schema),
     ]
+    if schema.kind == "actions":
+        parts[-1] = parts[-1].replace(
+            "## Schema\n", "## Schema\n\nThese arguments go in the action's `config` block.\n", 1
+        )
     if schema.import_help:
         parts += [
             "## Import",
@@ -126,7 +138,7 @@ def _type_page(schema: Schema) -> str:
 def pages() -> dict[Path, str]:
     """Every generated page, by path relative to docs/."""
     out = {Path("index.md"): _index()}
-    for kind, folder in (("resources", "resources"), ("data_sources", "data-sources")):
+    for kind, (_, folder, _) in _KINDS.items():
         for name, schema in schemas(kind).items():
             out[Path(folder) / f"{name.removeprefix('dellsc_')}.md"] = _type_page(schema)
     return {path: text.rstrip() + "\n" for path, text in out.items()}

@@ -13,6 +13,8 @@ import threading
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from dellsc.actions import ACTIONS
+from dellsc.actions.base import Action
 from dellsc.data_sources import DATA_SOURCES
 from dellsc.data_sources.base import DataSource
 from dellsc.list_resources import LIST_RESOURCES
@@ -49,6 +51,7 @@ class DellscProvider:
         self.volume_folder: str | None = None
         self._resources: dict[str, Resource] = {}
         self._data_sources: dict[str, DataSource] = {}
+        self._actions: dict[str, Action] = {}
         self._list_resources: dict[str, ListResource] = {}
         self._lock = threading.Lock()
 
@@ -165,6 +168,12 @@ class DellscProvider:
             if type_name not in self._data_sources:
                 self._data_sources[type_name] = DATA_SOURCES[type_name](self)
             return self._data_sources[type_name]
+
+    def action(self, type_name: str) -> Action:
+        with self._lock:
+            if type_name not in self._actions:
+                self._actions[type_name] = ACTIONS[type_name](self)
+            return self._actions[type_name]
 
     def list_resource(self, type_name: str) -> ListResource:
         with self._lock:

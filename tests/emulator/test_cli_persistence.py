@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,12 +35,10 @@ def test_cli_prints_the_ready_line_and_stops_on_sigterm(tmp_path: Path) -> None:
         "--log-level",
         "debug",
     ]
-    began = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
-        assert time.monotonic() - began < 5
         words = dict(w.split("=", 1) for w in line.split()[3:])
         assert line.startswith("dellsc emulator ready endpoint=https://127.0.0.1:")
         assert words["ssn"] == "64702,64703" and words["ca"] == f"{state}.ca.pem"

@@ -90,6 +90,17 @@ def test_fault_drop_closes_the_connection(dsm: Dsm) -> None:
     assert dsm.request("GET", "StorageCenter/StorageCenter").status_code == 200
 
 
+def test_fault_lose_reply_does_the_work_but_never_answers(dsm: Dsm) -> None:
+    dsm.admin("POST", "faults", {"method": "POST", "path": "^StorageCenter/ScVolume$",
+                                 "action": "lose_reply"})  # fmt: skip
+    body = {"Name": "made-in-the-dark", "Size": "1 GB", "StorageCenter": SSN}
+    with pytest.raises(requests.exceptions.ConnectionError):
+        dsm.request("POST", "StorageCenter/ScVolume", body, **{"async": "True"})
+    assert [v["name"] for v in dsm.get_list("ScVolume", Name="made-in-the-dark")] == [
+        "made-in-the-dark"
+    ]
+
+
 def test_fault_task_fail_reports_on_the_poll_and_changes_nothing(dsm: Dsm) -> None:
     before = dsm.admin("GET", "state")
     dsm.admin(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+
+from dellsc.emulator import wire
 
 from .conftest import GIB, SSN, Dsm
 
@@ -186,3 +190,20 @@ def test_replays_of_a_recycled_volume_are_hidden(dsm: Dsm) -> None:
     assert dsm.call("PUT", f"StorageCenter/ScReplay/{rid}", {"expireTime": 60}).status_code == 404
     assert dsm.call("POST", f"StorageCenter/ScReplay/{rid}/Expire", {}).status_code == 404
     assert dsm.admin("GET", "state") == before
+
+
+def test_replays_past_their_expiry_are_gone(dsm: Dsm, monkeypatch: pytest.MonkeyPatch) -> None:
+    vid = dsm.create_volume("short-lived")["instanceId"]
+    dsm.ok("POST", f"StorageCenter/ScVolume/{vid}/MapToServer", {"server": "64702.1"})
+    soon = dsm.ok("POST", f"StorageCenter/ScVolume/{vid}/CreateReplay",
+                  {"description": "soon", "expireTime": 30})["instanceId"]  # fmt: skip
+    later = dsm.ok("POST", f"StorageCenter/ScVolume/{vid}/CreateReplay",
+                   {"description": "later", "expireTime": 0})["instanceId"]  # fmt: skip
+    dsm.ok("PUT", f"StorageCenter/ScReplay/{later}", {"expireTime": 90})
+    in_an_hour = wire.clock() + dt.timedelta(hours=1)
+    monkeypatch.setattr(wire, "clock", lambda: in_an_hour)
+    listed = dsm.get(f"StorageCenter/ScVolume/{vid}/ReplayList")
+    assert [r["description"] for r in listed if not r["active"]] == ["later"]
+    assert dsm.request("GET", f"StorageCenter/ScReplay/{soon}").status_code == 404
+    assert dsm.get_list("ScReplay", instanceId=soon) == []
+    assert dsm.call("PUT", f"StorageCenter/ScReplay/{soon}", {"expireTime": 60}).status_code == 404

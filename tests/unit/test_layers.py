@@ -15,6 +15,7 @@ FORBIDDEN = {
     "tf": ("dellsc",),
     "resources": ("dellsc.server", "dellsc.emulator"),
     "data_sources": ("dellsc.server", "dellsc.emulator"),
+    "actions": ("dellsc.server", "dellsc.emulator"),
     "sc": ("dellsc.emulator", "dellsc.resources", "dellsc.server", "dellsc.schema"),
     "emulator": ("dellsc.sc", "dellsc.resources", "dellsc.server", "dellsc.schema"),
     "schema": ("dellsc.sc", "dellsc.emulator", "dellsc.resources", "dellsc.server"),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dellsc.actions import ACTIONS
 from dellsc.data_sources import DATA_SOURCES
 from dellsc.list_resources import LIST_RESOURCES
 from dellsc.resources import RESOURCES
@@ -20,6 +21,7 @@ from dellsc.tf.values import UNKNOWN, is_unknown
 def test_registered_types_match_schema_files() -> None:
     assert set(RESOURCES) == set(schemas("resources"))
     assert set(DATA_SOURCES) == set(schemas("data_sources"))
+    assert set(ACTIONS) == set(schemas("actions"))
     assert set(LIST_RESOURCES) == set(schemas("list_resources"))
 
 
@@ -35,6 +37,7 @@ def test_every_schema_converts_to_protocol_messages() -> None:
     kinds = [
         *schemas("resources").values(),
         *schemas("data_sources").values(),
+        *schemas("actions").values(),
         *schemas("list_resources").values(),
     ]
     for schema in [provider_schema(), *kinds]:

@@ -8,6 +8,7 @@ from dellsc.data_sources.profiles import (
     StorageProfilesDataSource,
 )
 from dellsc.data_sources.server import ServerDataSource
+from dellsc.data_sources.snapshots import SnapshotDataSource, SnapshotsDataSource
 from dellsc.data_sources.storage_center import StorageCenterDataSource
 from dellsc.data_sources.volume import VolumeDataSource, VolumesDataSource
 
@@ -22,5 +23,7 @@ DATA_SOURCES: dict[str, type[DataSource]] = {
         SnapshotProfilesDataSource,
         QosProfilesDataSource,
         DataReductionProfilesDataSource,
+        SnapshotDataSource,
+        SnapshotsDataSource,
     )
 }

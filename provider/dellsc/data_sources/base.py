@@ -26,6 +26,9 @@ class DataSource:
     def schema(cls) -> Schema:
         return schemas("data_sources")[cls.type_name]
 
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        """Checks across attributes, beyond the schema's validators. Pure: no array calls."""
+
     def read(self, config: Values, diags: Diagnostics) -> Values:
         """The data source's value: the configured arguments plus every computed attribute."""
         raise NotImplementedError

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import catalog, protection, servers, volumes  # noqa: F401  (registers routes)
-from .faults import FaultBook
+from .faults import Fault, FaultBook
 from .model import Ctx, Reply, Settings, version_tuple
 from .options import EmulatorOptions
 from .routing import Route, is_mutation, match
@@ -154,17 +154,14 @@ class EmulatorApp:
         self.by_route[route_key] += 1
         if is_mutation(method, path):
             self.stats["mutations"] += 1
-        task_fail = None
+        task_fail = lose_reply = None
         for fault in self.faults.fire(method, path):
             if fault.action == "delay":
                 await asyncio.sleep(fault.delay_s)
             elif fault.action == "drop":
-                if self.dropper is not None and self.dropper(
-                    scope.get("client"), scope.get("server")
-                ):
-                    await asyncio.sleep(0.05)
-                    return Response(0)
-                return Response(fault.status, {"result": fault.message})
+                return await self.drop(scope, fault)
+            elif fault.action == "lose_reply":
+                lose_reply = fault
             elif fault.action == "expire_session":
                 self.sessions.clear()
             elif fault.action == "task_fail":
@@ -191,7 +188,17 @@ class EmulatorApp:
             final = Response(task_fail.status, {"result": task_fail.message})
         else:
             final = self.execute(route, params, raw, asynchronous)
+        if lose_reply is not None:  # the work is done, the client never hears of it
+            return await self.drop(scope, lose_reply)
         return self.accept(scope, headers, route, final) if asynchronous else final
+
+    async def drop(self, scope: dict[str, Any], fault: Fault) -> Response:
+        """Close the connection without a reply (or, without a dropper, answer the fault's
+        status)."""
+        if self.dropper is not None and self.dropper(scope.get("client"), scope.get("server")):
+            await asyncio.sleep(0.05)
+            return Response(0)
+        return Response(fault.status, {"result": fault.message})
 
     def check_version(self, header: str | None) -> Response | None:
         low, high = self.options.api_versions

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .filters import parse_filter, select
-from .model import COLLECTION_OF, Ctx
+from .model import COLLECTION_OF, Ctx, replay_expired
 from .routing import route
 from .seed import SYSTEM_BYTES
 from .wire import Body, Doc, bad_request, java_double_bytes, not_found, now_iso
@@ -58,7 +58,8 @@ def is_visible(ctx: Ctx, kind: str, doc: Doc) -> bool:
     if kind in ("ScVolumeConfiguration", "ScReplay"):
         key = "volume" if kind == "ScVolumeConfiguration" else "createVolume"
         volume = ctx.txn.get("ScVolume", doc[key]["instanceId"])
-        return volume is not None and not volume["inRecycleBin"]
+        gone = kind == "ScReplay" and replay_expired(doc)
+        return volume is not None and not volume["inRecycleBin"] and not gone
     return True
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from .wire import Body, bad_request, parse_int
 
-ACTIONS = ("status", "delay", "drop", "task_fail", "expire_session")
+ACTIONS = ("status", "delay", "drop", "task_fail", "lose_reply", "expire_session")
 
 
 @dataclass

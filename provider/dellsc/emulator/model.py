@@ -18,6 +18,7 @@ from .wire import (
     Doc,
     bad_request,
     epoch_iso,
+    is_past,
     java_double_bytes,
     minutes_from_now_iso,
     not_found,
@@ -35,6 +36,11 @@ COLLECTION_OF = {
     "ScPhysicalServer": "ScServer",
     "ScRemoteStorageCenter": "ScServer",
 }
+
+
+def replay_expired(replay: Doc) -> bool:
+    """The array removes a replay once its expiry time has passed: it is gone from then on."""
+    return bool(replay["expires"]) and is_past(replay["expireTime"])
 
 
 @dataclass(frozen=True)
@@ -381,10 +387,11 @@ class Ctx:
         config["compressionEnabled"] = bool(profile and profile["type"] != "None")
 
     def volume_replays(self, volume: Doc) -> list[Doc]:
+        """The volume's frozen replays, oldest first, without those past their expiry."""
         return [
             r
             for r in self.txn.all("ScReplay")
-            if r["createVolume"]["instanceId"] == volume["instanceId"]
+            if r["createVolume"]["instanceId"] == volume["instanceId"] and not replay_expired(r)
         ]
 
     def add_replay(
@@ -453,7 +460,7 @@ class Ctx:
         Replays of a recycled volume are hidden like the volume itself.
         """
         replay = self.txn.get("ScReplay", replay_id)
-        if replay is not None:
+        if replay is not None and not replay_expired(replay):
             volume = self.txn.get("ScVolume", replay["createVolume"]["instanceId"])
             if volume is not None and not volume["inRecycleBin"]:
                 return self.reach(replay), False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Ctx
+from .model import Ctx, replay_expired
 from .routing import route
 from .volumes import description_of, expire_minutes, snapshot
 from .wire import Body, Doc, bad_request, now_iso, parse_bool, ref, ref_of
@@ -115,7 +115,7 @@ def consistency_groups(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
 def consistency_group_replays(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
     group = ctx.find("ScReplayConsistencyGroup", p["id"])
     found = [ctx.txn.get("ScReplay", rid) for rid in group["_replays"]]
-    return ctx.render_all([r for r in found if r is not None])
+    return ctx.render_all([r for r in found if r is not None and not replay_expired(r)])
 
 
 # -- copies (#55, #56) -------------------------------------------------------------------------

@@ -60,13 +60,23 @@ def parse_size(value: Any, field: str) -> int:
     return size
 
 
+def clock() -> _dt.datetime:
+    """The array's current time, in its own zone (the one place the emulator reads it)."""
+    return _dt.datetime.now().astimezone()
+
+
 def now_iso() -> str:
-    return _dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+    return clock().replace(microsecond=0).isoformat()
 
 
 def minutes_from_now_iso(minutes: int) -> str:
-    moment = _dt.datetime.now().astimezone() + _dt.timedelta(minutes=minutes)
+    moment = clock() + _dt.timedelta(minutes=minutes)
     return moment.replace(microsecond=0).isoformat()
+
+
+def is_past(iso: str) -> bool:
+    """True once the ISO-8601 moment (as written by this module) has come."""
+    return _dt.datetime.fromisoformat(iso) <= clock()
 
 
 def epoch_iso() -> str:

@@ -3,10 +3,17 @@
 from dellsc.resources.base import Resource
 from dellsc.resources.replication_plan import ReplicationPlanResource
 from dellsc.resources.server import ServerResource
+from dellsc.resources.snapshot import SnapshotResource
 from dellsc.resources.volume import VolumeResource
 from dellsc.resources.volume_mapping import VolumeMappingResource
 
 RESOURCES: dict[str, type[Resource]] = {
     r.type_name: r
-    for r in (VolumeResource, ServerResource, VolumeMappingResource, ReplicationPlanResource)
+    for r in (
+        VolumeResource,
+        ServerResource,
+        VolumeMappingResource,
+        SnapshotResource,
+        ReplicationPlanResource,
+    )
 }

@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources import volume_sources
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.profiles import KINDS, UnknownProfile
 from dellsc.sc import errors
@@ -47,6 +48,9 @@ class VolumeResource(Resource):
 
     # -- plan ----------------------------------------------------------------------------
 
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        volume_sources.validate(config, diags)
+
     def modify_plan(self, change: PlanChange) -> None:
         prior, planned, diags = change.prior, change.planned, change.diags
         size = planned["size_gb"]
@@ -65,6 +69,7 @@ class VolumeResource(Resource):
         if _known(planned["folder"]):
             planned["folder_path"] = folder_path(planned["folder"])
         self._check_profiles(change)
+        volume_sources.modify_plan(self.provider, change)
 
     def _check_profiles(self, change: PlanChange) -> None:
         catalog = self.provider.catalog
@@ -115,6 +120,21 @@ class VolumeResource(Resource):
         path = planned["folder"] if _known(planned["folder"]) else self.provider.volume_folder
         folder_id = client.ensure_volume_folder(folder_path(path)).instance_id if path else None
         ids = self._profile_ids(planned)
+        if volume_sources.has_source(planned):
+            made = volume_sources.create(self.provider, planned, folder_id, ids, diags)
+            if made is None:
+                return None
+            try:
+                made = volume_sources.finish(client, made, planned, ids)
+                return self._state(made, client.get_volume_configuration(made.instance_id), planned)
+            except errors.ScError as exc:
+                diags.error(
+                    "Volume Created But Not Finished",
+                    f"Volume {made.instance_id} was made from its source, but setting its "
+                    f"profiles or size failed: {exc} It is kept in state as tainted; the next "
+                    "apply replaces it.",
+                )
+                return self._state(made, None, planned)
         replay_ids = ids.pop("replay_profiles", None)
         volume = client.create_volume(
             planned["name"],
@@ -277,6 +297,8 @@ class VolumeResource(Resource):
             if _known(prior_folder) and folder_path(prior_folder) == actual_path
             else actual_path,
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
+            volume_sources.SNAPSHOT: prior.get(volume_sources.SNAPSHOT),
+            volume_sources.VOLUME: prior.get(volume_sources.VOLUME),
         }
         for attribute, config_key in _CONFIG_KEYS.items():
             ref = getattr(configuration, _snake(config_key), None) if configuration else None

@@ -163,6 +163,7 @@ class ScVolume(ScObject):
     status_message: Text = ""
     volume_folder: ScRef | None = None
     volume_folder_path: Text = ""
+    notes: Text = ""
     replication_source: bool = False
     replication_destination: bool = False
     live_volume: bool = False

@@ -49,6 +49,11 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
         check_id(instance_id, "volume id")
         return self._get_list(ScReplay, f"StorageCenter/ScVolume/{instance_id}/ReplayList")
 
+    def get_replay(self, replay_id: str) -> ScReplay:
+        """One replay (the volume's active one included); ScNotFound if it does not exist."""
+        check_id(replay_id, "replay id")
+        return self._get(ScReplay, f"StorageCenter/ScReplay/{replay_id}")
+
     def create_replay(self, volume_id: str, description: str, expire_minutes: int = 0) -> ScReplay:
         """Snapshot a volume (activating it first if needed); `expire_minutes` 0 = never.
         The description is truncated to 30 characters."""
@@ -60,11 +65,18 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
         return self._create(ScReplay, path, body)
 
     def update_replay(
-        self, replay_id: str, *, description: str | None = None, expire_minutes: int
+        self,
+        replay_id: str,
+        *,
+        description: str | None = None,
+        expire_minutes: int | None = None,
     ) -> None:
-        """Change a replay's expiry (minutes from now, 0 = never) and optionally its description."""
+        """Change a replay's expiry (minutes from now, 0 = never) and/or its description;
+        what is None is left as it is."""
         check_id(replay_id, "replay id")
-        body: dict[str, Any] = {"expireTime": check_minutes(expire_minutes)}
+        body: dict[str, Any] = {}
+        if expire_minutes is not None:
+            body["expireTime"] = check_minutes(expire_minutes)
         if description is not None:
             body["description"] = replay_description(description)
         self._write("PUT", f"StorageCenter/ScReplay/{replay_id}", body)

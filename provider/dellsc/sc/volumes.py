@@ -177,15 +177,22 @@ class VolumesMixin(ClientCore):
         return volume or self._fetch_volume(instance_id)
 
     def update_volume(
-        self, instance_id: str, *, name: str | None = None, folder_id: str | None = None
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        folder_id: str | None = None,
+        notes: str | None = None,
     ) -> ScVolume:
-        """Rename and/or move a volume to another folder."""
+        """Rename a volume, move it to another folder and/or replace its notes."""
         check_id(instance_id, "volume id")
         body: dict[str, Any] = {}
         if name is not None:
             body["Name"] = check_name(name)
         if folder_id is not None:
             body["VolumeFolder"] = check_id(folder_id, "folder id")
+        if notes is not None:
+            body["Notes"] = notes
         if not body:
             return self.get_volume(instance_id)
         volume = self._write_one(ScVolume, "PUT", _volume_path(instance_id), body)

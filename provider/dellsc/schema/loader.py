@@ -1,8 +1,8 @@
 """Read and check the schema files shipped in `schemas/` (resources, data sources, provider).
 
 Layout: `schemas/provider.json`, `schemas/resources/<type>.json`,
-`schemas/data_sources/<type>.json`. Every file is checked strictly so a typo fails at load
-time (and in the unit tests), never as a Terraform crash.
+`schemas/data_sources/<type>.json`, `schemas/actions/<type>.json`. Every file is checked
+strictly so a typo fails at load time (and in the unit tests), never as a Terraform crash.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def provider_schema() -> Schema:
 
 @cache
 def schemas(kind: str) -> dict[str, Schema]:
-    """All schemas of one kind ("resources" or "data_sources"), by type name."""
+    """All schemas of one kind ("resources", "data_sources" or "actions"), by type name."""
     folder = _schema_root() / kind
     if not folder.is_dir():  # git keeps no empty folders: a kind may have no files yet
         return {}

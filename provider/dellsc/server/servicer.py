@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import grpc
 
+from dellsc.actions.base import Action
 from dellsc.data_sources.base import DataSource
 from dellsc.list_resources.base import ListResource
 from dellsc.resources.base import PlanChange, Resource, Values
@@ -43,6 +44,8 @@ class ProviderCore(Protocol):
     def resource(self, type_name: str) -> Resource: ...
 
     def data_source(self, type_name: str) -> DataSource: ...
+
+    def action(self, type_name: str) -> Action: ...
 
     def list_resource(self, type_name: str) -> ListResource: ...
 
@@ -150,6 +153,7 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             data_sources=[
                 pb.GetMetadata.DataSourceMetadata(type_name=n) for n in schemas("data_sources")
             ],
+            actions=[pb.GetMetadata.ActionMetadata(type_name=n) for n in schemas("actions")],
             list_resources=[
                 pb.GetMetadata.ListResourceMetadata(type_name=n) for n in schemas("list_resources")
             ],
@@ -160,6 +164,9 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             provider=schema_proto(self.core.schema),
             resource_schemas={n: schema_proto(s) for n, s in schemas("resources").items()},
             data_source_schemas={n: schema_proto(s) for n, s in schemas("data_sources").items()},
+            action_schemas={
+                n: pb.ActionSchema(schema=schema_proto(s)) for n, s in schemas("actions").items()
+            },
             list_resource_schemas={
                 n: schema_proto(s) for n, s in schemas("list_resources").items()
             },
@@ -353,8 +360,10 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
     def ValidateDataResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
         with self._guard("ValidateDataResourceConfig", diags):
-            schema = schemas("data_sources")[request.type_name]
-            planning.validate(schema, _load(request.config, schema.object_type), diags)
+            data_source = self.core.data_source(request.type_name)
+            config = _load(request.config, data_source.schema().object_type) or {}
+            planning.validate(data_source.schema(), config, diags)
+            data_source.validate(config, diags)
         return pb.ValidateDataResourceConfig.Response(diagnostics=to_proto(diags))
 
     def ReadDataSource(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -368,6 +377,35 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             response.state.CopyFrom(_dynamic(state, schema.object_type))
         response.diagnostics.extend(to_proto(diags))
         return response
+
+    # -- actions (Terraform 1.14+) -----------------------------------------------------------
+
+    def ValidateActionConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("ValidateActionConfig", diags):
+            action = self.core.action(request.type_name)
+            config = _values(request.config, action.schema()) or {}
+            planning.validate(action.schema(), config, diags)
+            action.validate(config, diags)
+        return pb.ValidateActionConfig.Response(diagnostics=to_proto(diags))
+
+    def PlanAction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        with self._guard("PlanAction", diags):
+            action = self.core.action(request.action_type)
+            action.plan(_values(request.config, action.schema()) or {}, diags)
+        return pb.PlanAction.Response(diagnostics=to_proto(diags))
+
+    def InvokeAction(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        """Stream one Progress event per step, then exactly one Completed event."""
+        event = pb.InvokeAction.Event
+        diags = Diagnostics()
+        with self._guard("InvokeAction", diags):
+            action = self.core.action(request.action_type)
+            config = _values(request.config, action.schema()) or {}
+            for message in action.invoke(config, diags):
+                yield event(progress=event.Progress(message=message))
+        yield event(completed=event.Completed(diagnostics=to_proto(diags)))
 
     # -- list resources (terraform query) ---------------------------------------------------
 

@@ -1,0 +1,4 @@
+import {
+  to = dellsc_snapshot.before_upgrade
+  id = "64702.101/name:before-upgrade"
+}

@@ -1,0 +1,72 @@
+"""Creates are findable: a snapshot, a view volume and a clone whose create reply was lost
+(the array did the work, the reply never came) are adopted by the next apply, never made twice;
+a snapshot left half-done is kept tainted and replaced, leaving nothing behind.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.acceptance.configs_snap import snapshot, volume
+from tests.acceptance.harness import ArrayProbe, Terraform
+from tests.acceptance.test_snapshot_lifecycle import replays
+
+pytestmark = pytest.mark.acceptance
+PROVIDER = 'provider "dellsc" {}\n'
+
+
+def lose_reply(probe: ArrayProbe, path: str) -> None:
+    """The next POST to `path` is executed by the array, but its reply never arrives."""
+    probe.admin("POST", "faults", {"method": "POST", "path": path, "action": "lose_reply"})
+
+
+def test_lost_create_replies_are_adopted(tf: Terraform, probe: ArrayProbe) -> None:
+    base = PROVIDER + volume("src", "acc-src", 2)
+    base += snapshot("s", "=dellsc_volume.src.id", "lost-reply")
+    tf.write(base)
+    tf.init()
+    lose_reply(probe, r"ScVolume/[0-9.]+/CreateReplay$")
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Remote end closed connection without" in failed.output
+    assert "dellsc_snapshot.s" not in tf.state_addresses()
+    (made,) = replays(probe, probe.volume("acc-src")["instanceId"])
+    assert made["description"].startswith("tf-create-"), "the array took it under its mark"
+    tf.apply()
+    snap, src = tf.values("dellsc_snapshot.s"), tf.values("dellsc_volume.src")
+    (replay,) = replays(probe, src["id"])
+    assert (replay["instanceId"], replay["description"]) == (snap["id"], "lost-reply")
+    assert tf.plan_exit_code() == 0
+
+    # a snapshot taken but not named (the rename failed) is kept tainted, then replaced
+    base += snapshot("half", "=dellsc_volume.src.id", "half-done")
+    tf.write(base)
+    probe.admin("POST", "faults", {"method": "PUT", "path": "ScReplay/", "action": "status",
+                                   "status": 500, "message": "injected"})  # fmt: skip
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Snapshot Taken But Not Named" in failed.output
+    first = tf.values("dellsc_snapshot.half")["id"]
+    assert tf.actions("dellsc_snapshot.half") == ["delete", "create"], "tainted: replaced"
+    tf.apply()
+    half = tf.values("dellsc_snapshot.half")["id"]
+    live = {r["instanceId"]: r["description"] for r in replays(probe, src["id"])}
+    assert half != first and live == {snap["id"]: "lost-reply", half: "half-done"}
+    assert tf.plan_exit_code() == 0
+
+    tf.write(
+        base
+        + volume("view", "acc-view", 2, source_snapshot_id="=dellsc_snapshot.s.id")
+        + volume("clone", "acc-clone", 2, source_volume_id="=dellsc_volume.src.id")
+    )
+    lose_reply(probe, r"ScReplay/[0-9.]+/CreateView$")
+    lose_reply(probe, r"StorageCenter/ScVolume$")
+    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert failed.output.count("Error: Storage Center Error") == 2, failed.output
+    assert {"acc-view", "acc-clone"} <= probe.volume_names(), "the array made both"
+    tf.apply()
+    names = [v["name"] for v in probe.volumes()]
+    assert sorted(names) == ["acc-clone", "acc-src", "acc-view"], "one of each, nothing twice"
+    clone = tf.values("dellsc_volume.clone")
+    assert replays(probe, clone["id"]) == []
+    assert sorted(r["instanceId"] for r in replays(probe, src["id"])) == sorted([snap["id"], half])
+    assert probe.volume("acc-view")["instanceId"] == tf.values("dellsc_volume.view")["id"]
+    assert tf.plan_exit_code() == 0
