@@ -167,7 +167,6 @@ class ScVolume(ScObject):
     replication_source: bool = False
     replication_destination: bool = False
     live_volume: bool = False
-    notes: Text = ""
 
     @property
     def size_gb(self) -> int:
