@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all venv demo test test-fast lint fmt typecheck docs docs-check proto proto-check bench install clean
+.PHONY: all venv demo test test-faults test-fast lint fmt typecheck docs docs-check proto proto-check bench install clean
 
 all: lint test
 
@@ -23,7 +23,11 @@ demo: $(STAMP)
 	$(PY) -m dellsc.demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 -m "not faults"
+
+# the full fault matrix (every operation x every fault), kill -9 and concurrency runs
+test-faults: $(STAMP)
+	$(PY) -m pytest -q -s -m faults
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -n 2 -m "not acceptance"

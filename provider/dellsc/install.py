@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dellsc import __version__
+from dellsc.launch import ENTRY_MODULE, PYTHON_FLAGS, precompile
 
 SOURCE = "registry.terraform.io/dellsc/dellsc"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -43,12 +44,14 @@ class Installation:
 
 def launcher_script(python: str) -> str:
     # exec: Terraform SIGKILLs the process it started; a shell left in between would orphan
-    # Python and hang Terraform. -B: no __pycache__ (it would break the lock-file hash).
-    # -P: the user's working directory must not shadow our modules.
-    return f'#!/bin/sh\nexec {shlex.quote(python)} -B -P -m dellsc.main "$@"\n'
+    # Python and hang Terraform. The flags are explained in dellsc.launch.
+    return (
+        f'#!/bin/sh\nexec {shlex.quote(python)} {" ".join(PYTHON_FLAGS)} -m {ENTRY_MODULE} "$@"\n'
+    )
 
 
 def install(mirror: Path | None = None, cli_config: Path | None = None) -> Installation:
+    precompile()
     mirror = (mirror or default_mirror()).resolve()
     package_dir = mirror / SOURCE / __version__ / os_arch()
     package_dir.mkdir(parents=True, exist_ok=True)

@@ -48,12 +48,14 @@ class DellscProvider:
         self.schema: Schema = provider_schema()
         self._client: ScClient | None = None
         self.catalog: ProfileCatalog | None = None
+        self._catalogs: dict[int, ProfileCatalog] = {}
         self.volume_folder: str | None = None
         self._resources: dict[str, Resource] = {}
         self._data_sources: dict[str, DataSource] = {}
         self._actions: dict[str, Action] = {}
         self._list_resources: dict[str, ListResource] = {}
         self._lock = threading.Lock()
+        self._planned_ids: set[tuple[str, str]] = set()
 
     # -- configuration -------------------------------------------------------------------
 
@@ -141,6 +143,16 @@ class DellscProvider:
         self.catalog = ProfileCatalog(client)
         self.volume_folder = settings["volume_folder"]
         log.info("connected to Storage Center %s (API %s)", client.ssn, client.api_version)
+        # Terraform spends a while building its graph before the first ReadResource: fill
+        # the read cache meanwhile, so the refresh of N objects does not wait for it.
+        threading.Thread(target=self._prefetch, name="dellsc-prefetch", daemon=True).start()
+
+    def _prefetch(self) -> None:
+        try:
+            self.client().warm_cache()
+            self.catalog_or_fail().profiles("replay_profiles")
+        except Exception:  # the reads that need these will fetch them and report failures
+            log.debug("prefetch failed", exc_info=True)
 
     # -- used by resources ---------------------------------------------------------------
 
@@ -157,6 +169,19 @@ class DellscProvider:
         assert self.catalog is not None
         return self.catalog
 
+    def catalog_for(self, ssn: int | None) -> ProfileCatalog | None:
+        """The profile catalog of SC `ssn` under the same DSM (None: the configured SC's);
+        None before the provider is configured."""
+        if self._client is None or self.catalog is None:
+            return None
+        if ssn is None or int(ssn) == self._client.ssn:
+            return self.catalog
+        with self._lock:
+            catalog = self._catalogs.get(int(ssn))
+            if catalog is None:
+                catalog = self._catalogs[int(ssn)] = ProfileCatalog(self._client.for_ssn(ssn))
+            return catalog
+
     def resource(self, type_name: str) -> Resource:
         with self._lock:
             if type_name not in self._resources:
@@ -168,6 +193,16 @@ class DellscProvider:
             if type_name not in self._data_sources:
                 self._data_sources[type_name] = DATA_SOURCES[type_name](self)
             return self._data_sources[type_name]
+
+    def first_plan_of(self, type_name: str, object_id: str) -> bool:
+        """True the first time this process plans the object; False when another resource
+        in this run already holds it in its state (two resources managing one object)."""
+        with self._lock:
+            key = (type_name, object_id)
+            if key in self._planned_ids:
+                return False
+            self._planned_ids.add(key)
+            return True
 
     def action(self, type_name: str) -> Action:
         with self._lock:
@@ -188,12 +223,22 @@ class DellscProvider:
             return "Storage Center Object Not Found", str(exc)
         if isinstance(exc, errors.ScValidationError | errors.ScBadRequest):
             return "Storage Center Rejected The Request", str(exc)
+        if isinstance(exc, errors.ScStillExists):
+            return "Storage Center Object Not Deleted", str(exc)
         if isinstance(exc, errors.ScTaskFailed):
-            return "Storage Center Task Failed", str(exc)
+            return "Storage Center Task Failed", f"{exc}{_maybe_committed(exc)}"
+        if isinstance(exc, errors.ScReadTimeout):
+            return (
+                "Storage Center Timeout",
+                f"{exc}{_maybe_committed(exc)} Raise timeouts.request in the provider block.",
+            )
         if isinstance(exc, errors.ScTimeout):
-            return "Storage Center Timeout", f"{exc} Raise timeouts.task in the provider block."
+            return (
+                "Storage Center Timeout",
+                f"{exc}{_maybe_committed(exc)} Raise timeouts.task in the provider block.",
+            )
         if isinstance(exc, errors.ScError):
-            return "Storage Center Error", str(exc)
+            return "Storage Center Error", f"{exc}{_maybe_committed(exc)}"
         if isinstance(exc, ProviderNotConfigured):
             return "Provider Not Configured", str(exc)
         log.error("unexpected provider error", exc_info=exc)
@@ -216,8 +261,29 @@ def _sc_config(settings: dict[str, Any]) -> ScConfig:
         ssn=int(ssn) if ssn is not None else None,
         ca_file=settings["ca_file"],
         insecure=bool(settings["insecure"]),
-        request_timeout=parse_duration(timeouts.get("request") or "30s") or 30.0,
-        task_timeout=parse_duration(timeouts.get("task") or "10m") or 600.0,
+        request_timeout=_seconds(timeouts.get("request"), 30.0),
+        task_timeout=_seconds(timeouts.get("task"), 600.0),
+    )
+
+
+def _seconds(duration: str | None, default: float) -> float:
+    """A validated duration in seconds; the default only when it is not set."""
+    if duration is None:
+        return default
+    seconds = parse_duration(duration)
+    if seconds is None:  # validate_config rejected it already
+        raise ValueError(f"invalid duration {duration!r}")
+    return seconds
+
+
+def _maybe_committed(exc: errors.ScError) -> str:
+    """For a failed change whose outcome is unknown: what the array may have done."""
+    if not exc.write or not errors.outcome_unknown(exc):
+        return ""
+    task = f" (task {exc.task_id})" if exc.task_id else ""
+    return (
+        f". The array may have carried out {exc.write}{task} before the failure; the next "
+        "plan reads the array and shows only what is still to do."
     )
 
 

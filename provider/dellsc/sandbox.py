@@ -65,6 +65,11 @@ class Sandbox:
             self._emulator.send_signal(signal.SIGTERM)
             self._emulator.wait(timeout=10)
 
+    @property
+    def emulator_pid(self) -> int:
+        assert self._emulator is not None
+        return self._emulator.pid
+
     def terraform(self, workdir: Path, *args: str, quiet: bool = False) -> int:
         """Run `dellsc terraform ARGS` in workdir; returns the exit code."""
         if not quiet:

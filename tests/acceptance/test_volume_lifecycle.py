@@ -53,7 +53,7 @@ def test_volume_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
 
     tf.write(volume("acc-renamed", size_gb=4, storage_profile="Low Priority"))
     planned = tf.run("plan", "-no-color", "-input=false")
-    assert "Volume Will Be Retyped In Place" in planned.output
+    assert "Retype In Place: storage_profile" in planned.output
     assert "must be replaced" not in planned.output
     tf.apply()
     assert tf.values(ADDR)["storage_profile"] == "Low Priority"
@@ -113,7 +113,7 @@ def test_failed_read_back_keeps_the_created_volume_in_state(
     tf.write(volume("half-done"))
     tf.init()
     probe.admin("POST", "faults", {
-        "method": "POST", "path": "StorageCenter/ScVolumeConfiguration/GetList",
+        "method": "GET", "path": "StorageCenter/ScVolume/[^/]+/VolumeConfiguration",
         "action": "status", "status": 500, "message": "injected", "nth": 1, "count": 20,
     })  # fmt: skip
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)

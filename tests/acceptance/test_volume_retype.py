@@ -26,7 +26,8 @@ def test_retype_every_profile_in_place(tf: Terraform, probe: ArrayProbe) -> None
 
     tf.write(volume("retyped", **RETYPED))  # type: ignore[arg-type]
     planned = tf.run("plan", "-no-color", "-input=false")
-    assert "Volume Will Be Retyped In Place" in planned.output
+    for attribute in RETYPED:
+        assert f"Retype In Place: {attribute}" in planned.output
     assert "1 to change, 0 to destroy" in planned.output
     tf.apply()
 

@@ -283,10 +283,18 @@ def test_cache_refreshes_many_volumes_in_constant_requests(
                 ("POST", "StorageCenter/ScVolume/GetList"),
                 ("POST", "StorageCenter/ScVolumeConfiguration/GetList"),
             ]
-            # a write drops the cache; the next read sees the change
+            # a write drops the cache; the next reads see the change, one object at a time
+            # (an apply reading back what it wrote must not fetch every volume each time)
             cached.update_volume(ids[0], name="renamed-in-cache")
+            call_log.calls.clear()
             assert cached.get_volume(ids[0]).name == "renamed-in-cache"
             assert cached.get_volume(ids[1]).name.startswith("preload-")
+            cached.get_volume_configuration(ids[1])
+            assert call_log.calls == [
+                ("GET", f"StorageCenter/ScVolume/{ids[0]}"),
+                ("GET", f"StorageCenter/ScVolume/{ids[1]}"),
+                ("GET", f"StorageCenter/ScVolume/{ids[1]}/VolumeConfiguration"),
+            ]
 
 
 def test_cache_concurrent_misses_share_one_bulk_request(

@@ -41,7 +41,7 @@ class Provider(tfplugin6_pb2_grpc.ProviderServicer):
             provider=tfplugin6_pb2.Schema(block=tfplugin6_pb2.Schema.Block())
         )
 
-sys.exit(serve(Provider(), debug="--debug" in sys.argv))
+sys.exit(serve(Provider, debug="--debug" in sys.argv))
 """
 PROVIDER_DIR = Path(__file__).resolve().parents[2] / "provider"
 
@@ -287,7 +287,7 @@ def test_exits_when_the_parent_dies(tmp_path: Path) -> None:
     handshake = read_handshake(parent, time.monotonic())
     parent.stdin.close()  # the parent exits; the plugin is orphaned
     parent.wait(timeout=5)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # generous: a loaded CI machine is slow to reap
     while handshake.socket.parent.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not handshake.socket.parent.exists()
@@ -415,3 +415,26 @@ def test_configure_logging_off(
     logging.getLogger("dellsc").critical("not shown")
     logging.getLogger("urllib3").error("not shown either")
     assert capsys.readouterr() == ("", "")
+
+
+def test_provider_that_cannot_load_is_reported_as_a_panic() -> None:
+    """The provider loads on the first RPC (after the handshake): a failure there fails that
+    call, writes the crash report and ends the process."""
+    entry = (
+        "import sys\nfrom dellsc.server.plugin import serve\n"
+        "def load():\n    raise RuntimeError('schema files missing')\n"
+        "sys.exit(serve(load))\n"
+    )
+    env = plugin_env(**{MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", entry], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    handshake = read_handshake(proc, time.monotonic())
+    with grpc.insecure_channel(f"unix:{handshake.socket}") as channel:
+        provider = tfplugin6_pb2_grpc.ProviderStub(channel)  # type: ignore[no-untyped-call]
+        with pytest.raises(grpc.RpcError):
+            provider.GetProviderSchema(tfplugin6_pb2.GetProviderSchema.Request(), timeout=5)
+    assert proc.wait(timeout=5) == 2
+    _, stderr = proc.communicate()
+    assert stderr.startswith(b"panic: RuntimeError: schema files missing")
+    assert not handshake.socket.parent.exists()

@@ -126,7 +126,7 @@ def test_plan_without_change_keeps_prior_exactly() -> None:
     prior = _volume_values(
         id="64702.1", name="v", size_gb=Decimal(2), size_bytes=Decimal(2 << 30), wwn="w",
         ssn=Decimal(64702), folder="", folder_path="", storage_profile="Recommended",
-        replay_profiles=["Daily"], deletion_policy="DELETE",
+        replay_profiles=["Daily"], deletion_policy="DELETE", migration_policy="never",
     )  # fmt: skip
     config = _volume_values(name="v", size_gb=Decimal(2))
     proposed = {**prior}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dellsc.schema.loader import schemas
+from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import Diagnostics
 
@@ -31,7 +31,7 @@ class Action:
 
     @classmethod
     def schema(cls) -> Schema:
-        return schemas("actions")[cls.type_name]
+        return schema("actions", cls.type_name)
 
     def validate(self, config: Values, diags: Diagnostics) -> None:
         """Checks across attributes, beyond the schema's validators. Pure: no array calls."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dellsc.schema.loader import schemas
+from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import Diagnostics
 
@@ -24,7 +24,7 @@ class DataSource:
 
     @classmethod
     def schema(cls) -> Schema:
-        return schemas("data_sources")[cls.type_name]
+        return schema("data_sources", cls.type_name)
 
     def validate(self, config: Values, diags: Diagnostics) -> None:
         """Checks across attributes, beyond the schema's validators. Pure: no array calls."""

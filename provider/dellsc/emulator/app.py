@@ -17,13 +17,14 @@ import logging
 import re
 import secrets
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import catalog, protection, servers, volumes  # noqa: F401  (registers routes)
-from .faults import Fault, FaultBook
+from .faults import AFTER_ACTIONS, Fault, FaultBook
+from .limits import BadJson, BodyTooLarge, Sessions, loads, read_body
 from .model import Ctx, Reply, Settings, version_tuple
 from .options import EmulatorOptions
 from .routing import Route, is_mutation, match
@@ -36,6 +37,7 @@ log = logging.getLogger("dellsc.emulator")
 COOKIE = "JSESSIONID"
 VERSION_PREFIX = "Invalid API version specified, the version must be in the range ["
 MAX_TASKS = 10000
+MAX_LOGGED_REQUESTS = 10000
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -59,6 +61,8 @@ class Task:
     doc: dict[str, Any]
     polls_left: int
     final: Response
+    poll_faults: list[Fault] = field(default_factory=list)
+    poll_faults_left: list[int] = field(default_factory=list)
 
 
 class EmulatorApp:
@@ -83,12 +87,14 @@ class EmulatorApp:
                 self.faults.add_text(spec)
             else:
                 self.faults.add(spec)
-        self.sessions: set[str] = set()
+        self.sessions = Sessions(options.session_idle_s, options.max_sessions)
         self.tasks: OrderedDict[str, Task] = OrderedDict()
         self.task_ids = itertools.count(int(time.time() * 1000))
         self.read_counts: dict[str, int] = {}
         self.stats: Counter[str] = Counter()
         self.by_route: Counter[str] = Counter()
+        self.request_log: deque[dict[str, Any]] = deque(maxlen=MAX_LOGGED_REQUESTS)
+        self.request_seq = itertools.count(1)
         self.store = Store(options.state)
         with self.store.transaction() as txn:
             ctx = Ctx(txn, self.settings, self.read_counts)
@@ -105,22 +111,14 @@ class EmulatorApp:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        raw = b"".join(chunks)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         path: str = scope["path"]
         method: str = scope["method"]
-        if path.startswith("/api/rest/"):
-            response = await self.dsm(scope, method, path[len("/api/rest/") :], headers, raw)
-        elif path.startswith("/_emulator/"):
-            response = self.admin(method, path[len("/_emulator/") :], headers, raw)
+        try:
+            raw = await read_body(scope, receive)
+        except BodyTooLarge:
+            response = Response(413, {"result": "The request body is too large"})
         else:
-            response = Response(404, {"result": f"No resource at {path}"})
+            response = await self.dispatch(scope, method, path, raw)
         if response.status == 0:
             log.debug("%s %s -> dropped", method, path)
             return
@@ -142,9 +140,42 @@ class EmulatorApp:
             (time.perf_counter() - started) * 1000,
         )
 
+    async def dispatch(self, scope: dict[str, Any], method: str, path: str, raw: bytes) -> Response:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if path.startswith("/api/rest/"):
+            return await self.dsm(scope, method, path[len("/api/rest/") :], headers, raw)
+        if path.startswith("/_emulator/"):
+            return self.admin(method, path[len("/_emulator/") :], headers, raw)
+        return Response(404, {"result": f"No resource at {path}"})
+
     # -- DSM API ---------------------------------------------------------------------------
     async def dsm(
         self, scope: dict[str, Any], method: str, path: str, headers: dict[str, str], raw: bytes
+    ) -> Response:
+        after: list[Fault] = []
+        response = await self.dsm_request(scope, method, path, headers, raw, after)
+        return await self.after_reply(scope, after, response)
+
+    async def after_reply(
+        self, scope: dict[str, Any], after: list[Fault], response: Response
+    ) -> Response:
+        """Faults that act once the request has run: its effects are committed, then the
+        reply is delayed (`delay_reply`) or lost (`lost_reply`)."""
+        for fault in after:
+            if fault.action == "delay_reply":
+                await asyncio.sleep(fault.delay_s)
+            else:  # the work is done, the client never hears of it
+                return await self.drop(scope, fault)
+        return response
+
+    async def dsm_request(
+        self,
+        scope: dict[str, Any],
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        raw: bytes,
+        after: list[Fault],
     ) -> Response:
         self.stats["requests"] += 1
         found = match(method, path)
@@ -152,16 +183,23 @@ class EmulatorApp:
         if path.startswith("ApiConnection/AsyncTask/"):
             route_key = f"{method} ApiConnection/AsyncTask/{{id}}"
         self.by_route[route_key] += 1
-        if is_mutation(method, path):
+        mutating = is_mutation(method, path)
+        if mutating:
             self.stats["mutations"] += 1
-        task_fail = lose_reply = None
-        for fault in self.faults.fire(method, path):
-            if fault.action == "delay":
-                await asyncio.sleep(fault.delay_s)
+        self.log_request(method, path, found[0].template if found else None, mutating, raw)
+        task_fail = None
+        poll_faults: list[Fault] = []
+        delay = 0.0
+        text = raw.decode("utf-8", errors="replace") if raw else ""
+        for fault in self.faults.fire(method, path, text):
+            if fault.target == "poll":
+                poll_faults.append(fault)
+            elif fault.action in AFTER_ACTIONS:
+                after.append(fault)
+            elif fault.action == "delay":
+                delay += fault.delay_s  # after the session check: slow to run, not to arrive
             elif fault.action == "drop":
                 return await self.drop(scope, fault)
-            elif fault.action == "lose_reply":
-                lose_reply = fault
             elif fault.action == "expire_session":
                 self.sessions.clear()
             elif fault.action == "task_fail":
@@ -172,14 +210,18 @@ class EmulatorApp:
         if version_error is not None:
             return version_error
         if path == "ApiConnection/Login" and method == "POST":
+            if delay:
+                await asyncio.sleep(delay)
             return self.login(headers)
         if not self.authenticated(headers):
             return Response(401, {"result": "Authentication required: log in again"})
+        if delay:
+            await asyncio.sleep(delay)
         if path == "ApiConnection/Logout" and method == "POST":
             self.sessions.discard(self.cookie(headers) or "")
             return Response(204, empty=True)
         if path.startswith("ApiConnection/AsyncTask/") and method == "GET":
-            return self.poll(path.rsplit("/", 1)[1])
+            return await self.poll_with_faults(scope, path.rsplit("/", 1)[1])
         if found is None:
             return Response(404, {"result": f"No {method} resource at {path}"})
         route, params = found
@@ -188,9 +230,48 @@ class EmulatorApp:
             final = Response(task_fail.status, {"result": task_fail.message})
         else:
             final = self.execute(route, params, raw, asynchronous)
-        if lose_reply is not None:  # the work is done, the client never hears of it
-            return await self.drop(scope, lose_reply)
-        return self.accept(scope, headers, route, final) if asynchronous else final
+        if not asynchronous:
+            return final
+        accepted = self.accept(scope, headers, route, final)
+        task = self.tasks[accepted.body["instanceId"]]
+        task.poll_faults = poll_faults
+        task.poll_faults_left = [f.count for f in poll_faults]
+        return accepted
+
+    async def poll_with_faults(self, scope: dict[str, Any], task_id: str) -> Response:
+        """A poll, unless a fault aimed at this task's polls (target "poll") answers it."""
+        task = self.tasks.get(task_id)
+        for index, fault in enumerate(task.poll_faults if task is not None else ()):
+            assert task is not None
+            if task.poll_faults_left[index] <= 0:
+                continue
+            task.poll_faults_left[index] -= 1
+            if fault.action == "delay":
+                await asyncio.sleep(fault.delay_s)
+            elif fault.action == "drop":
+                return await self.drop(scope, fault)
+            else:
+                return Response(fault.status, {"result": fault.message})
+        return self.poll(task_id)
+
+    def log_request(
+        self, method: str, path: str, template: str | None, mutating: bool, raw: bytes
+    ) -> None:
+        """Remember a DSM request for `GET /_emulator/requests` (headers are never kept)."""
+        try:
+            body = loads(raw)
+        except BadJson:
+            body = None
+        self.request_log.append(
+            {
+                "seq": next(self.request_seq),
+                "method": method,
+                "path": path,
+                "route": template,
+                "mutation": mutating,
+                "body": body,
+            }
+        )
 
     async def drop(self, scope: dict[str, Any], fault: Fault) -> Response:
         """Close the connection without a reply (or, without a dropper, answer the fault's
@@ -276,9 +357,9 @@ class EmulatorApp:
         self, route: Route, params: dict[str, str], raw: bytes, asynchronous: bool
     ) -> Response:
         try:
-            data = json.loads(raw) if raw.strip() else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return Response(400, {"result": "The request body is not valid JSON"})
+            data = loads(raw)
+        except BadJson as exc:
+            return Response(400, {"result": str(exc)})
         try:
             body = Body(data) if route.method != "GET" else Body(None)
             with self.store.transaction() as txn:
@@ -340,16 +421,17 @@ class EmulatorApp:
     # -- admin -----------------------------------------------------------------------------
     def admin(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Response:
         if not self.credentials_ok(headers):
+            given = headers.get("authorization", "").lower().startswith("basic ")
             return Response(
                 401,
-                {"result": "Basic credentials required"},
+                {"result": "Wrong credentials" if given else "Basic credentials required"},
                 (("www-authenticate", 'Basic realm="dellsc-emulator"'),),
             )
         try:
-            data = json.loads(raw) if raw.strip() else None
+            data = loads(raw)
             return self.admin_route(method, path.rstrip("/"), data)
-        except json.JSONDecodeError:
-            return Response(400, {"result": "The request body is not valid JSON"})
+        except BadJson as exc:
+            return Response(400, {"result": str(exc)})
         except ApiError as exc:
             return Response(exc.status, {"result": exc.message})
         except ValueError as exc:
@@ -388,6 +470,11 @@ class EmulatorApp:
         if path == "stats/reset" and method == "POST":
             self.stats.clear()
             self.by_route.clear()
+            return Response(200, {"result": True})
+        if path == "requests" and method == "GET":
+            return Response(200, {"requests": list(self.request_log)})
+        if path == "requests" and method == "DELETE":
+            self.request_log.clear()
             return Response(200, {"result": True})
         return Response(404, {"result": f"No admin resource {method} /_emulator/{path}"})
 

@@ -34,6 +34,7 @@ LISTABLE = {
         "ScQosProfile",
         "ScDataReductionProfile",
         "ScReplayProfile",
+        "ScReplayProfileRule",
         "ScReplay",
         "ScReplayConsistencyGroup",
         "ScReplicationQosNode",

@@ -85,6 +85,20 @@ def parser() -> argparse.ArgumentParser:
         help="fault rule as JSON (see docs/emulator.md); repeatable",
     )
     p.add_argument(
+        "--session-idle",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="sessions idle this long expire (default 1800)",
+    )
+    p.add_argument(
+        "--max-sessions",
+        type=int,
+        default=500,
+        metavar="N",
+        help="live sessions kept; past N the least recently used ends (default 500)",
+    )
+    p.add_argument(
         "--log-level",
         default="info",
         choices=["debug", "info", "warning", "error"],
@@ -103,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.preload_volumes < 0 or args.task_polls < 0:
         print("dellsc emulator: --preload-volumes and --task-polls must be >= 0", file=sys.stderr)
         return 2
+    if args.session_idle <= 0 or args.max_sessions < 1:
+        print("dellsc emulator: --session-idle must be > 0, --max-sessions >= 1", file=sys.stderr)
+        return 2
     options = EmulatorOptions(
         host=args.host,
         port=args.port,
@@ -118,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         task_polls=args.task_polls,
         iscsi_mode=args.iscsi_mode,
         faults=tuple(args.fault),
+        session_idle_s=args.session_idle,
+        max_sessions=args.max_sessions,
     )
     from .server import EmulatorServer
 

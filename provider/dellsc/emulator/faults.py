@@ -10,7 +10,31 @@ from typing import Any
 
 from .wire import Body, bad_request, parse_int
 
-ACTIONS = ("status", "delay", "drop", "task_fail", "lose_reply", "expire_session")
+ACTIONS = (
+    "status",
+    "delay",
+    "drop",
+    "task_fail",
+    "expire_session",
+    "lost_reply",
+    "lose_reply",
+    "delay_reply",
+)
+# actions a rule with target "poll" can take on the polls of the task its request started
+POLL_ACTIONS = ("status", "delay", "drop")
+# actions that let the request run (and commit) first, then act on its reply
+AFTER_ACTIONS = frozenset({"lost_reply", "lose_reply", "delay_reply"})
+# the optional fields each action reads; a listing shows only these
+_USES: dict[str, tuple[str, ...]] = {
+    "status": ("status", "message"),
+    "delay": ("delay_s",),
+    "drop": (),
+    "task_fail": ("status", "message"),
+    "expire_session": (),
+    "lost_reply": (),
+    "lose_reply": (),  # another name of lost_reply
+    "delay_reply": ("delay_s",),
+}
 
 
 @dataclass
@@ -26,20 +50,24 @@ class Fault:
     nth: int = 1
     count: int = 1
     delay_s: float = 0.5
+    body: re.Pattern[str] | None = None
+    target: str = "request"
     hits: int = 0
     fired: int = 0
 
     def describe(self) -> dict[str, Any]:
+        """The rule as listed: the fields its action uses, never the unused defaults."""
+        used = {name: getattr(self, name) for name in _USES[self.action]}
         return {
             "id": self.id,
             "method": self.method,
             "path": self.path.pattern,
             "action": self.action,
-            "status": self.status,
-            "message": self.message,
+            **used,
+            **({"body": self.body.pattern} if self.body is not None else {}),
+            **({"target": self.target} if self.target != "request" else {}),
             "nth": self.nth,
             "count": self.count,
-            "delay_s": self.delay_s,
             "hits": self.hits,
             "fired": self.fired,
         }
@@ -61,8 +89,15 @@ class FaultBook:
         method = body.get("method")
         try:
             path = re.compile(str(body.get("path", ".*")))
+            text = body.get("body")
+            body_re = re.compile(str(text)) if text is not None else None
         except re.error as exc:
-            raise bad_request(f"path is not a valid regular expression: {exc}") from None
+            raise bad_request(f"path or body is not a valid regular expression: {exc}") from None
+        target = str(body.get("target", "request"))
+        if target not in ("request", "poll"):
+            raise bad_request("target must be 'request' or 'poll'")
+        if target == "poll" and action not in POLL_ACTIONS:
+            raise bad_request(f"a poll fault's action must be one of {', '.join(POLL_ACTIONS)}")
         status = parse_int(body.get("status", 503), "status")
         nth = parse_int(body.get("nth", 1), "nth")
         count = parse_int(body.get("count", 1), "count")
@@ -83,6 +118,8 @@ class FaultBook:
                 nth=nth,
                 count=count,
                 delay_s=delay,
+                body=body_re,
+                target=target,
             )
             self._next += 1
             self.faults.append(fault)
@@ -104,15 +141,22 @@ class FaultBook:
         with self._lock:
             return [f.describe() for f in self.faults]
 
-    def fire(self, method: str, path: str) -> list[Fault]:
-        """Count a request against every rule; the rules that fire for it."""
+    def fire(self, method: str, path: str, body: str = "") -> list[Fault]:
+        """Count a request against every rule; the rules that fire for it.
+
+        A rule with target "poll" fires once, on its nth matching request; `count` then says
+        how many polls of that request's task it acts on.
+        """
         fired = []
         with self._lock:
             for fault in self.faults:
                 if fault.method not in (None, method) or not fault.path.search(path):
                     continue
+                if fault.body is not None and not fault.body.search(body):
+                    continue
                 fault.hits += 1
-                if fault.hits >= fault.nth and fault.fired < fault.count:
+                limit = 1 if fault.target == "poll" else fault.count
+                if fault.hits >= fault.nth and fault.fired < limit:
                     fault.fired += 1
                     fired.append(fault)
         return fired

@@ -12,7 +12,9 @@ class EmulatorOptions:
 
     `faults` holds fault specs (dicts, or JSON strings as given to `--fault`).
     `reported_api_version` None means the high end of `api_versions`. `iscsi_mode` is the
-    seeded `ScConfiguration.iscsiTransportMode`: `VirtualPort` or `Legacy` (§5.18).
+    seeded `ScConfiguration.iscsiTransportMode`: `VirtualPort` or `Legacy` (§5.18). Sessions
+    idle for `session_idle_s` expire; past `max_sessions` live ones, the least recently used
+    ends.
     """
 
     host: str = "127.0.0.1"
@@ -29,6 +31,8 @@ class EmulatorOptions:
     task_polls: int = 1
     iscsi_mode: str = "VirtualPort"
     faults: tuple[Any, ...] = ()
+    session_idle_s: float = 1800.0
+    max_sessions: int = 500
 
     def __repr__(self) -> str:
         # Never show the password.

@@ -74,6 +74,15 @@ def profile_volumes(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
     return ctx.render_all(members(ctx, ctx.find("ScReplayProfile", p["id"])["instanceId"]))
 
 
+@route("GET", "StorageCenter/ScReplayProfile/{id}/RuleList")
+def profile_rules(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
+    """The schedule rules of a snapshot profile (`ruleCount` of them)."""
+    pid = ctx.find("ScReplayProfile", p["id"])["instanceId"]
+    return ctx.render_all(
+        [r for r in ctx.txn.all("ScReplayProfileRule") if r["replayProfile"]["instanceId"] == pid]
+    )
+
+
 @route("POST", "StorageCenter/ScReplayProfile/{id}/CreateReplay", 204)
 def profile_create_replay(ctx: Ctx, p: dict[str, str], body: Body) -> None:
     profile = ctx.find("ScReplayProfile", p["id"])

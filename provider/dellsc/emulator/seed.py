@@ -14,6 +14,11 @@ OS_TYPES = (
     (43, "Windows 2016", "Windows", "2016", True),
 )
 STORAGE_PROFILES = ("Recommended", "High Priority", "Medium Priority", "Low Priority")
+# Standard snapshot profiles: (index, name, schedule, expiration in minutes)
+REPLAY_PROFILES = (
+    (2, "Daily", "Daily at 12:01 AM", 7 * 24 * 60),
+    (3, "Weekly", "Weekly on Sunday at 12:01 AM", 4 * 7 * 24 * 60),
+)
 AVAILABLE_BYTES = 100 * 1024**4
 SYSTEM_BYTES = 738197504
 
@@ -109,8 +114,8 @@ def seed_storage_center(ctx: Ctx, ssn: int) -> None:
             },
         )
     replay_profiles = {}
-    for index, profile_name in ((2, "Daily"), (3, "Weekly")):
-        replay_profiles[profile_name] = txn.put(
+    for index, profile_name, schedule, expiration in REPLAY_PROFILES:
+        profile = replay_profiles[profile_name] = txn.put(
             "ScReplayProfile",
             ctx.header("ScReplayProfile", f"{ssn}.{index}", profile_name, ssn)
             | {
@@ -122,6 +127,18 @@ def seed_storage_center(ctx: Ctx, ssn: int) -> None:
                 "expireIncompleteReplaySets": True,
                 "replayCreationTimeout": 20,
                 "enforceReplayCreationTimeout": False,
+            },
+        )
+        rule_id = f"{ssn}.{index}.1"
+        txn.put(
+            "ScReplayProfileRule",
+            ctx.header("ScReplayProfileRule", rule_id, schedule, ssn)
+            | {
+                "name": schedule,
+                "replayProfile": ref_of(profile),
+                "schedule": ref(rule_id, schedule, "ScSchedule"),
+                "expiration": expiration,
+                "enabled": True,
             },
         )
     qos = {}

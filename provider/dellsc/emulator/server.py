@@ -1,4 +1,6 @@
-"""`EmulatorServer`: the emulator on uvicorn in a background thread of the calling process."""
+"""`EmulatorServer`: the emulator on uvicorn (httptools, uvloop where available) in a background
+thread of the calling process; one write per reply, so it is never the bottleneck of a benchmark.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .app import EmulatorApp
 from .options import EmulatorOptions
@@ -22,17 +24,50 @@ START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
 
 
-class _TrackingH11Protocol(H11Protocol):
-    """h11 protocol that remembers each connection's transport, so a fault can drop it."""
+class _CoalescingTransport:
+    """A transport whose writes of one event-loop turn leave as one write.
+
+    uvicorn writes a response's headers and its body separately; over TLS each write is a
+    record and a system call of its own. Everything else is the wrapped transport's.
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        data, self._pending = b"".join(self._pending), []
+        if data and not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending = []
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _TrackingProtocol(HttpToolsProtocol):
+    """HTTP protocol that remembers each connection's transport, so a fault can drop it."""
 
     open: dict[tuple[Any, Any], asyncio.Transport] = {}
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        super().connection_made(_CoalescingTransport(transport))  # type: ignore[arg-type]
         self.open[(self.client, self.server)] = transport
         sock = transport.get_extra_info("socket")
         if sock is not None:
-            # Headers and body go out in separate writes; avoid Nagle + delayed-ACK stalls.
+            # a reply is one write; a request must not wait for a delayed ACK either
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -43,7 +78,7 @@ class _TrackingH11Protocol(H11Protocol):
 def _drop(client: Any, server: Any) -> bool:
     """Close a connection without a response; False if it is unknown."""
     key = (tuple(client) if client else None, tuple(server) if server else None)
-    transport = _TrackingH11Protocol.open.get(key)
+    transport = _TrackingProtocol.open.get(key)
     if transport is None:
         return False
     transport.abort()
@@ -91,12 +126,14 @@ class EmulatorServer:
             ssl = {"ssl_certfile": files.cert_file, "ssl_keyfile": files.key_file}
         config = uvicorn.Config(
             self.app,
-            http=_TrackingH11Protocol,
+            http=_TrackingProtocol,
             ws="none",
             lifespan="off",
-            loop="asyncio",
+            loop="auto",  # uvloop where installed (not on Windows)
             log_config=None,
             access_log=False,
+            proxy_headers=False,
+            server_header=False,
             timeout_graceful_shutdown=2,
             **ssl,
         )

@@ -41,6 +41,10 @@ def java_double_bytes(value: int) -> str:
     return f"{mantissa[0]}.{fraction}E{exponent} Bytes"
 
 
+# the largest volume a Storage Center makes (SCOS 7: 500 TB, binary units)
+MAX_VOLUME_BYTES = 500 * 1024**4
+
+
 def parse_size(value: Any, field: str) -> int:
     """Parse an input size (`"10 GB"`, `"1 TB"`, `"512 MB"`, `"1073741824 Bytes"`) to bytes."""
     if not isinstance(value, str):
@@ -57,6 +61,8 @@ def parse_size(value: Any, field: str) -> int:
     size = int(number) * factor
     if size <= 0:
         raise bad_request(f"{field} '{value}' must be greater than zero")
+    if size > MAX_VOLUME_BYTES:
+        raise bad_request(f"{field} '{value}' exceeds the maximum volume size of 500 TB")
     return size
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dellsc.schema.loader import schemas
+from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import Diagnostics
 
@@ -41,7 +41,7 @@ class ListResource:
 
     @classmethod
     def schema(cls) -> Schema:
-        return schemas("list_resources")[cls.type_name]
+        return schema("list_resources", cls.type_name)
 
     def validate(self, config: Values, diags: Diagnostics) -> None:
         """Checks beyond the schema's validators. Pure: no array calls."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dellsc.schema.loader import schemas
+from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 
@@ -46,13 +46,30 @@ class Resource:
 
     @classmethod
     def schema(cls) -> Schema:
-        return schemas("resources")[cls.type_name]
+        return schema("resources", cls.type_name)
 
     def validate(self, config: Values, diags: Diagnostics) -> None:
         """Checks across attributes, beyond the schema's validators. Pure: no array calls."""
 
     def modify_plan(self, change: PlanChange) -> None:
         """Plan-time checks and predictions. May read from the array, never write."""
+
+    def check_single_owner(self, prior: Values | None, diags: Diagnostics) -> None:
+        """Warn when a second resource in this run holds the same object id in its state
+        (e.g. imported twice): each would overwrite the other's changes. Call from
+        modify_plan."""
+        object_id = (prior or {}).get("id")
+        if isinstance(object_id, str) and not self.provider.first_plan_of(
+            self.type_name, object_id
+        ):
+            diags.warning(
+                "Object Managed By Two Resources",
+                f"{self.type_name} {object_id} is in the state of more than one resource of "
+                "this configuration. Each apply would undo the other's changes and destroying "
+                "either removes it for both. Keep one: remove the other with `terraform state "
+                "rm` (or a `removed` block).",
+                AttrPath("id"),
+            )
 
     def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
         """Plan-time checks of a destroy (e.g. a policy that forbids it)."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from dellsc.sc import ScClient
+    from dellsc.sc.models import ScReplayProfileRule
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Profile:
     instance_id: str
     name: str
     kind: str  # the array's `type` where it has one (replay and data-reduction profiles)
+    source: Any = field(default=None, compare=False, repr=False)  # the array's object
 
 
 @dataclass(frozen=True)
@@ -96,16 +98,32 @@ class ProfileCatalog:
     def __init__(self, client: ScClient) -> None:
         self._client = client
         self._lists: dict[str, list[Profile]] = {}
+        self._rules: dict[str, list[ScReplayProfileRule]] = {}
         self._lock = threading.Lock()
+
+    @property
+    def ssn(self) -> int:
+        """The Storage Center whose profiles these are."""
+        return self._client.ssn
 
     def profiles(self, attribute: str) -> list[Profile]:
         with self._lock:
             if attribute not in self._lists:
                 raw = KINDS[attribute].fetch(self._client)
                 self._lists[attribute] = [
-                    Profile(p.instance_id, p.name, str(getattr(p, "type", "") or "")) for p in raw
+                    Profile(p.instance_id, p.name, str(getattr(p, "type", "") or ""), p)
+                    for p in raw
                 ]
             return self._lists[attribute]
+
+    def rules(self, profile: Profile) -> list[ScReplayProfileRule]:
+        """The schedule rules of a snapshot profile, read once per process."""
+        with self._lock:
+            if profile.instance_id not in self._rules:
+                self._rules[profile.instance_id] = self._client.replay_profile_rules(
+                    profile.instance_id
+                )
+            return self._rules[profile.instance_id]
 
     def matches(self, attribute: str, name: str, profile: Profile) -> bool:
         kind = KINDS[attribute]

@@ -11,19 +11,24 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources import volume_sources
+from dellsc.resources import volume_migration, volume_sources
+from dellsc.resources.adopt import Creation, create_once
 from dellsc.resources.base import PlanChange, Resource, Values
-from dellsc.resources.profiles import KINDS, UnknownProfile
+from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
+from dellsc.resources.retype_preview import RetypePreview
 from dellsc.sc import errors
 from dellsc.sc.validation import MAX_VOLUME_NAME_LENGTH
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import UNKNOWN, Unknown, is_unknown
 
 if TYPE_CHECKING:
+    from dellsc.sc import ScClient
     from dellsc.sc.models import ScVolume, ScVolumeConfiguration
 
 GIB = 1 << 30
+DEFAULT_NOTES = "Created by terraform-provider-dellsc"
 UNMANAGED_PREFIX = "Unmanaged_"
+ROOT_FOLDER = "/"
 _ID = re.compile(r"\d+\.\d+")
 _CONFIG_KEYS = {
     "storage_profile": "storageProfile",
@@ -35,8 +40,14 @@ PROFILE_ATTRIBUTES = (*_CONFIG_KEYS, "replay_profiles")
 
 
 def folder_path(path: str | None) -> str:
-    """A folder path in the one form we store: `a/b`, no leading or trailing slash."""
+    """A folder path in the one form the array takes: `a/b`, no leading or trailing slash;
+    `""` for the root folder."""
     return "/".join(part for part in (path or "").split("/") if part)
+
+
+def shown_path(path: str | None) -> str:
+    """A folder path as state shows it: `a/b`, or `/` for the root folder."""
+    return folder_path(path) or ROOT_FOLDER
 
 
 def _known(value: Any) -> bool:
@@ -53,6 +64,7 @@ class VolumeResource(Resource):
 
     def modify_plan(self, change: PlanChange) -> None:
         prior, planned, diags = change.prior, change.planned, change.diags
+        self.check_single_owner(prior, diags)
         size = planned["size_gb"]
         if prior is not None and _known(size) and size < prior["size_gb"]:
             diags.error(
@@ -67,16 +79,46 @@ class VolumeResource(Resource):
         if prior is None and change.config.get("folder") is None:
             planned["folder"] = folder_path(self.provider.volume_folder) or UNKNOWN
         if _known(planned["folder"]):
-            planned["folder_path"] = folder_path(planned["folder"])
-        self._check_profiles(change)
+            planned["folder_path"] = shown_path(planned["folder"])
+        if not self._check_ssn(change):
+            return
+        catalog = self._catalog(planned["ssn"])
+        self._check_profiles(change, catalog)
         volume_sources.modify_plan(self.provider, change)
+        if prior is not None and not diags.has_errors:
+            RetypePreview(change, catalog).warn_all(folder_path)
 
-    def _check_profiles(self, change: PlanChange) -> None:
-        catalog = self.provider.catalog
-        retypes = []
+    def _check_ssn(self, change: PlanChange) -> bool:
+        """Default `ssn` to the provider's SC; check a configured one; plan a migration."""
+        prior, planned, diags = change.prior, change.planned, change.diags
+        if self.provider.catalog is None:  # not configured yet: nothing to check against
+            return True
+        client = self.provider.client()
+        if prior is None and change.config.get("ssn") is None:
+            planned["ssn"] = Decimal(client.ssn)
+        ssn = planned["ssn"]
+        if not _known(ssn):
+            return True
+        if prior is not None and ssn != prior["ssn"]:
+            return volume_migration.plan(change, client, self._catalog(ssn))
+        if prior is None:
+            try:
+                client.for_ssn(int(ssn))
+            except errors.ScNotFound as exc:
+                diags.error("Unknown Storage Center", str(exc), AttrPath("ssn"))
+                return False
+        return True
+
+    def _catalog(self, ssn: Any) -> ProfileCatalog | None:
+        return self.provider.catalog_for(int(ssn) if _known(ssn) else None)
+
+    def _check_profiles(self, change: PlanChange, catalog: ProfileCatalog | None) -> None:
         for attribute in PROFILE_ATTRIBUTES:
-            value: Any = change.config.get(attribute)
-            if not _known(value) or (change.prior is not None and not change.changed(attribute)):
+            moving = change.prior is not None and change.changed("ssn")
+            # a migration re-applies every profile on the target SC: check them all there
+            value: Any = (change.planned if moving else change.config).get(attribute)
+            unchanged = change.prior is not None and not change.changed(attribute)
+            if not _known(value) or (unchanged and not moving):
                 continue
             if catalog is not None:
                 names: list[Any] = value if attribute == "replay_profiles" else [value]
@@ -91,14 +133,6 @@ class VolumeResource(Resource):
                             str(exc),
                             AttrPath(attribute),
                         )
-            if change.prior is not None:
-                retypes.append(f"{attribute}: {change.prior[attribute]!r} -> {value!r}")
-        if retypes and not change.diags.has_errors:
-            change.diags.warning(
-                "Volume Will Be Retyped In Place",
-                f"{change.planned['name']}: " + "; ".join(retypes) + ". The volume keeps its "
-                "data and identity; no replacement is needed.",
-            )
 
     def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
         if prior.get("deletion_policy") == "PREVENT":
@@ -116,9 +150,10 @@ class VolumeResource(Resource):
     # -- apply ---------------------------------------------------------------------------
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
-        client = self.provider.client()
+        client = self._client_for(planned["ssn"])
         path = planned["folder"] if _known(planned["folder"]) else self.provider.volume_folder
-        folder_id = client.ensure_volume_folder(folder_path(path)).instance_id if path else None
+        path = folder_path(path)
+        folder_id = client.ensure_volume_folder(path).instance_id if path else None
         ids = self._profile_ids(planned)
         if volume_sources.has_source(planned):
             made = volume_sources.create(self.provider, planned, folder_id, ids, diags)
@@ -136,29 +171,64 @@ class VolumeResource(Resource):
                 )
                 return self._state(made, None, planned)
         replay_ids = ids.pop("replay_profiles", None)
-        volume = client.create_volume(
-            planned["name"],
-            int(planned["size_gb"]),
-            folder_id=folder_id,
-            storage_profile_id=ids.get("storage_profile"),
-            replay_profile_ids=replay_ids,
-            volume_qos_profile_id=ids.get("volume_qos_profile"),
-            group_qos_profile_id=ids.get("group_qos_profile"),
-            data_reduction_profile_id=ids.get("data_reduction_profile"),
+        name = planned["name"]
+        volume = create_once(
+            Creation(
+                kind="volume",
+                name=name,
+                notes=DEFAULT_NOTES,
+                find=lambda: client.find_volumes(name=name),
+                create=lambda notes: client.create_volume(
+                    name,
+                    int(planned["size_gb"]),
+                    folder_id=folder_id,
+                    storage_profile_id=ids.get("storage_profile"),
+                    replay_profile_ids=replay_ids,
+                    volume_qos_profile_id=ids.get("volume_qos_profile"),
+                    group_qos_profile_id=ids.get("group_qos_profile"),
+                    data_reduction_profile_id=ids.get("data_reduction_profile"),
+                    notes=notes,
+                ),
+                set_notes=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
+                notes_of=lambda v: v.notes,
+                id_of=lambda v: v.instance_id,
+            ),
+            diags,
         )
+        if volume is None:
+            return None
         try:
-            return self._state(volume, client.get_volume_configuration(volume.instance_id), planned)
+            state = self._state(
+                volume, client.get_volume_configuration(volume.instance_id), planned
+            )
         except errors.ScError as exc:
             diags.error(
                 "Volume Created But Not Read Back",
                 f"Volume {volume.instance_id} was created but reading it back failed: {exc}",
             )
             return self._state(volume, None, planned)
+        return self._converge(state, planned, diags)
+
+    def _converge(self, state: Values, planned: Values, diags: Diagnostics) -> Values:
+        """An adopted volume (made by an earlier, interrupted create from an older
+        configuration) brought to the plan in place; a fresh one already matches."""
+        if all(not _known(v) or state.get(k) == v for k, v in planned.items() if k != "id"):
+            return state
+        target = {k: state[k] if not _known(v) and k in state else v for k, v in planned.items()}
+        target["id"] = state["id"]
+        return self.update(state, target, diags)
 
     def read(self, state: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         try:
             volume = client.get_volume(state["id"])
+        except errors.ScNotFound:
+            # a migration that deleted the original but was cut off before saving its result
+            found = volume_migration.find_migrated(client, state)
+            if found is None:
+                return None
+            volume = found
+        try:
             configuration = client.get_volume_configuration(volume.instance_id)
         except errors.ScNotFound:
             return None
@@ -172,21 +242,31 @@ class VolumeResource(Resource):
         return self._state(volume, configuration, state)
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
-        client = self.provider.client()
+        if planned["ssn"] != prior["ssn"]:
+            moved_volume = volume_migration.migrate(
+                self.provider.client(), prior["id"], prior["name"], int(planned["ssn"])
+            )
+            target = self._client_for(planned["ssn"])
+            configuration = target.get_volume_configuration(moved_volume.instance_id)
+            prior = self._state(moved_volume, configuration, prior)
+        client = self._client_for(planned["ssn"])
         volume_id = prior["id"]
         moved = folder_path(planned["folder"]) != folder_path(prior["folder"])
         if planned["name"] != prior["name"] or moved:
-            folder_id = (
-                client.ensure_volume_folder(folder_path(planned["folder"])).instance_id
-                if moved and folder_path(planned["folder"])
-                else None
+            folder_id = None
+            if moved:
+                path = folder_path(planned["folder"])
+                folder = client.ensure_volume_folder(path) if path else client.root_volume_folder()
+                folder_id = folder.instance_id
+            renamed = planned["name"] != prior["name"]
+            client.update_volume(
+                volume_id, name=planned["name"] if renamed else None, folder_id=folder_id
             )
-            client.update_volume(volume_id, name=planned["name"], folder_id=folder_id)
         if planned["size_gb"] > prior["size_gb"]:
             client.expand_volume(volume_id, int(planned["size_gb"]))
         changed = {a: planned[a] for a in PROFILE_ATTRIBUTES if planned[a] != prior[a]}
         if changed:
-            ids = self._profile_ids(changed)
+            ids = self._profile_ids({**changed, "ssn": planned["ssn"]})
             for attribute, config_key in _CONFIG_KEYS.items():
                 if attribute in ids:
                     client.set_volume_profile(volume_id, config_key, ids[attribute])
@@ -194,7 +274,7 @@ class VolumeResource(Resource):
                 current = client.get_volume_configuration(volume_id)
                 standard = {
                     p.instance_id
-                    for p in self.provider.catalog_or_fail().profiles("replay_profiles")
+                    for p in self._catalog_or_fail(planned["ssn"]).profiles("replay_profiles")
                 }
                 kept = [r.instance_id for r in current.replay_profile_list
                         if r.instance_id not in standard]  # fmt: skip
@@ -213,7 +293,15 @@ class VolumeResource(Resource):
                 client.update_volume(state["id"], name=new_name)
             else:
                 client.delete_volume(state["id"])
-        except errors.ScNotFound:
+        except errors.ScNotFound as exc:
+            if policy == "UNMANAGE" and client.volume_exists(state["id"]):
+                raise errors.ScStillExists(
+                    exc.status,
+                    f"the array answered that volume {state['id']} is gone ({exc.message}), "
+                    "but it still exists; it was not renamed",
+                    exc.method,
+                    exc.path,
+                ) from exc
             return
 
     # -- import --------------------------------------------------------------------------
@@ -264,9 +352,20 @@ class VolumeResource(Resource):
 
     # -- helpers -------------------------------------------------------------------------
 
+    def _client_for(self, ssn: Any) -> ScClient:
+        """The client of the SC `ssn` (the provider's SC when unknown)."""
+        client = self.provider.client()
+        return client.for_ssn(int(ssn)) if _known(ssn) else client
+
+    def _catalog_or_fail(self, ssn: Any) -> ProfileCatalog:
+        self.provider.client()
+        catalog = self._catalog(ssn)
+        assert catalog is not None
+        return catalog
+
     def _profile_ids(self, values: Values) -> dict[str, Any]:
-        """Instance ids for the known, non-null profile names in values."""
-        catalog = self.provider.catalog_or_fail()
+        """Instance ids for the known, non-null profile names in values (on their SC)."""
+        catalog = self._catalog_or_fail(values.get("ssn"))
         ids: dict[str, Any] = {}
         for attribute in PROFILE_ATTRIBUTES:
             value: Any = values.get(attribute)
@@ -282,7 +381,7 @@ class VolumeResource(Resource):
         self, volume: ScVolume, configuration: ScVolumeConfiguration | None, prior: Values
     ) -> Values:
         """Terraform state for a volume; prior spellings are kept where they still match."""
-        catalog = self.provider.catalog
+        catalog = self.provider.catalog_for(volume.sc_serial_number)
         actual_path = folder_path(volume.volume_folder_path)
         prior_folder = prior.get("folder")
         state: Values = {
@@ -292,11 +391,12 @@ class VolumeResource(Resource):
             "size_bytes": Decimal(volume.configured_size_bytes),
             "wwn": volume.device_id,
             "ssn": Decimal(volume.sc_serial_number),
-            "folder_path": actual_path,
+            "folder_path": shown_path(actual_path),
             "folder": prior_folder
             if _known(prior_folder) and folder_path(prior_folder) == actual_path
-            else actual_path,
+            else shown_path(actual_path),
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
+            "migration_policy": prior.get("migration_policy") or "never",
             volume_sources.SNAPSHOT: prior.get(volume_sources.SNAPSHOT),
             volume_sources.VOLUME: prior.get(volume_sources.VOLUME),
         }

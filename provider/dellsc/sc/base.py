@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import threading
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, Self, TypeVar
 
 from .cache import BulkCache
 from .config import ScConfig
 from .errors import (
     ScApiError,
     ScAuthError,
+    ScError,
     ScNotFound,
+    ScStillExists,
     ScTaskFailed,
     ScUnavailable,
     ScValidationError,
+    outcome_unknown,
 )
 from .filters import filter_body
 from .models import ScModel, ScVolume, ScVolumeConfiguration, StorageCenter, parse, parse_list
@@ -35,6 +40,9 @@ class ClientCore:
         self._ssn: int | None = None
         self._volume_cache: BulkCache[ScVolume] | None = BulkCache() if cache else None
         self._config_cache: BulkCache[ScVolumeConfiguration] | None = BulkCache() if cache else None
+        # views of the other SCs of the DSM (`for_ssn`), sharing the session; any write
+        # through one drops the caches of all
+        self._views: dict[int, Self] = {}
 
     @property
     def ssn(self) -> int:
@@ -74,6 +82,30 @@ class ClientCore:
         else:
             self._check_managed(wanted)
         self._ssn = wanted
+
+    def for_ssn(self, ssn: int) -> Self:
+        """This client bound to another SC of the same DSM (this one for its own SSN).
+
+        The view shares the session; ScNotFound when the DSM does not manage `ssn`.
+        """
+        serial = int(ssn)
+        if serial == self.ssn:
+            return self
+        with self._connect_lock:
+            view = self._views.get(serial)
+        if view is None:
+            self._check_managed(serial)
+            view = copy.copy(self)
+            view._ssn = serial
+            view._connect_lock = threading.Lock()
+            cached = self._volume_cache is not None
+            view._volume_cache = BulkCache() if cached else None
+            view._config_cache = BulkCache() if cached else None
+            with self._connect_lock:
+                view = self._views.setdefault(serial, view)
+                view._views = self._views
+                self._views.setdefault(self.ssn, self)
+        return view
 
     def storage_centers(self) -> list[StorageCenter]:
         """Every SC the DSM manages (a direct connection lists only itself)."""
@@ -130,7 +162,11 @@ class ClientCore:
         """`POST StorageCenter/<kind>/GetList` with an AND of Equals conditions."""
         path = f"StorageCenter/{kind}/GetList"
         body = filter_body(conditions, legacy=self.session.legacy_filters)
-        data = self.session.request("POST", path, body, read=True).data
+        try:
+            data = self.session.request("POST", path, body, read=True).data
+        except ScNotFound as exc:
+            # a query that matches nothing answers []: a 404 says nothing about the objects
+            raise ScApiError(exc.status, exc.message, exc.method, exc.path) from exc
         return parse_list(model, data, "POST", path)
 
     # -- writes --------------------------------------------------------------------------------
@@ -139,6 +175,9 @@ class ClientCore:
         """Run a mutating call as an async task; any write drops the read cache."""
         try:
             return run_task(self.session, method, path, body)
+        except ScError as exc:
+            exc.write = exc.write or f"{method} {path}"
+            raise
         finally:
             self._invalidate()
 
@@ -150,6 +189,30 @@ class ClientCore:
         except ScTaskFailed as exc:
             if exc.status == 404:
                 raise ScNotFound(exc.status, exc.message, exc.method, exc.path) from exc
+            raise
+
+    def _delete_verified(
+        self, path: str, what: str, exists: Callable[[], bool], body: Any = None
+    ) -> Any:
+        """DELETE `path` and trust no "gone" without reading: a 404 on the request or its task
+        is confirmed with `exists()` (ScStillExists naming `what` if the object is still
+        there), and a failure whose outcome is unknown (lost reply, failed poll, timeout)
+        counts as success once `exists()` says the object is gone. The reply otherwise."""
+        try:
+            return self._write_existing("DELETE", path, body)
+        except ScNotFound as exc:
+            if exists():
+                raise ScStillExists(
+                    exc.status,
+                    f"the array answered that {what} is gone ({exc.message}), but it still "
+                    "exists; it was not deleted",
+                    "DELETE",
+                    path,
+                ) from exc
+            return None
+        except ScError as exc:
+            if outcome_unknown(exc) and not exists():
+                return None
             raise
 
     def _write_one(self, model: type[M], method: str, path: str, body: Any = None) -> M | None:
@@ -169,10 +232,12 @@ class ClientCore:
         return created
 
     def _invalidate(self) -> None:
-        if self._volume_cache is not None:
-            self._volume_cache.invalidate()
-        if self._config_cache is not None:
-            self._config_cache.invalidate()
+        family: list[ClientCore] = [self, *list(self._views.values())]
+        for client in {id(c): c for c in family}.values():
+            if client._volume_cache is not None:
+                client._volume_cache.invalidate()
+            if client._config_cache is not None:
+                client._config_cache.invalidate()
 
 
 def _listed(serials: list[int]) -> str:

@@ -1,4 +1,9 @@
-"""Per-process read cache: objects by instanceId, filled by one bulk GetList, dropped on writes."""
+"""Per-process read cache: objects by instanceId, filled by one bulk GetList, dropped on writes.
+
+Bulk loading pays off for a refresh of many objects (a plan), not after writes (an apply,
+where each answer would be a whole list fetched to read one object back): once a write has
+dropped the cache, it stays empty and callers fetch single objects directly.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ class BulkCache(Generic[T]):
     """Answers `get(id)` from one bulk load; concurrent misses wait for that single load.
 
     A load that overlaps an `invalidate()` is used by its caller but not kept, so a write can
-    never be hidden by a list fetched before it finished.
+    never be hidden by a list fetched before it finished. After the first `invalidate()`,
+    `get` answers None (fetch it yourself) instead of loading again.
     """
 
     def __init__(self) -> None:
@@ -27,6 +33,8 @@ class BulkCache(Generic[T]):
     def get(self, instance_id: str, load: Callable[[], list[T]]) -> T | None:
         items = self._items
         if items is None:
+            if self._generation:
+                return None
             with self._load_lock:
                 items = self._items
                 if items is None:

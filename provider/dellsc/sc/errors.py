@@ -12,7 +12,8 @@
     │   ├── ScBadRequest          400
     │   ├── ScAuthError           401/403: bad credentials, expired session, no privilege
     │   ├── ScApiVersionError     no API version acceptable to both sides
-    │   └── ScTaskFailed          an async task ended in failure
+    │   ├── ScTaskFailed          an async task ended in failure (or its poll failed)
+    │   └── ScStillExists         a delete was answered "not found" but the object is still there
     └── ScValidationError         bad input caught before anything was sent (also a ValueError)
 
 Messages carry what the array said; they never contain credentials.
@@ -22,7 +23,11 @@ from __future__ import annotations
 
 
 class ScError(Exception):
-    """Base of everything the SC client raises."""
+    """Base of everything the SC client raises. `task_id` names the async task involved, if
+    any; `write` the change request (`POST StorageCenter/ScVolume`) that failed, if any."""
+
+    task_id: str = ""
+    write: str = ""
 
 
 class ScTransportError(ScError):
@@ -96,6 +101,10 @@ class ScTaskFailed(ScApiError):
     """An asynchronous task finished with a failure; `status` is that of the final poll."""
 
 
+class ScStillExists(ScApiError):
+    """The array said an object was gone (404 on DELETE or its task), but reading shows it."""
+
+
 class ScValidationError(ScError, ValueError):
     """Bad input detected client-side; nothing was sent to the array."""
 
@@ -107,6 +116,21 @@ _BY_STATUS: dict[int, type[ScApiError]] = {
     404: ScNotFound,
     409: ScConflict,
 }
+
+
+def outcome_unknown(exc: ScError) -> bool:
+    """True when a failed write may still have changed the array: the request may have been
+    carried out although no usable answer came back (lost or failed reply, failed poll,
+    timeout, a 5xx). False when the array certainly did nothing: the connection was never made,
+    the input was refused before sending, or the array answered the request itself with a 4xx.
+    """
+    if isinstance(exc, ScConnectError | ScValidationError):
+        return False
+    if isinstance(exc, ScTaskFailed):  # the task refused the change, or its poll failed
+        return exc.status not in (400, 409)
+    if isinstance(exc, ScApiError):
+        return not 400 <= exc.status < 500
+    return True
 
 
 def error_for_status(status: int, message: str, method: str, path: str) -> ScApiError:

@@ -6,6 +6,7 @@ of the API version: `a/` (legacy, API < 4) or `/a/` (API >= 4); `""` or `/` at t
 
 from __future__ import annotations
 
+import threading
 from typing import TypeVar
 
 from .base import DEFAULT_NOTES, ClientCore
@@ -14,6 +15,7 @@ from .models import ScFolder, ScServerFolder, ScVolumeFolder
 from .validation import check_name
 
 F = TypeVar("F", bound=ScFolder)
+_ENSURE_LOCK = threading.Lock()
 
 
 def split_path(path: str) -> list[str]:
@@ -25,6 +27,13 @@ class FoldersMixin(ClientCore):
     def find_volume_folder(self, path: str) -> ScVolumeFolder | None:
         """The volume folder at `a/b`, or None if any level is missing."""
         return self._find_folder(ScVolumeFolder, path)
+
+    def root_volume_folder(self) -> ScVolumeFolder:
+        """The root volume folder of this SC (the one marked `root`)."""
+        for folder in self._query(ScVolumeFolder, "ScVolumeFolder", scSerialNumber=self.ssn):
+            if folder.root:
+                return folder
+        raise ScValidationError(f"Storage Center {self.ssn} reports no root volume folder")
 
     def ensure_volume_folder(self, path: str) -> ScVolumeFolder:
         """The volume folder at `a/b`, creating missing levels from the root down."""
@@ -66,22 +75,28 @@ class FoldersMixin(ClientCore):
             raise ScValidationError(f"folder path {path!r} names no folder")
         for part in parts:
             check_name(part, "folder name")
-        folder: F | None = None
-        creating = False  # below a created level nothing can exist yet
-        for depth, name in enumerate(parts):
-            found = None if creating else self._find_level(model, parts[:depth], name)
+        # one at a time per process: volumes planned together often share a new folder
+        with _ENSURE_LOCK:
+            folder: F | None = None
+            creating = False  # below a created level nothing can exist yet
+            for depth, name in enumerate(parts):
+                found = None if creating else self._find_level(model, parts[:depth], name)
+                if found is None:
+                    creating = True
+                    found = self._create_level(model, parts[:depth], name, folder)
+                folder = found
+            assert folder is not None
+            return folder
+
+    def _create_level(self, model: type[F], parents: list[str], name: str, parent: F | None) -> F:
+        """Create one level; if someone else made it meanwhile, use theirs."""
+        try:
+            return self._create_folder(model, name, parent)
+        except ScApiError:
+            found = self._find_level(model, parents, name)
             if found is None:
-                creating = True
-                try:
-                    found = self._create_folder(model, name, folder)
-                except ScApiError:  # made meanwhile by a concurrent create?
-                    found = self._find_level(model, parts[:depth], name)
-                    if found is None:
-                        raise
-                    creating = False
-            folder = found
-        assert folder is not None
-        return folder
+                raise
+            return found
 
     def _create_folder(self, model: type[F], name: str, parent: F | None) -> F:
         body: dict[str, object] = {"Name": name, "StorageCenter": self.ssn, "Notes": DEFAULT_NOTES}

@@ -33,7 +33,11 @@ class ScModel(BaseModel):
     """Base of all reply models: camelCase aliases, case-insensitive keys, unknown keys ignored."""
 
     model_config = ConfigDict(
-        frozen=True, extra="ignore", populate_by_name=True, alias_generator=to_camel
+        frozen=True,
+        extra="ignore",
+        populate_by_name=True,
+        alias_generator=to_camel,
+        defer_build=True,  # validators are built on first use: a plan needs a few models
     )
 
     @model_validator(mode="before")
@@ -249,11 +253,27 @@ class ScStorageProfile(ScObject):
 
 
 class ScQosProfile(ScObject):
-    """A QoS profile; `profile_type` is `VolumeQosProfile` or `GroupQosProfile`."""
+    """A QoS profile; `profile_type` is `VolumeQosProfile` or `GroupQosProfile`. A limit
+    applies only while its `limit_*_enabled` flag is set."""
 
     name: Text = ""
     profile_type: Text = ""
     sc_serial_number: Ssn | None = None
+    relative_priority: int | None = None
+    limit_iops_enabled: bool = False
+    max_iops: int | None = None
+    limit_bandwidth_enabled: bool = False
+    max_bandwidth: Bytes | None = None
+
+
+class ScReplayProfileRule(ScObject):
+    """One schedule of a snapshot profile; `expiration` is in minutes."""
+
+    name: Text = ""
+    replay_profile: ScRef | None = None
+    schedule: ScRef | None = None
+    expiration: int = 0
+    enabled: bool = True
 
 
 class ScDataReductionProfile(ScObject):
@@ -460,14 +480,19 @@ def parse(model: type[M], data: Any, method: str, path: str) -> M:
 
 
 def parse_list(model: type[M], data: Any, method: str, path: str) -> list[M]:
-    """A list reply as `model`s; null is an empty list and a lone object a list of one."""
+    """A list reply as `model`s; null is an empty list and a lone object a list of one.
+    Consumes `data` (its items are dropped as they are parsed)."""
     if data is None:
         return []
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise ScApiError(200, f"expected a list of {model.__name__}", method, path)
-    return [parse(model, item, method, path) for item in data]
+    models = []
+    for index, item in enumerate(data):
+        models.append(parse(model, item, method, path))
+        data[index] = None  # a bulk reply's dicts go as their models come: a lower peak
+    return models
 
 
 __all__ = [
@@ -491,6 +516,7 @@ __all__ = [
     "ScReplay",
     "ScReplayConsistencyGroup",
     "ScReplayProfile",
+    "ScReplayProfileRule",
     "ScReplication",
     "ScReplicationQosNode",
     "ScServer",

@@ -12,9 +12,11 @@ from .models import (
     ScObject,
     ScQosProfile,
     ScReplayProfile,
+    ScReplayProfileRule,
     ScStorageProfile,
     UserPreferences,
 )
+from .validation import check_id
 
 QosProfileType = Literal["VolumeQosProfile", "GroupQosProfile"]
 QOS_PROFILE_TYPES = ("VolumeQosProfile", "GroupQosProfile")
@@ -69,6 +71,13 @@ class ProfilesMixin(ClientCore):
             f"{type} snapshot profile",
             name,
             "ScReplayProfile",
+        )
+
+    def replay_profile_rules(self, profile_id: str) -> list[ScReplayProfileRule]:
+        """The schedule rules of a snapshot profile."""
+        check_id(profile_id, "replay profile id")
+        return self._get_list(
+            ScReplayProfileRule, f"StorageCenter/ScReplayProfile/{profile_id}/RuleList"
         )
 
     def qos_profiles(self, profile_type: QosProfileType) -> list[ScQosProfile]:

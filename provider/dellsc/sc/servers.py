@@ -199,11 +199,21 @@ class ServersMixin(ClientCore):
         check_id(server_id, "server id")
         for profile in self.volume_mapping_profiles(volume_id):
             if profile.server and profile.server.instance_id == server_id:
-                self._delete_mapping_profile(profile.instance_id)
+                self._delete_mapping_profile(volume_id, profile.instance_id)
 
-    def _delete_mapping_profile(self, profile_id: str) -> None:
+    def _delete_mapping_profile(self, volume_id: str, profile_id: str) -> None:
         path = f"StorageCenter/ScMappingProfile/{profile_id}"
-        result = self._write("DELETE", path)
+
+        def exists() -> bool:
+            try:
+                profiles = self.volume_mapping_profiles(volume_id)
+            except ScNotFound:  # the volume is gone, and its mappings with it
+                return False
+            return any(p.instance_id == profile_id for p in profiles)
+
+        result = self._delete_verified(path, f"mapping profile {profile_id}", exists)
+        if result is None and not exists():  # "gone" (or no body), and reading confirms it
+            return
         ok = result is True or (isinstance(result, dict) and bool(result.get("result")))
         if not ok:  # the API reports success only as true / {"result": true} (§2.5)
             raise ScApiError(

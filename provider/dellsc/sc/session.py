@@ -15,6 +15,7 @@ cookie. Bodies, headers and cookies are never logged.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -55,11 +56,13 @@ _API_PREFIX = "api/rest/"
 _VERSION_ERROR = "Invalid API version specified, the version must be in the range ["
 _VERSION_LOW = re.compile(re.escape(_VERSION_ERROR) + r"\s*([^,\]\s]+)\s*,")
 _MAX_MESSAGE = 500
+_BASIC = re.compile(r"Basic\s+[A-Za-z0-9+/=_-]{8,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A reply with its body decoded: `data` is the JSON value, None for an empty body."""
+    """A reply with its body decoded: `data` is the JSON value, None for an empty body;
+    `text` is the body as text, kept (for messages) unless the reply is a 2xx JSON reply."""
 
     status: int
     text: str
@@ -267,7 +270,7 @@ class ScSession:
                 timeout=(timeout, timeout),
                 allow_redirects=False,
             )
-            text = resp.content.decode("utf-8", errors="replace")  # JSON is UTF-8 (RFC 8259)
+            content = resp.content
         except requests.RequestException as exc:
             elapsed = (time.monotonic() - started) * 1000
             log.info("%s %s failed in %.0f ms: %s", method, path, elapsed, type(exc).__name__)
@@ -280,10 +283,13 @@ class ScSession:
         level = logging.DEBUG if read else logging.INFO
         log.log(level, "%s %s -> %d in %.0f ms", method, path, resp.status_code, elapsed)
         try:
-            decoded: Any = json.loads(text) if text.strip() else None
+            decoded: Any = json.loads(content) if content.strip() else None  # UTF-8 (RFC 8259)
             is_json = True
         except ValueError:
             decoded, is_json = None, False
+        ok = 200 <= resp.status_code < 300
+        # the text only serves error messages: a list of 1,000 volumes is not kept twice
+        text = "" if ok and is_json else content.decode("utf-8", errors="replace")
         return Reply(resp.status_code, text, decoded, is_json)
 
     def _transport_error(
@@ -322,7 +328,13 @@ class ScSession:
         """`text` from the array with the password masked, for exceptions and logs: an array
         may echo what it was sent."""
         password = self.config.password.get_secret_value()
-        return text.replace(password, "***") if password else text
+        if not password:
+            return text
+        credentials = f"{self.config.username}:{password}".encode()
+        token = base64.b64encode(credentials).decode("ascii")
+        for secret in (token, token.rstrip("="), password):
+            text = text.replace(secret, "***")
+        return _BASIC.sub("Basic ***", text)
 
 
 def api_path(path: str) -> str:

@@ -12,11 +12,11 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ScApiError, ScAuthError, ScTaskFailed, ScTimeout
+from .errors import ScApiError, ScAuthError, ScError, ScTaskFailed, ScTimeout
 from .models import AsyncTask, parse
 from .session import ScSession
 
-_FIRST_POLL_DELAY = 0.05
+_FIRST_POLL_DELAY = 0.005  # most tasks finish in well under a second: look early
 _FAILED_STATES = {"error", "failed", "aborted", "cancelled", "canceled"}
 
 
@@ -75,23 +75,33 @@ def run_task(session: ScSession, method: str, path: str, body: Any = None) -> An
     data = session.request(method, path, body, read=False, is_async=True).data
     while is_async_task(data):
         task = parse(AsyncTask, data, method, path)
-        _raise_if_failed(task, session, method, path)
-        if not poller.wait():
-            raise ScTimeout(
-                f"{method} {path}: task {task.instance_id} "
-                f"({task.object_type_name} {task.method_name}) still running after "
-                f"{config.task_timeout:.0f} s"
-            )
         try:
-            data = session.request("GET", poll_path(task), read=True).data
-        except ScAuthError as exc:
-            # a 401 survived the session's re-login: the credentials, not the task, failed
-            if exc.status == 401:
-                raise
-            raise ScTaskFailed(exc.status, exc.message, method, path) from exc
-        except ScApiError as exc:
-            raise ScTaskFailed(exc.status, exc.message, method, path) from exc
+            data = _poll_once(task, session, poller, method, path)
+        except ScError as exc:
+            exc.task_id = exc.task_id or task.instance_id
+            raise
     return data
+
+
+def _poll_once(task: AsyncTask, session: ScSession, poller: Poller, method: str, path: str) -> Any:
+    """Check the task's last answer, wait, and poll it again; the new answer."""
+    config = session.config
+    _raise_if_failed(task, session, method, path)
+    if not poller.wait():
+        raise ScTimeout(
+            f"{method} {path}: task {task.instance_id} "
+            f"({task.object_type_name} {task.method_name}) still running after "
+            f"{config.task_timeout:.0f} s"
+        )
+    try:
+        return session.request("GET", poll_path(task), read=True).data
+    except ScAuthError as exc:
+        # a 401 survived the session's re-login: the credentials, not the task, failed
+        if exc.status == 401:
+            raise
+        raise ScTaskFailed(exc.status, exc.message, method, path) from exc
+    except ScApiError as exc:
+        raise ScTaskFailed(exc.status, exc.message, method, path) from exc
 
 
 def _raise_if_failed(task: AsyncTask, session: ScSession, method: str, path: str) -> None:

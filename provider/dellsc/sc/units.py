@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 
 GIB = 1024**3
+_MAX_BYTES = 2**80  # far beyond any array, far below what makes int() slow
 
 _UNITS = {
     "": 1,
@@ -29,6 +31,8 @@ def parse_bytes(value: object) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > _MAX_BYTES:
+            raise ValueError(f"not a size: {value!r}")
         return int(value)
     if not isinstance(value, str):
         raise ValueError(f"not a size: {value!r}")
@@ -40,8 +44,8 @@ def parse_bytes(value: object) -> int:
         amount = Decimal(number)
     except InvalidOperation as exc:
         raise ValueError(f"not a size: {value!r}") from exc
-    if not amount.is_finite():
-        raise ValueError(f"not a size: {value!r}")
+    if not amount.is_finite() or abs(amount) * factor > _MAX_BYTES:
+        raise ValueError(f"not a size: {value!r}")  # a huge exponent would not fit, or hang int()
     return int(amount * factor)
 
 

@@ -8,6 +8,7 @@ from .errors import ScValidationError
 
 MAX_VOLUME_NAME_LENGTH = 250
 MAX_REPLAY_DESCRIPTION_LENGTH = 30
+MAX_VOLUME_SIZE_GB = 500 * 1024  # a Storage Center volume is at most 500 TB (binary units)
 _INSTANCE_ID = re.compile(r"^[0-9]+(\.[0-9A-Za-z_-]+)*$")
 
 
@@ -31,6 +32,10 @@ def check_name(name: str, what: str = "volume name") -> str:
 def check_size_gb(size_gb: int) -> int:
     if isinstance(size_gb, bool) or not isinstance(size_gb, int) or size_gb <= 0:
         raise ScValidationError(f"size_gb must be a positive whole number of GiB, got {size_gb!r}")
+    if size_gb > MAX_VOLUME_SIZE_GB:
+        raise ScValidationError(
+            f"size_gb {size_gb} is larger than a volume can be ({MAX_VOLUME_SIZE_GB} GiB)"
+        )
     return size_gb
 
 

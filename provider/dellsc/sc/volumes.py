@@ -46,18 +46,43 @@ class VolumesMixin(ClientCore):
         path = _volume_path(instance_id)
         try:
             return self._get(ScVolume, path)
-        except (ScNotFound, ScAuthError):
+        except ScAuthError:
             raise
         except ScApiError as exc:
             if exc.status < 400:
                 raise
-            # the API does not tell "gone" from other failures reliably: confirm (§10)
-            found = self._query(
-                ScVolume, "ScVolume", scSerialNumber=ssn_of(instance_id), instanceId=instance_id
-            )
-            if not found:
+            # neither a 404 nor another failure proves "gone" (§10): confirm with a query
+            found = self._lookup_volume(instance_id)
+            if found is None:
                 raise ScNotFound(404, f"volume {instance_id} not found", "GET", path) from None
-            return found[0]
+            return found
+
+    def _lookup_volume(self, instance_id: str) -> ScVolume | None:
+        """The volume as a GetList by instanceId sees it (recycled ones included), or None."""
+        found = self._query(
+            ScVolume, "ScVolume", scSerialNumber=ssn_of(instance_id), instanceId=instance_id
+        )
+        return found[0] if found else None
+
+    def volume_exists(self, instance_id: str) -> bool:
+        """True while the volume exists outside the recycle bin (read, never from the cache)."""
+        found = self._lookup_volume(instance_id)
+        return found is not None and not found.in_recycle_bin
+
+    def warm_cache(self) -> None:
+        """Fill the read cache now (two bulk GetLists), e.g. while Terraform builds its graph;
+        a no-op without a cache or once a write has dropped it."""
+        if self._volume_cache is not None:
+            self._volume_cache.get(
+                "", lambda: self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
+            )
+        if self._config_cache is not None:
+            self._config_cache.get(
+                "",
+                lambda: self._query(
+                    ScVolumeConfiguration, "ScVolumeConfiguration", scSerialNumber=self.ssn
+                ),
+            )
 
     def list_volumes(self) -> list[ScVolume]:
         """Every volume of this SC, except those in the recycle bin."""
@@ -199,11 +224,14 @@ class VolumesMixin(ClientCore):
         return volume or self._fetch_volume(instance_id)
 
     def delete_volume(self, instance_id: str) -> None:
-        """Delete a volume (to the recycle bin). ScNotFound if already gone; ScConflict if busy."""
+        """Delete a volume (to the recycle bin). ScNotFound if already gone; ScConflict if busy;
+        ScStillExists if the array says it is gone but it is not (verified delete)."""
         check_id(instance_id, "volume id")
         path = _volume_path(instance_id)
         self.get_volume(instance_id)  # ScNotFound when already gone
-        result = self._write_existing("DELETE", path)
+        result = self._delete_verified(
+            path, f"volume {instance_id}", lambda: self.volume_exists(instance_id)
+        )
         if result is False:  # only a synchronous reply can say this (§2.5)
             raise ScConflict(200, "volume busy", "DELETE", path)
 

@@ -144,10 +144,23 @@ def provider_schema() -> Schema:
 
 
 @cache
-def schemas(kind: str) -> dict[str, Schema]:
-    """All schemas of one kind ("resources", "data_sources" or "actions"), by type name."""
+def type_names(kind: str) -> tuple[str, ...]:
+    """The type names of one kind ("resources", "data_sources", ...), from the file names."""
     folder = _schema_root() / kind
     if not folder.is_dir():  # git keeps no empty folders: a kind may have no files yet
-        return {}
-    files = sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
-    return {s.type_name: s for s in (_read(p, kind) for p in files)}
+        return ()
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+
+
+@cache
+def schema(kind: str, type_name: str) -> Schema:
+    """One schema, read on first use: a process that plans volumes reads one file."""
+    path = _schema_root() / kind / f"{type_name}.json"
+    if not path.is_file():
+        raise KeyError(f"no {kind} schema named {type_name!r}")
+    return _read(path, kind)
+
+
+def schemas(kind: str) -> dict[str, Schema]:
+    """All schemas of one kind ("resources", "data_sources" or "actions"), by type name."""
+    return {name: schema(kind, name) for name in type_names(kind)}

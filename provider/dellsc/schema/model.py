@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from dellsc.tf.values import CtyType
@@ -59,13 +60,19 @@ class Schema:
     def __post_init__(self) -> None:
         self.by_name.update({a.name: a for a in self.attributes})
 
-    @property
+    # Built once per schema: the codec keeps its compiled functions per type object.
+    @cached_property
     def object_type(self) -> CtyType:
         return ["object", {a.name: a.implied_type for a in self.attributes}]
 
-    @property
+    @cached_property
     def identity_type(self) -> CtyType:
         return ["object", {a.name: a.type for a in self.identity}]
+
+    @cached_property
+    def string_sets(self) -> tuple[str, ...]:
+        """Attributes of type set of strings (kept in canonical, sorted order)."""
+        return tuple(a.name for a in self.attributes if a.type == ["set", "string"])
 
     def attribute(self, name: str) -> Attribute:
         return self.by_name[name]

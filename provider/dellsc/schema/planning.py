@@ -25,16 +25,20 @@ def _validate_attrs(
 ) -> None:
     for attr in attrs:
         value = config.get(attr.name)
-        path = prefix.child(attr.name) if prefix else AttrPath(attr.name)
-        if value is None or contains_unknown(value):
+        if value is None or (not attr.validators and attr.nested is None):
             continue
+        if contains_unknown(value):
+            continue
+        path = prefix.child(attr.name) if prefix else AttrPath(attr.name)
         if attr.nested is not None:
             _validate_attrs(attr.nested, value, path, diags)
             continue
         for name, arg in attr.validators:
             message = VALIDATORS[name](value, arg)
             if message:
-                diags.error(f"Invalid {attr.name}", f"{path} {message}.", path)
+                # Terraform can place a diagnostic on a top-level argument but not inside an
+                # object value (`timeouts = { request = ... }`): anchor there, name it in full
+                diags.error(f"Invalid {path}", f"{path} {message}.", AttrPath(path.steps[0]))
 
 
 def validate(schema: Schema, config: Values, diags: Diagnostics) -> None:
@@ -46,11 +50,10 @@ def normalize(schema: Schema, values: Values | None) -> Values | None:
     """Sort known sets of strings, so that equal sets compare equal as lists."""
     if values is None:
         return None
-    for attr in schema.attributes:
-        value = values.get(attr.name)
-        if attr.type == ["set", "string"] and isinstance(value, list):
-            if not any(is_unknown(v) for v in value):
-                values[attr.name] = sorted(value)
+    for name in schema.string_sets:
+        value = values.get(name)
+        if isinstance(value, list) and not any(is_unknown(v) for v in value):
+            values[name] = sorted(value)
     return values
 
 

@@ -63,9 +63,42 @@ def _url(value: Any, schemes: list[str]) -> str | None:
     return None
 
 
-def _duration(value: Any, _: Any) -> str | None:
-    if parse_duration(value) is None:
+def _duration(value: Any, bounds: Any) -> str | None:
+    """A duration; with `[low, high]` (seconds) also within those bounds."""
+    seconds = parse_duration(value)
+    if seconds is None:
         return f"must be a duration like 90s, 10m or 1h, got {value!r}"
+    if isinstance(bounds, list):
+        low, high = bounds
+        if not low <= seconds <= high:
+            return f"must be between {_seconds_text(low)} and {_seconds_text(high)}, got {value!r}"
+    return None
+
+
+def _seconds_text(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{int(seconds // 60)}m"
+    return f"{seconds:g}s"
+
+
+def _not_blank(value: Any, _: Any) -> str | None:
+    return None if value.strip() else "must not be empty or only whitespace"
+
+
+def _folder_path(value: Any, _: Any) -> str | None:
+    """A folder path `a/b` (or `/`, the root): no blank, `.` or `..` level."""
+    if value == "/":
+        return None
+    parts = [p for p in value.split("/") if p]
+    if not parts:
+        return f"must name a folder, such as prod/db, or be / for the root, got {value!r}"
+    for part in parts:
+        if not part.strip():
+            return f"has a folder name that is only whitespace: {value!r}"
+        if part.strip() in (".", ".."):
+            return f"must not contain '.' or '..' levels (folders are not directories): {value!r}"
     return None
 
 
@@ -99,6 +132,8 @@ VALIDATORS: dict[str, Validator] = {
     "is_regex": _is_regex,
     "url": _url,
     "duration": _duration,
+    "not_blank": _not_blank,
+    "folder_path": _folder_path,
     "each_length_between": _each(_length_between),
     "each_regex": _each(_regex),
 }

@@ -104,7 +104,10 @@ def decode(data: bytes, ty: CtyType) -> Any:
         raw = msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook)
     except (ValueError, TypeError, msgpack.UnpackException) as exc:
         raise CodecError(f"invalid msgpack: {exc}") from None
-    return _from_msgpack(raw, ty)
+    try:
+        return _compiled(ty)[0](raw)
+    except CodecError:
+        return _from_msgpack(raw, ty)  # the general walk names the value's path
 
 
 def _ext_hook(code: int, payload: bytes) -> Unknown:
@@ -263,7 +266,10 @@ def _dynamic_from_json(v: Any) -> Dynamic:
 
 def encode(value: Any, ty: CtyType) -> bytes:
     """Encode ``value`` of type ``ty`` as msgpack for a DynamicValue."""
-    tree = _to_msgpack(value, ty)
+    try:
+        tree = _compiled(ty)[1](value)
+    except CodecError:
+        tree = _to_msgpack(value, ty)  # the general walk names the value's path
     try:
         return msgpack.packb(tree, use_bin_type=True)  # type: ignore[no-any-return]
     except (ValueError, TypeError, OverflowError) as exc:
@@ -351,3 +357,120 @@ def _encode_number(v: Any) -> int | float | str:
         return f
     text = format(d, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- compiled codecs ---------------------------------------------------------------------------
+#
+# The walks above interpret the type at every value. A schema's object type is the same on
+# every call, so the hot path runs functions built once per type instead: they only handle
+# values that fit, and raise a bare CodecError at the first that does not, after which the
+# general walk runs again to raise the error with its path. Types the fast path does not
+# specialize (map, tuple, dynamic) use the general walk.
+
+_Fn = Callable[[Any], Any]
+_COMPILED: dict[int, tuple[CtyType, _Fn, _Fn]] = {}
+_MAX_COMPILED = 1024
+_MISFIT = CodecError("value does not fit its type")
+
+
+def _compiled(ty: CtyType) -> tuple[_Fn, _Fn]:
+    """(decode, encode) functions for ``ty``, cached for as long as ``ty`` is alive."""
+    entry = _COMPILED.get(id(ty))
+    if entry is None or entry[0] is not ty:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        entry = _COMPILED[id(ty)] = (ty, _decoder(ty), _encoder(ty))  # keeps ty alive
+    return entry[1], entry[2]
+
+
+def _decoder(ty: CtyType) -> _Fn:
+    if ty == "string" or ty == "bool":
+        accepted = (str if ty == "string" else bool, Unknown)
+
+        def primitive(v: Any) -> Any:
+            if v is None or isinstance(v, accepted):
+                return v
+            raise _MISFIT
+
+        return primitive
+    if ty == "number":
+        return lambda v: v if v is None or isinstance(v, Unknown) else _number(v)
+    kind = ty[0] if isinstance(ty, list) else None
+    if kind in ("list", "set"):
+        element = _decoder(ty[1])
+
+        def collection(v: Any) -> Any:
+            if v is None or isinstance(v, Unknown):
+                return v
+            if not isinstance(v, list):
+                raise _MISFIT
+            return [element(e) for e in v]
+
+        return collection
+    if kind == "object" and isinstance(ty, list):
+        attrs: dict[str, CtyType] = ty[1]
+        keys = attrs.keys()
+        fields = tuple((name, _decoder(t)) for name, t in attrs.items())
+
+        def obj(v: Any) -> Any:
+            if v is None or isinstance(v, Unknown):
+                return v
+            if not isinstance(v, dict) or v.keys() != keys:
+                raise _MISFIT
+            return {name: decode_field(v[name]) for name, decode_field in fields}
+
+        return obj
+    return lambda v: _from_msgpack(v, ty)
+
+
+def _encoder(ty: CtyType) -> _Fn:
+    if ty == "string" or ty == "bool":
+        accepted = str if ty == "string" else bool
+
+        def primitive(v: Any) -> Any:
+            if v is None or isinstance(v, accepted):
+                return v
+            if isinstance(v, Unknown):
+                return _UNKNOWN_EXT
+            raise _MISFIT
+
+        return primitive
+    if ty == "number":
+
+        def number(v: Any) -> Any:
+            if v is None:
+                return None
+            return _UNKNOWN_EXT if isinstance(v, Unknown) else _encode_number(v)
+
+        return number
+    kind = ty[0] if isinstance(ty, list) else None
+    if kind in ("list", "set"):
+        element = _encoder(ty[1])
+
+        def collection(v: Any) -> Any:
+            if v is None:
+                return None
+            if isinstance(v, Unknown):
+                return _UNKNOWN_EXT
+            if not isinstance(v, list | tuple):
+                raise _MISFIT
+            elems = [element(e) for e in v]
+            return _dedupe(elems, v) if kind == "set" else elems
+
+        return collection
+    if kind == "object" and isinstance(ty, list):
+        attrs: dict[str, CtyType] = ty[1]
+        keys = attrs.keys()
+        fields = tuple((name, _encoder(attrs[name])) for name in sorted(attrs))
+
+        def obj(v: Any) -> Any:
+            if v is None:
+                return None
+            if isinstance(v, Unknown):
+                return _UNKNOWN_EXT
+            if not isinstance(v, dict) or not v.keys() <= keys:
+                raise _MISFIT
+            return {name: encode_field(v.get(name)) for name, encode_field in fields}
+
+        return obj
+    return lambda v: _to_msgpack(v, ty)

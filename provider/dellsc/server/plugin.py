@@ -1,8 +1,9 @@
 """Serve a tfplugin6 provider the way go-plugin does (reference §1.3).
 
 Terraform starts one process per graph walk, so start-up is on every command's critical path:
-this module imports only the standard library at import time; grpc, the stubs and
-cryptography load inside ``serve()``.
+this module imports only the standard library at import time; grpc (and cryptography, for the
+first certificate of a Terraform command: `certcache`) loads inside ``serve()``, the stubs and
+the provider on the first RPC (`LazyServices`), so the handshake line goes out early.
 
 Life of a process: check the magic cookie and protocol version, ignore SIGINT, start a gRPC
 server on a Unix socket in a fresh 0700 directory (TLS when ``PLUGIN_CLIENT_CERT`` is set),
@@ -16,12 +17,13 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import grpc
 
-    from dellsc.server._gen import tfplugin6_pb2_grpc
+    from dellsc.server.services import Handler, Loader
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
@@ -33,12 +35,13 @@ SHUTDOWN_GRACE_SECONDS = 0.5
 PARENT_POLL_SECONDS = 1.0
 MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux, 104 on macOS
 SOCKET_NAME = "plugin.sock"
+PROVIDER_SERVICE = "tfplugin6.Provider"
 
 
-def serve(
-    provider: tfplugin6_pb2_grpc.ProviderServicer, *, name: str = "dellsc", debug: bool = False
-) -> int:
-    """Serve ``provider`` until Terraform shuts it down; return the process exit code.
+def serve(load: Callable[[], object], *, name: str = "dellsc", debug: bool = False) -> int:
+    """Serve the tfplugin6 servicer that ``load()`` makes (on the first provider RPC) until
+    Terraform shuts it down; return the process exit code. A servicer serves the RPCs it has
+    methods for (named as in tfplugin6.proto); the others are UNIMPLEMENTED.
 
     ``debug=True`` serves plaintext without the cookie check and prints the
     ``TF_REATTACH_PROVIDERS`` line for Terraform instead of the handshake; it stops on
@@ -50,7 +53,7 @@ def serve(
             if problem:
                 sys.stderr.write(problem)
                 return 1
-        return _serve(provider, name, debug)
+        return _serve(load, name, debug)
     except Exception as exc:
         import traceback
 
@@ -81,18 +84,33 @@ def _launch_problem(name: str) -> str | None:
     return None
 
 
-def _serve(provider: tfplugin6_pb2_grpc.ProviderServicer, name: str, debug: bool) -> int:
+def _serve(load: Callable[[], object], name: str, debug: bool) -> int:
     stop = threading.Event()
+    crashed: list[BaseException] = []
+
+    def crash(exc: BaseException) -> None:
+        # The provider cannot load: report it as go-plugin does a crash, and stop serving.
+        import traceback
+
+        sys.stderr.write(f"panic: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        sys.stderr.flush()
+        crashed.append(exc)
+        stop.set()
+
     _install_signal_handlers(stop, debug)
     socket_dir = _make_socket_dir()
     try:
         path = os.path.join(socket_dir, SOCKET_NAME)
         tls = bool(os.environ.get("PLUGIN_CLIENT_CERT")) and not debug
-        server, cert_field = _start_server(provider, path, stop, tls)
+        server, cert_field = _start_server(load, crash, path, stop, tls)
         if debug:
             _announce_reattach(name, path)
         else:
             _write_handshake(path, cert_field)
+        if os.environ.get("DELLSC_PROFILE"):
+            from dellsc.server import profiling
+
+            profiling.handshake_done()
         orphaned = _wait(stop)
         server.stop(SHUTDOWN_GRACE_SECONDS).wait(SHUTDOWN_GRACE_SECONDS + 0.5)
     finally:
@@ -101,7 +119,7 @@ def _serve(provider: tfplugin6_pb2_grpc.ProviderServicer, name: str, debug: bool
         # Nobody will reap or wait for us; don't let a handler stuck in I/O keep us alive.
         sys.stderr.flush()
         os._exit(1)
-    return 0
+    return 2 if crashed else 0
 
 
 def _remove_dir(path: str) -> None:
@@ -139,39 +157,57 @@ def _make_socket_dir() -> str:
     )
 
 
+def _provider_handlers(load: Callable[[], object]) -> dict[str, Handler]:
+    from dellsc.server._gen import tfplugin6_pb2
+    from dellsc.server.services import method_handlers
+
+    return method_handlers(tfplugin6_pb2.DESCRIPTOR.services_by_name["Provider"], load())
+
+
 def _start_server(
-    provider: tfplugin6_pb2_grpc.ProviderServicer, path: str, stop: threading.Event, tls: bool
+    load: Callable[[], object],
+    crash: Callable[[BaseException], None],
+    path: str,
+    stop: threading.Event,
+    tls: bool,
 ) -> tuple[grpc.Server, str]:
     """Start serving on ``path``; return the server and handshake field 6."""
     from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
 
     import grpc
 
-    from dellsc.server._gen import tfplugin6_pb2_grpc
-    from dellsc.server.goplugin import add_goplugin_services
+    from dellsc.server.goplugin import goplugin_loaders
+    from dellsc.server.services import LazyServices
 
+    interceptors = []
+    if os.environ.get("DELLSC_PROFILE"):
+        from dellsc.server import profiling
+
+        interceptors.append(profiling.interceptor())
+    loaders: dict[str, Loader] = {
+        PROVIDER_SERVICE: partial(_provider_handlers, load),
+        **goplugin_loaders(stop),
+    }
     server = grpc.server(
         ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="dellsc-rpc"),
+        handlers=[LazyServices(loaders, crash)],
+        interceptors=interceptors,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    tfplugin6_pb2_grpc.add_ProviderServicer_to_server(provider, server)  # type: ignore[no-untyped-call]
-    add_goplugin_services(server, stop)
     address = f"unix:{path}"
     cert_field = ""
     if tls:
-        from dellsc.server.autotls import generate_server_certificate
+        from dellsc.server.certcache import server_certificate
 
-        cert = generate_server_certificate()
+        key_pem, cert_pem, cert_field = server_certificate()
         # No client-certificate check: grpcio's TLS does not get Terraform's P-521 client
         # certificate (reference §1.5); the 0700 socket directory limits who can connect.
-        credentials = grpc.ssl_server_credentials(
-            [(cert.key_pem, cert.cert_pem)], require_client_auth=False
-        )
+        credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
         server.add_secure_port(address, credentials)
-        cert_field = cert.handshake_field
     else:
         server.add_insecure_port(address)
     server.start()

@@ -20,11 +20,10 @@ from dellsc.data_sources.base import DataSource
 from dellsc.list_resources.base import ListResource
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.schema import planning
-from dellsc.schema.loader import schemas
+from dellsc.schema.loader import schemas, type_names
 from dellsc.schema.model import Attribute, Schema
 from dellsc.server import codec
 from dellsc.server._gen import tfplugin6_pb2 as pb
-from dellsc.server._gen import tfplugin6_pb2_grpc
 from dellsc.server.diagnostics import to_proto
 from dellsc.tf.diagnostics import Diagnostics
 from dellsc.tf.values import CtyType, contains_unknown
@@ -111,8 +110,8 @@ def _values(dv: pb.DynamicValue, schema: Schema) -> Values | None:
     return planning.normalize(schema, _load(dv, schema.object_type))
 
 
-class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
-    """tfplugin6.Provider over a `ProviderCore`."""
+class ProviderServicer:
+    """tfplugin6.Provider over a `ProviderCore`; an RPC without a method here is UNIMPLEMENTED."""
 
     def __init__(self, core: ProviderCore) -> None:
         self.core = core
@@ -149,13 +148,16 @@ class ProviderServicer(tfplugin6_pb2_grpc.ProviderServicer):
             server_capabilities=pb.ServerCapabilities(
                 plan_destroy=True, get_provider_schema_optional=True
             ),
-            resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in schemas("resources")],
-            data_sources=[
-                pb.GetMetadata.DataSourceMetadata(type_name=n) for n in schemas("data_sources")
+            resources=[
+                pb.GetMetadata.ResourceMetadata(type_name=n) for n in type_names("resources")
             ],
-            actions=[pb.GetMetadata.ActionMetadata(type_name=n) for n in schemas("actions")],
+            data_sources=[
+                pb.GetMetadata.DataSourceMetadata(type_name=n) for n in type_names("data_sources")
+            ],
+            actions=[pb.GetMetadata.ActionMetadata(type_name=n) for n in type_names("actions")],
             list_resources=[
-                pb.GetMetadata.ListResourceMetadata(type_name=n) for n in schemas("list_resources")
+                pb.GetMetadata.ListResourceMetadata(type_name=n)
+                for n in type_names("list_resources")
             ],
         )
 

@@ -1,0 +1,340 @@
+"""The fault matrix: every operation of every resource type × every fault the emulator injects.
+
+A cell is one resource instance whose operation meets one fault. All cells of one operation
+run in one Terraform configuration (each fault is aimed at its own cell's request by path or
+body), so a row costs a handful of Terraform runs: apply with the faults, apply again without,
+plan. Then the array is checked: no orphans (objects no state holds), no duplicates (two
+objects for one cell), nothing lost (a cell's object missing or not as configured), no pending
+create mark left, and the plan empty.
+
+To add a resource type, add its `Operation`s to OPERATIONS: how a cell looks before and after
+the operation (HCL), which request the fault is aimed at, and how to find a cell's objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from tests.acceptance.harness import ArrayProbe
+
+PROVIDER = """provider "dellsc" {
+  timeouts = { task = "4s" }
+}
+"""
+
+
+class RelogProbe(ArrayProbe):
+    """An ArrayProbe that logs in again when a fault (or a restart) ended its session."""
+
+    def _call(self, method: str, url: str, body: Any = None) -> Any:
+        try:
+            return super()._call(method, url, body)
+        except requests.HTTPError as exc:
+            if exc.response is None or exc.response.status_code != 401 or "Login" in url:
+                raise
+        self.api("POST", "ApiConnection/Login", {"Application": "acceptance-tests"})
+        return super()._call(method, url, body)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One column: a fault rule (without method/path/body) and whether it hits task polls."""
+
+    name: str
+    rule: dict[str, Any]
+    poll: bool = False
+
+
+FAULTS: tuple[Fault, ...] = (
+    Fault("400", {"action": "status", "status": 400, "message": "injected refusal"}),
+    Fault("404", {"action": "status", "status": 404, "message": "injected not found"}),
+    Fault("500", {"action": "status", "status": 500, "message": "injected failure"}),
+    Fault("503x3", {"action": "status", "status": 503, "count": 3}),
+    Fault("drop", {"action": "drop"}),
+    Fault("drop-x3", {"action": "drop", "count": 3}),
+    Fault("delay", {"action": "delay", "delay_s": 1.0}),
+    Fault("task-fail", {"action": "task_fail", "status": 500, "message": "injected task failure"}),
+    Fault("session-expiry", {"action": "expire_session"}),
+    Fault("lost-reply", {"action": "lost_reply"}),
+    Fault("slow-reply", {"action": "delay_reply", "delay_s": 1.0}),
+    Fault("poll-500", {"action": "status", "status": 500}, poll=True),
+    Fault("poll-503x3", {"action": "status", "status": 503, "count": 3}, poll=True),
+    Fault("poll-404", {"action": "status", "status": 404}, poll=True),
+    Fault("poll-drop-x3", {"action": "drop", "count": 3}, poll=True),
+    # the first poll answers after 5 s, past the 4 s task timeout of PROVIDER
+    Fault("poll-timeout", {"action": "delay", "delay_s": 5.0}, poll=True),
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    operation: str
+    fault: Fault
+    index: int
+
+    @property
+    def label(self) -> str:
+        return f"c{self.index:02d}"
+
+    @property
+    def name(self) -> str:
+        return f"fm-{self.operation}-{self.index:02d}"
+
+
+Check = Callable[[Cell, dict[str, Any]], str | None]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One row: an operation of a resource type and how to aim a fault at it.
+
+    `before`/`after` render a cell's HCL (the resource under test is `<type_name>.<label>`;
+    supporting resources may come along; None: nothing). `method`, `path` and `body` are
+    regexes for the request the fault hits, formatted with the cell's `name`, its object's
+    `id` and `volume_id` (from the state before the operation). `objects` lists the array's
+    objects of the type, `name_of` names one (the cell's object is named `cell.name`, or
+    `cell.name + "-old"` before a rename), and `check` says what is wrong with a cell's object
+    after the operation (None: fine).
+    """
+
+    type_name: str
+    name: str
+    before: Callable[[Cell], str | None]
+    after: Callable[[Cell], str | None]
+    method: str
+    path: str
+    objects: Callable[[ArrayProbe], list[dict[str, Any]]]
+    name_of: Callable[[dict[str, Any]], str] = lambda obj: str(obj["name"])
+    check: Check = lambda cell, obj: None
+    body: str | None = None
+
+    def address(self, cell: Cell) -> str:
+        return f"{self.type_name}.{cell.label}"
+
+    def rule(self, cell: Cell, ids: dict[str, str]) -> dict[str, Any]:
+        values = {
+            "name": cell.name,
+            "id": ids.get(self.address(cell), ""),
+            "volume_id": ids.get(f"dellsc_volume.{cell.label}", ""),
+        }
+        rule: dict[str, Any] = {
+            "method": self.method,
+            "path": self.path.format(**values),
+            **cell.fault.rule,
+        }
+        if self.body is not None:
+            rule["body"] = self.body.format(**values)
+        if cell.fault.poll:
+            rule["target"] = "poll"
+        return rule
+
+
+def volume_block(cell: Cell, *, name: str | None = None, size_gb: int = 1, **extra: str) -> str:
+    lines = [f'  name    = "{name or cell.name}"', f"  size_gb = {size_gb}"]
+    lines += [f'  {k} = "{v}"' for k, v in extra.items()]
+    body = "\n".join(lines)
+    return f'resource "dellsc_volume" "{cell.label}" {{\n{body}\n}}\n'
+
+
+def server_block(cell: Cell, *, name: str | None = None) -> str:
+    return f'resource "dellsc_server" "{cell.label}" {{\n  name = "{name or cell.name}"\n}}\n'
+
+
+def mapping_block(cell: Cell) -> str:
+    return (
+        f'resource "dellsc_volume_mapping" "{cell.label}" {{\n'
+        f"  volume_id = dellsc_volume.{cell.label}.id\n"
+        f"  server_id = dellsc_server.{cell.label}.id\n}}\n"
+    )
+
+
+def _volumes(probe: ArrayProbe) -> list[dict[str, Any]]:
+    return probe.volumes()
+
+
+def _listed(kind: str) -> Callable[[ArrayProbe], list[dict[str, Any]]]:
+    def objects(probe: ArrayProbe) -> list[dict[str, Any]]:
+        where = {"attributeName": "scSerialNumber", "attributeValue": probe.ssn,
+                 "filterType": "Equals"}  # fmt: skip
+        body = {"filter": {"filterType": "AND", "filters": [where]}}
+        return list(probe.api("POST", f"StorageCenter/{kind}/GetList", body))
+
+    return objects
+
+
+def _mapping_name(profile: dict[str, Any]) -> str:
+    """A mapping profile is named after its volume (the cell's name)."""
+    return str(profile["volume"]["instanceName"])
+
+
+def _size_is(gib: int) -> Check:
+    def check(cell: Cell, volume: dict[str, Any]) -> str | None:
+        size = int(float(volume["configuredSize"].split()[0]))
+        return None if size == gib << 30 else f"size {size} bytes, want {gib} GiB"
+
+    return check
+
+
+def _folder_is(path: str) -> Check:
+    def check(cell: Cell, volume: dict[str, Any]) -> str | None:
+        actual = volume["volumeFolderPath"].strip("/")
+        return None if actual == path else f"in folder {actual!r}, want {path!r}"
+
+    return check
+
+
+def _profile_is(profile: str) -> Check:
+    def check(cell: Cell, volume: dict[str, Any]) -> str | None:
+        # the configuration is read separately by the caller and merged as "_config"
+        actual = volume.get("_config", {}).get("storageProfile", {}).get("instanceName")
+        return None if actual == profile else f"storage profile {actual!r}, want {profile!r}"
+
+    return check
+
+
+VOLUME_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "dellsc_volume", "create",
+        before=lambda c: None,
+        after=lambda c: volume_block(c),
+        method="POST", path="^StorageCenter/ScVolume$", body='"Name": "{name}"',
+        objects=_volumes,
+    ),
+    Operation(
+        "dellsc_volume", "grow",
+        before=lambda c: volume_block(c),
+        after=lambda c: volume_block(c, size_gb=2),
+        method="POST", path="^StorageCenter/ScVolume/{id}/ExpandToSize$",
+        objects=_volumes, check=_size_is(2),
+    ),
+    Operation(
+        "dellsc_volume", "rename",
+        before=lambda c: volume_block(c, name=c.name + "-old"),
+        after=lambda c: volume_block(c),
+        method="PUT", path="^StorageCenter/ScVolume/{id}$",
+        objects=_volumes,
+    ),
+    Operation(
+        "dellsc_volume", "move",
+        before=lambda c: volume_block(c, folder="fm/a"),
+        after=lambda c: volume_block(c, folder="fm/b"),
+        method="PUT", path="^StorageCenter/ScVolume/{id}$",
+        objects=_volumes, check=_folder_is("fm/b"),
+    ),
+    Operation(
+        "dellsc_volume", "profile",
+        before=lambda c: volume_block(c, storage_profile="Recommended"),
+        after=lambda c: volume_block(c, storage_profile="Low Priority"),
+        method="PUT", path="^StorageCenter/ScVolumeConfiguration/{id}$",
+        objects=_volumes, check=_profile_is("Low Priority"),
+    ),
+    Operation(
+        "dellsc_volume", "delete",
+        before=lambda c: volume_block(c),
+        after=lambda c: None,
+        method="DELETE", path="^StorageCenter/ScVolume/{id}$",
+        objects=_volumes,
+    ),
+)  # fmt: skip
+
+SERVER_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "dellsc_server",
+        "srv-create",
+        before=lambda c: None,
+        after=lambda c: server_block(c),
+        method="POST",
+        path="^StorageCenter/ScPhysicalServer$",
+        body='"Name": "{name}"',
+        objects=_listed("ScServer"),
+    ),
+    Operation(
+        "dellsc_server",
+        "srv-rename",
+        before=lambda c: server_block(c, name=c.name + "-old"),
+        after=lambda c: server_block(c),
+        method="PUT",
+        path="^StorageCenter/ScPhysicalServer/{id}$",
+        objects=_listed("ScServer"),
+    ),
+    Operation(
+        "dellsc_server",
+        "srv-delete",
+        before=lambda c: server_block(c),
+        after=lambda c: None,
+        method="DELETE",
+        path="^StorageCenter/ScServer/{id}$",
+        objects=_listed("ScServer"),
+    ),
+)
+MAPPING_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "dellsc_volume_mapping",
+        "map",
+        before=lambda c: volume_block(c) + server_block(c),
+        after=lambda c: volume_block(c) + server_block(c) + mapping_block(c),
+        method="POST",
+        path="^StorageCenter/ScVolume/{volume_id}/MapToServer$",
+        objects=_listed("ScMappingProfile"),
+        name_of=_mapping_name,
+    ),
+    Operation(
+        "dellsc_volume_mapping",
+        "unmap",
+        before=lambda c: volume_block(c) + server_block(c) + mapping_block(c),
+        after=lambda c: volume_block(c) + server_block(c),
+        method="DELETE",
+        path="^StorageCenter/ScMappingProfile/{id}$",
+        objects=_listed("ScMappingProfile"),
+        name_of=_mapping_name,
+    ),
+)
+
+# every resource type's rows; other types add theirs here
+OPERATIONS: dict[str, tuple[Operation, ...]] = {
+    "dellsc_volume": VOLUME_OPERATIONS,
+    "dellsc_server": SERVER_OPERATIONS,
+    "dellsc_volume_mapping": MAPPING_OPERATIONS,
+}
+
+
+@dataclass
+class Tally:
+    """Counts over the cells of a run."""
+
+    rows: list[tuple[str, str, str]] = field(default_factory=list)
+    orphans: int = 0
+    duplicates: int = 0
+    lost: int = 0
+    marks: int = 0
+
+    def add(self, operation: str, fault: str, outcome: str) -> None:
+        self.rows.append((operation, fault, outcome))
+
+    def render(self) -> str:
+        operations = sorted({r[0] for r in self.rows}, key=[r[0] for r in self.rows].index)
+        faults = sorted({r[1] for r in self.rows}, key=[r[1] for r in self.rows].index)
+        outcome = {(r[0], r[1]): r[2] for r in self.rows}
+        width = max(len(f) for f in faults)
+        widths = [max(8, len(o)) for o in operations]
+        lines = [
+            " " * width
+            + " | "
+            + " | ".join(f"{o:^{w}}" for o, w in zip(operations, widths, strict=True))
+        ]
+        for fault in faults:
+            cells = [
+                f"{outcome.get((o, fault), '-'):^{w}}"
+                for o, w in zip(operations, widths, strict=True)
+            ]
+            lines.append(f"{fault:<{width}} | " + " | ".join(cells))
+        lines.append(
+            f"{len(self.rows)} cells ({len(operations)} operations x {len(faults)} faults): "
+            f"{self.orphans} orphaned, {self.duplicates} duplicated, {self.lost} lost, "
+            f"{self.marks} pending marks left"
+        )
+        return "\n".join(lines)
