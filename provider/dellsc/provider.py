@@ -225,6 +225,8 @@ class DellscProvider:
             return self._list_resources[type_name]
 
     def describe_error(self, exc: Exception) -> tuple[str, str]:
+        if isinstance(exc, errors.ScUnavailable):
+            return "Storage Center Unreachable", str(exc)
         if isinstance(exc, errors.ScNotFound):
             return "Storage Center Object Not Found", str(exc)
         if isinstance(exc, errors.ScValidationError | errors.ScBadRequest):

@@ -316,4 +316,6 @@ def test_get_error_is_confirmed_with_a_getlist(listed: list[Any], found: bool) -
     else:
         with pytest.raises(errors.ScNotFound):
             client.get_volume("64702.7")
-    assert adapter.calls[-1] == ("POST", "StorageCenter/ScVolume/GetList")
+        # "gone" only while the SC itself is reachable (else ScUnavailable)
+        assert adapter.calls[-1] == ("GET", "StorageCenter/StorageCenter")
+    assert ("POST", "StorageCenter/ScVolume/GetList") in adapter.calls

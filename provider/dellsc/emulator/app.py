@@ -449,6 +449,11 @@ class EmulatorApp:
             expired = len(self.sessions)
             self.sessions.clear()
             return Response(200, {"expired": expired})
+        parts = path.split("/")
+        if len(parts) == 3 and parts[0] == "storage_centers" and method == "POST":
+            if parts[2] not in ("down", "up"):
+                return Response(404, {"result": f"No admin resource {method} /_emulator/{path}"})
+            return Response(200, self.admin_switch(parts[1], up=parts[2] == "up"))
         if path == "volumes" and method == "POST":
             return Response(201, {"volumes": self.admin_volumes(Body(data))})
         if path == "state" and method == "GET":
@@ -472,6 +477,20 @@ class EmulatorApp:
             self.request_log.clear()
             return Response(200, {"result": True})
         return Response(404, {"result": f"No admin resource {method} /_emulator/{path}"})
+
+    def admin_switch(self, value: str, *, up: bool) -> dict[str, Any]:
+        """Take a Storage Center down (its objects become unreachable through the DSM, as
+        when an array is lost) or bring it back up, with its state as it was."""
+        ssn = parse_ssn(value, "ssn")
+        with self.store.transaction() as txn:
+            sc = txn.edit("StorageCenter", str(ssn))
+            if sc is None:
+                raise ApiError(404, f"StorageCenter '{value}' is not emulated")
+            sc["connected"] = up
+            sc["userConnected"] = up
+            sc["status"] = "Up" if up else "Down"
+            txn.put("StorageCenter", sc)
+            return Ctx(txn, self.settings, self.read_counts).render(sc)
 
     def admin_volumes(self, body: Body) -> list[dict[str, Any]]:
         ssn = parse_ssn(body.get("ssn", self.settings.ssns[0]), "ssn")

@@ -65,11 +65,20 @@ def is_visible(ctx: Ctx, kind: str, doc: Doc) -> bool:
 
 
 def visible(ctx: Ctx, kind: str) -> list[Doc]:
-    return [d for d in ctx.txn.all(LISTABLE[kind]) if is_visible(ctx, kind, d)]
+    """Objects a GetList may show: not recycled, on a Storage Center that is up."""
+    return [d for d in ctx.txn.all(LISTABLE[kind]) if is_visible(ctx, kind, d) and ctx.reachable(d)]
 
 
 def get_list(ctx: Ctx, kind: str, body: Body) -> list[Doc]:
+    """A GetList; one that asks for the objects of a Storage Center that is down fails."""
     flt = parse_filter(body.raw, ctx.settings.legacy_filters)
+    if kind != "StorageCenter":
+        for condition in flt.conditions:
+            if condition.attribute.lower() == "scserialnumber" and not condition.negate:
+                try:
+                    ctx.check_up(int(str(condition.value)))
+                except ValueError:
+                    continue
     return select(visible(ctx, kind), flt, ctx.render, COMPUTED)
 
 
@@ -184,4 +193,4 @@ def generic_get(ctx: Ctx, p: dict[str, str], body: Body) -> Any:
     doc = ctx.txn.get(LISTABLE[kind], oid)
     if doc is None or not is_visible(ctx, kind, doc):
         raise not_found(kind, oid)
-    return ctx.render(doc)
+    return ctx.render(ctx.reach(doc))

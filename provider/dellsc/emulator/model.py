@@ -89,11 +89,11 @@ class Ctx:
 
     # -- lookups ---------------------------------------------------------------------------
     def find(self, coll: str, oid: str, label: str | None = None) -> Doc:
-        """The object or a 404."""
+        """The object or a 404; an error when its Storage Center is down."""
         doc = self.txn.get(coll, oid)
         if doc is None or (coll == "ScVolume" and doc.get("inRecycleBin")):
             raise not_found(label or coll, oid)
-        return doc
+        return self.reach(doc)
 
     def find_to_edit(self, coll: str, oid: str) -> Doc:
         """A private copy of the object to modify and `txn.put` back, or a 404."""
@@ -111,12 +111,13 @@ class Ctx:
             raise bad_request(f"{field_name}: {coll} '{oid}' does not exist")
         if ssn is not None and doc.get("scSerialNumber") != ssn:
             raise bad_request(f"{field_name}: {coll} '{oid}' is not on Storage Center {ssn}")
-        return doc
+        return self.reach(doc)
 
     def storage_center(self, value: Any, field_name: str = "StorageCenter") -> int:
         ssn = parse_ssn(value, field_name)
         if ssn not in self.settings.ssns:
             raise bad_request(f"{field_name}: Storage Center '{ssn}' is not managed")
+        self.check_up(ssn)
         return ssn
 
     def path_ssn(self, value: str) -> int:
@@ -124,7 +125,35 @@ class Ctx:
         ssn = parse_ssn(value, "ssn")
         if ssn not in self.settings.ssns:
             raise not_found("StorageCenter", value)
+        self.check_up(ssn)
         return ssn
+
+    # -- Storage Centers that are down ---------------------------------------------------
+    def sc_down(self, ssn: Any) -> bool:
+        """True while SC `ssn` is switched off (admin `storage_centers/{ssn}/down`)."""
+        sc = self.txn.get("StorageCenter", str(ssn))
+        return sc is not None and not sc["connected"]
+
+    def check_up(self, ssn: int) -> None:
+        if self.sc_down(ssn):
+            raise ApiError(500, f"Storage Center {ssn} is not connected to the Data Collector")
+
+    def reachable(self, doc: Doc) -> bool:
+        """Whether the DSM can reach `doc`: its SC is up (a Live Volume: either of its SCs)."""
+        kind = doc.get("objectType")
+        if kind == "StorageCenter":
+            return True
+        if kind == "ScLiveVolume":
+            sides = (doc["primaryScSerialNumber"], doc["secondaryScSerialNumber"])
+            return not all(self.sc_down(s) for s in sides)
+        ssn = doc.get("scSerialNumber")
+        return ssn is None or not self.sc_down(ssn)
+
+    def reach(self, doc: Doc) -> Doc:
+        """`doc`, or the DSM's error for an object on a Storage Center that is down."""
+        if not self.reachable(doc):
+            self.check_up(doc["scSerialNumber"])
+        return doc
 
     def sc_name(self, ssn: int) -> str:
         return f"Storage Center {ssn}"
@@ -436,7 +465,7 @@ class Ctx:
         if replay is not None and not replay_expired(replay):
             volume = self.txn.get("ScVolume", replay["createVolume"]["instanceId"])
             if volume is not None and not volume["inRecycleBin"]:
-                return replay, False
+                return self.reach(replay), False
             raise not_found("ScReplay", replay_id)
         parts = replay_id.split(".")
         if len(parts) == 3:
@@ -447,7 +476,7 @@ class Ctx:
                 and not volume["inRecycleBin"]
                 and str(volume["_nextReplay"]) == parts[2]
             ):
-                return self.active_replay(volume), True
+                return self.reach(self.active_replay(volume)), True
         raise not_found("ScReplay", replay_id)
 
     # -- mappings --------------------------------------------------------------------------

@@ -261,13 +261,28 @@ def copy_history(ctx: Ctx, source: Doc, dest: Doc) -> None:
             ctx.add_replay(dest, replay["description"], 0, global_index=replay["globalIndex"])
 
 
-def sync_settings(body: Body) -> tuple[str, str, bool]:
+SYNC_MODES = ("HighAvailability", "HighConsistency")
+
+
+def sync_settings(body: Body, *, live: bool = False) -> tuple[str, str, bool]:
+    """Type, SyncMode and active-replay flag of a new replication or Live Volume.
+
+    Synchronous replication has a mode (HighAvailability by default) and always carries the
+    active replay; a synchronous Live Volume must run in HighAvailability mode.
+    """
     kind = str(body.get("Type", "Asynchronous"))
     if kind not in ("Asynchronous", "Synchronous"):
         raise bad_request("Type must be 'Asynchronous' or 'Synchronous'")
-    mode = str(body.get("SyncMode") or ("HighAvailability" if kind == "Synchronous" else "None"))
+    sync = kind == "Synchronous"
+    mode = str(body.get("SyncMode") or ("HighAvailability" if sync else "None"))
+    if sync and mode not in SYNC_MODES:
+        raise bad_request(f"SyncMode '{mode}' must be one of {', '.join(SYNC_MODES)}")
+    if not sync and mode != "None":
+        raise bad_request("SyncMode applies to synchronous replication only")
+    if live and sync and mode != "HighAvailability":
+        raise bad_request("A synchronous Live Volume must use SyncMode 'HighAvailability'")
     active = parse_bool(body.get("ReplicateActiveReplay", False), "ReplicateActiveReplay")
-    return kind, mode, active or kind == "Synchronous"
+    return kind, mode, active or sync
 
 
 def store_replication(
@@ -391,7 +406,7 @@ def delete_replication(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 @route("GET", "StorageCenter/ScReplication/{id}/CurrentProgress")
 def replication_progress(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     doc = ctx.find("ScReplication", p["id"])
-    up = doc["state"] == "Up"
+    up = doc["state"] == "Up" and not ctx.sc_down(doc["destinationScSerialNumber"])
     source = ctx.txn.get("ScVolume", doc["sourceVolume"]["instanceId"])
     remaining = 0 if up or source is None else source["_sizeBytes"]
     return {"synced": up, "amountRemaining": f"{remaining} Bytes"}
@@ -431,7 +446,7 @@ def create_live_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     )
     if primary["liveVolume"]:
         raise bad_request(f"Volume '{primary['instanceId']}' is already a Live Volume")
-    kind, mode, active = sync_settings(body)
+    kind, mode, active = sync_settings(body, live=True)
     secondary = partner_volume(
         ctx, primary, second_ssn, body.sub("SecondaryVolumeAttributes"), primary["name"]
     )

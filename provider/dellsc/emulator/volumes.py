@@ -233,7 +233,8 @@ def update_configuration(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
 
 
 def replicate_replay(ctx: Ctx, source: Doc, replay: Doc) -> None:
-    """Copy a new replay to every up replication / Live Volume partner (same globalIndex)."""
+    """Copy a new replay to every up replication / Live Volume partner (same globalIndex)
+    whose Storage Center is up."""
     partners = [
         r["destinationVolume"]["instanceId"]
         for r in ctx.where("ScReplication", sourceVolume=source["instanceId"])
@@ -244,7 +245,7 @@ def replicate_replay(ctx: Ctx, source: Doc, replay: Doc) -> None:
     ]
     for partner_id in partners:
         partner = ctx.txn.get("ScVolume", partner_id)
-        if partner is not None:
+        if partner is not None and not ctx.sc_down(partner["scSerialNumber"]):
             ctx.add_replay(
                 partner,
                 replay["description"],

@@ -3,6 +3,7 @@
 from dellsc.resources.base import Resource
 from dellsc.resources.consistency_group import ConsistencyGroupResource
 from dellsc.resources.consistency_group_snapshot import ConsistencyGroupSnapshotResource
+from dellsc.resources.replication_plan import ReplicationPlanResource
 from dellsc.resources.server import ServerResource
 from dellsc.resources.snapshot import SnapshotResource
 from dellsc.resources.volume import VolumeResource
@@ -17,5 +18,6 @@ RESOURCES: dict[str, type[Resource]] = {
         SnapshotResource,
         ConsistencyGroupResource,
         ConsistencyGroupSnapshotResource,
+        ReplicationPlanResource,
     )
 }

@@ -228,11 +228,25 @@ class VolumeResource(Resource):
             if found is None:
                 return None
             volume = found
+        except errors.ScUnavailable as exc:  # e.g. the primary SC after a failover
+            return self._unreachable(state, exc, diags)
         try:
             configuration = client.get_volume_configuration(volume.instance_id)
         except errors.ScNotFound:
             return None
+        except errors.ScUnavailable as exc:
+            return self._unreachable(state, exc, diags)
         return self._state(volume, configuration, state)
+
+    @staticmethod
+    def _unreachable(state: Values, exc: errors.ScUnavailable, diags: Diagnostics) -> Values:
+        """The last known state, with one warning, of a volume whose SC cannot be reached."""
+        diags.warning(
+            "Storage Center Unreachable",
+            f"{exc}. Volume {state.get('name')!r} ({state['id']}) keeps its last known "
+            "state until the Storage Center is back.",
+        )
+        return state
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         if planned["ssn"] != prior["ssn"]:

@@ -11,10 +11,12 @@ from .cache import BulkCache
 from .config import ScConfig
 from .errors import (
     ScApiError,
+    ScAuthError,
     ScError,
     ScNotFound,
     ScStillExists,
     ScTaskFailed,
+    ScUnavailable,
     ScValidationError,
     outcome_unknown,
 )
@@ -108,6 +110,25 @@ class ClientCore:
     def storage_centers(self) -> list[StorageCenter]:
         """Every SC the DSM manages (a direct connection lists only itself)."""
         return self._get_list(StorageCenter, "StorageCenter/StorageCenter")
+
+    def sc_reachable(self, ssn: int) -> bool:
+        """Whether the DSM lists SC `ssn` as connected (False when it does not manage it)."""
+        for sc in self.storage_centers():
+            if sc.sc_serial_number == int(ssn):
+                return sc.connected and sc.status.casefold() != "down"
+        return False
+
+    def _unavailable(self, exc: ScApiError, ssn: int) -> ScApiError:
+        """`exc` as ScUnavailable when SC `ssn` is down: a failed or empty answer about its
+        objects then says nothing about them (never that they are gone)."""
+        if isinstance(exc, ScAuthError) or self.sc_reachable(ssn):
+            return exc
+        return ScUnavailable(
+            exc.status,
+            f"Storage Center {ssn} is not reachable through the DSM ({exc.message})",
+            exc.method,
+            exc.path,
+        )
 
     def _managed_serials(self) -> list[int]:
         return sorted(sc.sc_serial_number for sc in self.storage_centers())

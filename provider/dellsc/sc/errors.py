@@ -76,6 +76,11 @@ class ScNotFound(ScApiError):
     """The object does not exist (404), or a lookup by name matched nothing."""
 
 
+class ScUnavailable(ScApiError):
+    """The Storage Center holding the object is not reachable through the DSM (it is down or
+    disconnected), so nothing can be said about the object."""
+
+
 class ScConflict(ScApiError):
     """The array refused the change because of the object's state."""
 

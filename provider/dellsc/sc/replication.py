@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .base import DEFAULT_NOTES
-from .errors import ScValidationError
+from .errors import ScApiError, ScUnavailable, ScValidationError
 from .models import (
     ReplicationProgress,
     ScLiveVolume,
     ScMappingProfile,
     ScReplication,
     ScReplicationQosNode,
+    ScVolume,
 )
 from .units import ssn_of
 from .validation import check_id, check_name
@@ -56,6 +57,7 @@ class ReplicationMixin(VolumesMixin):
         qos_node_id: str,
         *,
         synchronous: bool = False,
+        sync_mode: str = "HighAvailability",
         replicate_active_replay: bool = False,
         destination_name: str | None = None,
         destination_volume_id: str | None = None,
@@ -78,7 +80,7 @@ class ReplicationMixin(VolumesMixin):
             "Type": "Synchronous" if synchronous else "Asynchronous",
         }
         if synchronous:
-            body["SyncMode"] = "HighAvailability"
+            body["SyncMode"] = sync_mode
         if destination_volume_id is not None:
             body["DestinationVolume"] = check_id(destination_volume_id, "destination volume id")
         else:
@@ -92,6 +94,19 @@ class ReplicationMixin(VolumesMixin):
                 attributes["DiskFolder"] = check_id(disk_folder_id, "disk folder id")
             body["DestinationVolumeAttributes"] = attributes
         return self._create(ScReplication, "StorageCenter/ScReplication", body)
+
+    def volumes_on(self, ssn: int) -> list[ScVolume]:
+        """Every volume of SC `ssn` (replication partners live on other SCs than this one),
+        except those in the recycle bin."""
+        found = self._query(ScVolume, "ScVolume", scSerialNumber=int(ssn))
+        return [v for v in found if not v.in_recycle_bin]
+
+    def replication_to(self, volume_id: str, destination_ssn: int) -> ScReplication | None:
+        """The replication of a volume to SC `destination_ssn`, if any."""
+        for replication in self.volume_replications(volume_id):
+            if replication.destination_sc_serial_number == int(destination_ssn):
+                return replication
+        return None
 
     def volume_replications(self, volume_id: str) -> list[ScReplication]:
         """Replications with this volume as source."""
@@ -140,6 +155,7 @@ class ReplicationMixin(VolumesMixin):
         secondary_qos_node_id: str,
         *,
         synchronous: bool = False,
+        sync_mode: str = "HighAvailability",
         auto_failover: bool = False,
         replicate_active_replay: bool = False,
         secondary_name: str | None = None,
@@ -175,8 +191,12 @@ class ReplicationMixin(VolumesMixin):
             },
         }
         if sync:
-            body["SyncMode"] = "HighAvailability"
+            body["SyncMode"] = sync_mode
         return self._create(ScLiveVolume, "StorageCenter/ScLiveVolume", body)
+
+    def get_live_volume(self, instance_id: str) -> ScLiveVolume:
+        check_id(instance_id, "Live Volume id")
+        return self._get(ScLiveVolume, f"StorageCenter/ScLiveVolume/{instance_id}")
 
     def live_volumes(self, ssn: int | None = None) -> list[ScLiveVolume]:
         """Live Volumes of an SC (default: this one)."""
@@ -189,7 +209,13 @@ class ReplicationMixin(VolumesMixin):
         home = ssn_of(volume_id)  # most likely the primary's SC: search it first
         others = [s for s in self._managed_serials() if s != home]
         for serial in [home, *others]:
-            for live in self.live_volumes(serial):
+            try:
+                found = self.live_volumes(serial)
+            except ScApiError as exc:  # a Live Volume is listed by both of its SCs
+                if isinstance(self._unavailable(exc, serial), ScUnavailable):
+                    continue
+                raise
+            for live in found:
                 ends = (live.primary_volume, live.secondary_volume)
                 if any(ref and ref.instance_id == volume_id for ref in ends):
                     return live

@@ -18,6 +18,7 @@ from .models import (
     ScServerHba,
     ScServerOperatingSystem,
 )
+from .units import ssn_of
 from .validation import check_id, check_name
 
 PORT_TYPES = {"iscsi": "Iscsi", "fibrechannel": "FibreChannel"}
@@ -47,17 +48,19 @@ class ServersMixin(ClientCore):
         check_id(instance_id, "server id")
         return self._get_list(ScMapping, f"StorageCenter/ScServer/{instance_id}/MappingList")
 
-    def find_server_by_initiator(self, wwn_or_iqn: str) -> ScServer | None:
-        """The server owning an initiator (WWN or IQN), or None; HBAs can outlive servers."""
+    def find_server_by_initiator(self, wwn_or_iqn: str, ssn: int | None = None) -> ScServer | None:
+        """The server owning an initiator (WWN or IQN) on SC `ssn` (default: this one), or
+        None; HBAs can outlive servers."""
         if not wwn_or_iqn.strip():
             raise ScValidationError("initiator must not be empty")
+        serial = self.ssn if ssn is None else int(ssn)
         hbas = self._query(
-            ScServerHba, "ScServerHba", scSerialNumber=self.ssn, instanceName=wwn_or_iqn.upper()
+            ScServerHba, "ScServerHba", scSerialNumber=serial, instanceName=wwn_or_iqn.upper()
         )
         for hba in hbas:
             if hba.instance_name.casefold() == wwn_or_iqn.casefold() and hba.server is not None:
                 found = self._query(
-                    ScServer, "ScServer", scSerialNumber=self.ssn, instanceId=hba.server.instance_id
+                    ScServer, "ScServer", scSerialNumber=serial, instanceId=hba.server.instance_id
                 )
                 if found:
                     return found[0]
@@ -221,6 +224,28 @@ class ServersMixin(ClientCore):
         """Remove every mapping of the volume."""
         check_id(volume_id, "volume id")
         self._write("POST", f"StorageCenter/ScVolume/{volume_id}/Unmap", {})
+
+    def volume_initiators(self, volume_id: str) -> list[str]:
+        """Initiators (WWNs, IQNs) of the hosts a volume is mapped to; replication links to
+        other Storage Centers are not hosts."""
+        initiators: set[str] = set()
+        for profile in self.volume_mapping_profiles(volume_id):
+            server = profile.server
+            if server is None or server.object_type == "ScRemoteStorageCenter":
+                continue
+            initiators.update(h.instance_name for h in self.server_hbas(server.instance_id))
+        return sorted(initiators)
+
+    def map_to_initiators(self, volume_id: str, initiators: list[str]) -> list[str]:
+        """Map a volume to the servers of its SC that own these initiators; the server ids."""
+        ssn = ssn_of(check_id(volume_id, "volume id"))
+        servers: list[str] = []
+        for initiator in initiators:
+            server = self.find_server_by_initiator(initiator, ssn)
+            if server is not None and server.instance_id not in servers:
+                self.map_volume(volume_id, server.instance_id)
+                servers.append(server.instance_id)
+        return servers
 
     def volume_mappings(self, volume_id: str) -> list[ScMapping]:
         """Per-path mappings of the volume (none when the volume is not active)."""

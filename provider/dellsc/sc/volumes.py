@@ -18,23 +18,29 @@ class VolumesMixin(ClientCore):
     # -- reads ---------------------------------------------------------------------------------
 
     def get_volume(self, instance_id: str) -> ScVolume:
-        """The volume; ScNotFound if it does not exist or sits in the recycle bin.
+        """The volume; ScNotFound if it does not exist or sits in the recycle bin,
+        ScUnavailable if its Storage Center is down.
 
         With the cache on, answered from one bulk GetList of this SC's volumes.
         """
         check_id(instance_id, "volume id")
-        volume = None
-        if self._volume_cache is not None and ssn_of(instance_id) == self.ssn:
-            volume = self._volume_cache.get(
-                instance_id, lambda: self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
-            )
-        if volume is None:
-            volume = self._fetch_volume(instance_id)
+        try:
+            volume = self._cached_volume(instance_id)
+        except ScApiError as exc:
+            raise self._unavailable(exc, ssn_of(instance_id)) from exc
         if volume.in_recycle_bin:
             raise ScNotFound(
                 404, f"volume {instance_id} is in the recycle bin", "GET", _volume_path(instance_id)
             )
         return volume
+
+    def _cached_volume(self, instance_id: str) -> ScVolume:
+        volume = None
+        if self._volume_cache is not None and ssn_of(instance_id) == self.ssn:
+            volume = self._volume_cache.get(
+                instance_id, lambda: self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
+            )
+        return volume if volume is not None else self._fetch_volume(instance_id)
 
     def _fetch_volume(self, instance_id: str) -> ScVolume:
         path = _volume_path(instance_id)

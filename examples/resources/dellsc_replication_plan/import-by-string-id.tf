@@ -1,0 +1,4 @@
+import {
+  to = dellsc_replication_plan.dr
+  id = "64702:64703:prod-db"
+}

@@ -1,0 +1,525 @@
+"""`dellsc_replication_plan`: replication of a set of volumes to a second Storage Center, with
+declarative failover and failback (`active_site`) and plan previews of both.
+
+The array steps are in `disaster_recovery`; this module plans, checks and orders them. The
+plan's ID (`<primary ssn>:<secondary ssn>:<name>`) is written in the notes of every destination
+volume, so a create whose reply was lost is adopted by the next apply, and import finds the
+members of a plan.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.disaster_recovery import (
+    FAILED_OVER,
+    PLAN_ID,
+    REPL_PREFIX,
+    REPLICATING,
+    FailbackError,
+    Pairs,
+    Settings,
+    discover,
+    mark,
+    pair_value,
+)
+from dellsc.sc import errors
+from dellsc.schema.validators import parse_duration
+from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.values import UNKNOWN, is_unknown
+
+if TYPE_CHECKING:
+    from dellsc.sc import ScClient
+
+DEFAULT_FAILBACK_TIMEOUT = 1800.0
+
+
+def _known(value: Any) -> bool:
+    return value is not None and not is_unknown(value)
+
+
+def _ssn_of(volume_id: str) -> int | None:
+    head = volume_id.split(".", 1)[0]
+    return int(head) if head.isdigit() and "." in volume_id else None
+
+
+def _bytes(pair: dict[str, Any] | None) -> str:
+    if pair is None or pair.get("bytes_remaining") is None:
+        return "unknown"
+    return f"{int(pair['bytes_remaining'])} bytes"
+
+
+class ReplicationPlanResource(Resource):
+    type_name = "dellsc_replication_plan"
+
+    # -- plan ----------------------------------------------------------------------------
+
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        kind, mode, active = (
+            config.get("type"),
+            config.get("sync_mode"),
+            config.get("active_replay"),
+        )
+        if _known(mode) and _known(kind) and kind != "sync":
+            diags.error(
+                "Sync Mode Needs Synchronous Replication",
+                f'sync_mode = "{mode}" only applies to type = "sync"; remove it or set '
+                'type = "sync".',
+                AttrPath("sync_mode"),
+            )
+        if kind == "sync" and active is False:
+            diags.error(
+                "Synchronous Replication Carries The Active Replay",
+                'type = "sync" always replicates the active replay; remove active_replay or '
+                "set it to true.",
+                AttrPath("active_replay"),
+            )
+        if config.get("live_volume") is True and kind == "sync" and mode == "HighConsistency":
+            diags.error(
+                "Live Volume Needs High Availability",
+                "A synchronous Live Volume runs in HighAvailability mode only; the array "
+                'refuses HighConsistency. Set sync_mode = "HighAvailability" or remove it.',
+                AttrPath("sync_mode"),
+            )
+        for volume_id in config.get("volume_ids") or []:
+            if _known(volume_id) and _ssn_of(volume_id) is None:
+                diags.error(
+                    "Invalid Volume ID",
+                    f"{volume_id!r} is not a volume instance ID such as 64702.101.",
+                    AttrPath("volume_ids"),
+                )
+
+    def modify_plan(self, change: PlanChange) -> None:
+        prior, planned, config, diags = change.prior, change.planned, change.config, change.diags
+        client = self.provider.client()
+        source = client.ssn
+        dest = planned["destination_ssn"]
+        if config.get("active_site") is None:  # omitted: follow the array
+            planned["active_site"] = prior["active_site"] if prior else "primary"
+        if not _known(planned["type"]):  # decided once the type is known
+            planned["sync_mode"] = config.get("sync_mode") or UNKNOWN
+            configured = config.get("active_replay")
+            planned["active_replay"] = UNKNOWN if configured is None else configured
+        elif planned["type"] == "sync":
+            planned["sync_mode"] = config.get("sync_mode") or "HighAvailability"
+            planned["active_replay"] = True
+        else:
+            planned["sync_mode"] = None
+            planned["active_replay"] = bool(config.get("active_replay"))
+        if prior is None and _known(dest) and _known(planned["name"]):
+            planned["id"] = f"{source}:{int(dest)}:{planned['name']}"
+        self._check_placement(change, source)
+        if diags.has_errors:
+            return
+        if prior is None:
+            self._plan_create(change, client)
+        else:
+            self._plan_update(change, client)
+
+    def _check_placement(self, change: PlanChange, source: int) -> None:
+        planned, diags = change.planned, change.diags
+        dest = planned["destination_ssn"]
+        if _known(dest) and int(dest) == source:
+            diags.error(
+                "Destination Is The Primary",
+                f"destination_ssn {int(dest)} is the provider's own Storage Center; replicate "
+                "to another Storage Center managed by the same DSM.",
+                AttrPath("destination_ssn"),
+            )
+        volume_ids = planned["volume_ids"]
+        for volume_id in volume_ids if _known(volume_ids) else []:
+            if _known(volume_id) and _ssn_of(volume_id) not in (None, source):
+                diags.error(
+                    "Volume On Another Storage Center",
+                    f"Volume {volume_id} is on Storage Center {_ssn_of(volume_id)}; a plan "
+                    f"replicates volumes of the provider's Storage Center {source}.",
+                    AttrPath("volume_ids"),
+                )
+
+    def _plan_create(self, change: PlanChange, client: ScClient) -> None:
+        planned, diags = change.planned, change.diags
+        if planned["active_site"] == "secondary":
+            diags.error(
+                "Create With The Primary Active",
+                'A new plan starts with active_site = "primary"; fail over in a later apply.',
+                AttrPath("active_site"),
+            )
+            return
+        if not self._check_destination(change, client):
+            return
+        planned["pairs"] = UNKNOWN
+        volume_ids = planned["volume_ids"]
+        if _known(volume_ids) and _known(planned["id"]):
+            self._check_new_members(change, client, [v for v in volume_ids if _known(v)])
+
+    def _check_destination(self, change: PlanChange, client: ScClient) -> bool:
+        dest = change.planned["destination_ssn"]
+        if not _known(dest):
+            return True
+        serials = sorted(sc.sc_serial_number for sc in client.storage_centers())
+        if int(dest) not in serials:
+            change.diags.error(
+                "Unknown Destination Storage Center",
+                f"Storage Center {int(dest)} is not managed by this DSM (it manages "
+                f"{', '.join(str(s) for s in serials)}).",
+                AttrPath("destination_ssn"),
+            )
+            return False
+        return True
+
+    def _check_new_members(self, change: PlanChange, client: ScClient, added: list[str]) -> None:
+        pairs = Pairs(client, self._settings(change.planned, client.ssn))
+        for volume_id in added:
+            try:
+                volume = client.get_volume(volume_id)
+                why = pairs.foreign(volume_id)
+            except errors.ScNotFound:
+                change.diags.error(
+                    "Volume Not Found",
+                    f"Volume {volume_id} does not exist on Storage Center {client.ssn}.",
+                    AttrPath("volume_ids"),
+                )
+                continue
+            if why:
+                change.diags.error(
+                    "Volume Already Replicated",
+                    f"Volume {volume.name!r} ({volume_id}) cannot join plan "
+                    f"{change.planned['name']!r}: {why}. A volume belongs to one plan.",
+                    AttrPath("volume_ids"),
+                )
+                continue
+            kind = (
+                "Live Volume"
+                if pairs.settings.live_volume
+                else f"{change.planned['type']} replication"
+            )
+            change.diags.warning(
+                f"Replication Will Start: {volume.name!r} ({volume_id})",
+                f"{kind[0].upper()}{kind[1:]} to Storage Center "
+                f"{pairs.settings.destination_ssn} starts; its copy there is named "
+                f"{(volume.name if pairs.settings.live_volume else REPL_PREFIX + volume.name)!r}.",
+            )
+
+    def _plan_update(self, change: PlanChange, client: ScClient) -> None:
+        prior, planned, diags = change.prior, change.planned, change.diags
+        assert prior is not None
+        if planned["name"] != prior["name"]:
+            diags.error(
+                "Plan Name Cannot Change",
+                f"The plan is named {prior['name']!r} on the array (its ID {prior['id']} marks "
+                "its destination volumes); keep the name.",
+                AttrPath("name"),
+            )
+            return
+        # computed attributes are known now: only a real change forces a replacement
+        change.requires_replace[:] = [
+            p for p in change.requires_replace if planned[str(p.steps[0])] != prior[str(p.steps[0])]
+        ]
+        if change.requires_replace:
+            planned["pairs"] = UNKNOWN
+            if prior["active_site"] != "primary":
+                diags.error(
+                    "Plan Is Failed Over",
+                    "This change replaces the plan, which stops every replication; the copies "
+                    "on the secondary are the active volumes now. Fail back first.",
+                    change.requires_replace[0],
+                )
+            return
+        old, new = set(prior["volume_ids"] or []), planned["volume_ids"]
+        membership = _known(new) and set(new) != old
+        site_moves = planned["active_site"] != prior["active_site"]
+        if membership and site_moves:
+            diags.error(
+                "One Change At A Time",
+                "Change active_site or volume_ids, not both in one apply: fail over or back "
+                "first, then change the members.",
+                AttrPath("active_site"),
+            )
+            return
+        if membership and prior["active_site"] != "primary":
+            diags.error(
+                "Members Change Only On The Primary",
+                f"The plan is active on its {prior['active_site']} site; fail back "
+                '(active_site = "primary") before adding or removing volumes.',
+                AttrPath("volume_ids"),
+            )
+            return
+        if planned["active_replay"] != prior["active_replay"] and prior["live_volume"]:
+            diags.error(
+                "Live Volume Active Replay Is Fixed",
+                "A Live Volume keeps the active-replay setting it was created with; changing "
+                "it replaces the plan. Set live_volume = false or keep active_replay.",
+                AttrPath("active_replay"),
+            )
+            return
+        if site_moves:
+            self._preview_site(change, client)
+        elif not _known(new):
+            planned["pairs"] = UNKNOWN
+        elif membership:
+            self._preview_members(change, client, sorted(set(new) - old), sorted(old - set(new)))
+        else:
+            planned["pairs"] = (
+                prior["pairs"] if planned["active_replay"] == prior["active_replay"] else UNKNOWN
+            )
+
+    def _preview_members(
+        self, change: PlanChange, client: ScClient, added: list[str], removed: list[str]
+    ) -> None:
+        planned = change.planned
+        planned["pairs"] = UNKNOWN
+        self._check_new_members(change, client, added)
+        prior_pairs = (change.prior or {}).get("pairs") or {}
+        keep = planned["deletion_policy"] == "UNMANAGE"
+        for volume_id in removed:
+            dest = (prior_pairs.get(volume_id) or {}).get("destination_volume_id") or "?"
+            fate = (
+                f"its copy {dest} is kept, renamed with the prefix Unmanaged_"
+                if keep
+                else f"its copy {dest} on Storage Center {int(planned['destination_ssn'])} "
+                "is deleted (deletion_policy = DELETE)"
+            )
+            change.diags.warning(
+                f"Replication Will Stop: {volume_id}", f"Its replication stops; {fate}."
+            )
+
+    def _preview_site(self, change: PlanChange, client: ScClient) -> None:
+        prior, planned, diags = change.prior, change.planned, change.diags
+        assert prior is not None
+        planned["pairs"] = UNKNOWN
+        source = client.ssn
+        dest = int(planned["destination_ssn"])
+        primary_up = client.sc_reachable(source)
+        prior_pairs: dict[str, Any] = prior["pairs"] or {}
+        failing_back = planned["active_site"] == "primary"
+        if failing_back and not primary_up:
+            diags.error(
+                "Primary Storage Center Is Down",
+                f"Failback replicates the data back to Storage Center {source}, which the DSM "
+                'cannot reach. Keep active_site = "secondary" until it is back up; nothing '
+                "was changed.",
+                AttrPath("active_site"),
+            )
+            return
+        pairs = Pairs(client, self._settings(planned, source))
+        predicted: dict[str, Any] | None = {}
+        for volume_id in sorted(prior["volume_ids"] or []):
+            pair = prior_pairs.get(volume_id) or {}
+            copy = pair.get("destination_volume_id")
+            name = self._display_name(client, volume_id, copy, primary_up)
+            if primary_up and not failing_back:
+                try:
+                    pair = pairs.read(volume_id, pair) or pair
+                except errors.ScApiError:
+                    pass
+            if predicted is not None and copy and not failing_back:
+                predicted[volume_id] = pair_value(copy, FAILED_OVER, False, None)
+            else:
+                predicted = None
+            copy = copy or "?"
+            if failing_back:
+                self._warn_failback(change, name, copy, pairs.settings.live_volume)
+            else:
+                self._warn_failover(change, name, copy, pair, primary_up, dest)
+        if predicted is not None:  # a failover's outcome is known: each copy takes over
+            planned["pairs"] = predicted
+
+    @staticmethod
+    def _display_name(client: ScClient, volume_id: str, copy: str | None, primary_up: bool) -> str:
+        """`'db01' (64702.101)`: the name from the volume, or from its copy while the primary
+        is down; the bare ID when neither says."""
+        try:
+            if primary_up:
+                return f"{client.get_volume(volume_id).name!r} ({volume_id})"
+            if copy:
+                name = client.get_volume(copy).name.removeprefix(REPL_PREFIX)
+                return f"{name!r} ({volume_id})"
+        except errors.ScApiError:
+            pass
+        return volume_id
+
+    @staticmethod
+    def _warn_failover(
+        change: PlanChange,
+        name: str,
+        copy: str,
+        pair: dict[str, Any],
+        primary_up: bool,
+        dest: int,
+    ) -> None:
+        if pair.get("state") == FAILED_OVER:
+            return
+        risk = _bytes(pair) if primary_up else "unknown (the primary Storage Center is down)"
+        if change.planned["live_volume"]:
+            what = f"the Live Volume swaps roles: {copy} on Storage Center {dest} becomes primary"
+        else:
+            what = (
+                f"replication is broken off; {copy} on Storage Center {dest} takes the volume's "
+                "name and serves the hosts" + (" the volume was mapped to" if primary_up else "")
+            )
+        change.diags.warning(
+            f"Failover: {name}",
+            f"{what[0].upper()}{what[1:]}. Data not yet replicated, lost by the failover: {risk}.",
+        )
+
+    @staticmethod
+    def _warn_failback(change: PlanChange, name: str, copy: str, live: bool) -> None:
+        if live:
+            what = "the Live Volume swaps roles back: the volume becomes primary again"
+        else:
+            what = (
+                f"what was written on {copy} is snapshotted and replicated back onto the "
+                "volume from their most recent common replay; once in sync the volume serves "
+                f"the hosts again and replicates to {copy}, renamed {REPL_PREFIX}<name>"
+            )
+        change.diags.warning(f"Failback: {name}", f"{what[0].upper()}{what[1:]}. No data is lost.")
+
+    # -- apply ---------------------------------------------------------------------------
+
+    def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        state = dict(planned)
+        if not _known(state["id"]):
+            state["id"] = f"{client.ssn}:{int(state['destination_ssn'])}:{state['name']}"
+        pairs = Pairs(client, self._settings(state, client.ssn))
+        for volume_id in state["volume_ids"]:
+            pairs.start(volume_id)
+        return self._refresh(client, state, {}, diags)
+
+    def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
+        client = self.provider.client()
+        source = client.ssn
+        pairs = Pairs(client, self._settings(planned, source))
+        prior_pairs: dict[str, Any] = dict(prior["pairs"] or {})
+        state = dict(planned)
+        if planned["active_site"] != prior["active_site"]:
+            if planned["active_site"] == "secondary":
+                primary_up = client.sc_reachable(source)
+                for volume_id in sorted(prior["volume_ids"]):
+                    prior_pairs[volume_id] = pairs.fail_over(
+                        volume_id, prior_pairs.get(volume_id) or {}, primary_up
+                    )
+            else:
+                timeout = self._failback_timeout(planned)
+                try:
+                    for volume_id in sorted(prior["volume_ids"]):
+                        prior_pairs[volume_id] = pairs.fail_back(
+                            volume_id, prior_pairs.get(volume_id) or {}, timeout
+                        )
+                except FailbackError as exc:
+                    diags.error("Failback Not Possible", str(exc), AttrPath("active_site"))
+                    return self._refresh(client, dict(prior), prior_pairs, diags)
+        old, new = set(prior["volume_ids"]), set(planned["volume_ids"])
+        for volume_id in sorted(old - new):
+            pairs.stop(volume_id, keep=planned["deletion_policy"] == "UNMANAGE")
+            prior_pairs.pop(volume_id, None)
+        for volume_id in sorted(new - old):
+            pairs.start(volume_id)
+        if planned["active_replay"] != prior["active_replay"] and not planned["live_volume"]:
+            for volume_id in sorted(new):
+                pairs.set_active_replay(volume_id)
+        return self._refresh(client, state, prior_pairs, diags)
+
+    def read(self, state: Values, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        return self._refresh(client, dict(state), dict(state.get("pairs") or {}), diags)
+
+    def delete(self, state: Values, diags: Diagnostics) -> None:
+        client = self.provider.client()
+        pairs = Pairs(client, self._settings(state, client.ssn))
+        for volume_id in sorted(state["volume_ids"] or []):
+            pairs.stop(volume_id, keep=state.get("deletion_policy") == "UNMANAGE")
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if prior.get("active_site") != "primary" and prior.get("deletion_policy") != "UNMANAGE":
+            diags.error(
+                "Plan Is Failed Over",
+                "The copies on the secondary are the active volumes; destroying the plan with "
+                'deletion_policy = "DELETE" would delete them. Fail back first (active_site = '
+                '"primary"), or set deletion_policy = "UNMANAGE" to keep them.',
+                AttrPath("active_site"),
+            )
+
+    # -- import --------------------------------------------------------------------------
+
+    def import_state(self, import_id: str, diags: Diagnostics) -> Values | None:
+        client = self.provider.client()
+        match = PLAN_ID.fullmatch(import_id)
+        if match is None or int(match[1]) != client.ssn:
+            diags.error(
+                "Invalid Import ID",
+                f"{import_id!r} is not a plan ID of this Storage Center: "
+                f"<primary ssn>:<secondary ssn>:<name>, such as {client.ssn}:64703:dr.",
+            )
+            return None
+        settings, members = discover(client, import_id)
+        if not members or any(m.volume_id is None for m in members):
+            diags.error(
+                "Replication Plan Not Found",
+                f"No volume on Storage Center {int(match[2])} carries the mark of plan "
+                f"{import_id!r} (notes {mark(import_id)!r}) with a primary volume that can be "
+                "read now.",
+            )
+            return None
+        return {
+            "id": import_id,
+            "name": match[3],
+            "destination_ssn": Decimal(int(match[2])),
+            "volume_ids": sorted(m.volume_id for m in members if m.volume_id),
+            "active_site": "primary",
+            "deletion_policy": "DELETE",
+            "pairs": {m.volume_id: pair_value(m.copy_id, m.state, False, None) for m in members},
+            "qos_node": settings.pop("qos_node", None) or "cinderqos",
+            **settings,
+        }
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _settings(self, values: Values, source: int) -> Settings:
+        return Settings.of(values, source)
+
+    @staticmethod
+    def _failback_timeout(values: Values) -> float:
+        text = (values.get("timeouts") or {}).get("failback")
+        return (parse_duration(text) if text else None) or DEFAULT_FAILBACK_TIMEOUT
+
+    def _refresh(
+        self, client: ScClient, state: Values, prior_pairs: dict[str, Any], diags: Diagnostics
+    ) -> Values:
+        """State with each pair read from the array: a volume whose replication is gone
+        leaves `volume_ids` (so the next plan restarts it); a pair on a Storage Center that is
+        down keeps its last known value, with one warning."""
+        pairs = Pairs(client, self._settings(state, client.ssn))
+        kept: list[str] = []
+        found: dict[str, Any] = {}
+        down: list[str] = []
+        for volume_id in sorted(state["volume_ids"] or []):
+            prior = prior_pairs.get(volume_id)
+            try:
+                pair = pairs.read(volume_id, prior)
+            except errors.ScApiError as exc:
+                if not pairs.unreachable(exc, _ssn_of(volume_id) or client.ssn):
+                    raise
+                down.append(volume_id)
+                pair = pairs.read_copy(prior)
+            if pair is not None:
+                kept.append(volume_id)
+                found[volume_id] = pair
+        if down:
+            diags.warning(
+                "Primary Storage Center Unreachable",
+                f"Storage Center {client.ssn} cannot be reached through the DSM; the pairs of "
+                f"{', '.join(down)} keep their last known state.",
+            )
+        state["volume_ids"] = kept
+        state["pairs"] = found
+        states = {p["state"] for p in found.values()}
+        if states == {FAILED_OVER}:
+            state["active_site"] = "secondary"
+        elif states <= {REPLICATING}:
+            state["active_site"] = "primary" if states or not down else state["active_site"]
+        else:
+            state["active_site"] = "mixed"
+        return state
