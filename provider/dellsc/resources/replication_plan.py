@@ -83,7 +83,8 @@ class ReplicationPlanResource(Resource):
                 'refuses HighConsistency. Set sync_mode = "HighAvailability" or remove it.',
                 AttrPath("sync_mode"),
             )
-        for volume_id in config.get("volume_ids") or []:
+        volume_ids = config.get("volume_ids")
+        for volume_id in volume_ids if _known(volume_ids) else []:
             if _known(volume_id) and _ssn_of(volume_id) is None:
                 diags.error(
                     "Invalid Volume ID",
