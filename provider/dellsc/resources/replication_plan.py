@@ -84,7 +84,7 @@ class ReplicationPlanResource(Resource):
                 AttrPath("sync_mode"),
             )
         volume_ids = config.get("volume_ids")
-        for volume_id in volume_ids if _known(volume_ids) else []:
+        for volume_id in volume_ids if isinstance(volume_ids, list) else []:
             if _known(volume_id) and _ssn_of(volume_id) is None:
                 diags.error(
                     "Invalid Volume ID",
