@@ -23,14 +23,14 @@ demo: $(STAMP)
 	$(PY) -m dellsc.demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 -m "not faults"
+	$(PY) -m pytest -q -n 2 --dist worksteal -m "not faults"
 
 # the full fault matrix (every operation x every fault), kill -9 and concurrency runs
 test-faults: $(STAMP)
 	$(PY) -m pytest -q -s -m faults
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -n 2 -m "not acceptance"
+	$(PY) -m pytest -q -n 2 --dist worksteal -m "not acceptance"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check provider tests
