@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +51,7 @@ class DellscProvider:
         self.catalog: ProfileCatalog | None = None
         self._catalogs: dict[int, ProfileCatalog] = {}
         self.volume_folder: str | None = None
-        self._resources: dict[str, Resource] = {}
-        self._data_sources: dict[str, DataSource] = {}
-        self._actions: dict[str, Action] = {}
-        self._list_resources: dict[str, ListResource] = {}
+        self._instances: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._planned_ids: set[tuple[str, str]] = set()
 
@@ -190,17 +188,19 @@ class DellscProvider:
                 catalog = self._catalogs[int(ssn)] = ProfileCatalog(self._client.for_ssn(ssn))
             return catalog
 
-    def resource(self, type_name: str) -> Resource:
+    def _instance(self, kind: str, registry: Mapping[str, Any], type_name: str) -> Any:
+        """The one instance of a type per process, made on first use."""
         with self._lock:
-            if type_name not in self._resources:
-                self._resources[type_name] = RESOURCES[type_name](self)
-            return self._resources[type_name]
+            key = (kind, type_name)
+            if key not in self._instances:
+                self._instances[key] = registry[type_name](self)
+            return self._instances[key]
+
+    def resource(self, type_name: str) -> Resource:
+        return self._instance("resources", RESOURCES, type_name)  # type: ignore[no-any-return]
 
     def data_source(self, type_name: str) -> DataSource:
-        with self._lock:
-            if type_name not in self._data_sources:
-                self._data_sources[type_name] = DATA_SOURCES[type_name](self)
-            return self._data_sources[type_name]
+        return self._instance("data_sources", DATA_SOURCES, type_name)  # type: ignore[no-any-return]
 
     def first_plan_of(self, type_name: str, object_id: str) -> bool:
         """True the first time this process plans the object; False when another resource
@@ -213,16 +213,10 @@ class DellscProvider:
             return True
 
     def action(self, type_name: str) -> Action:
-        with self._lock:
-            if type_name not in self._actions:
-                self._actions[type_name] = ACTIONS[type_name](self)
-            return self._actions[type_name]
+        return self._instance("actions", ACTIONS, type_name)  # type: ignore[no-any-return]
 
     def list_resource(self, type_name: str) -> ListResource:
-        with self._lock:
-            if type_name not in self._list_resources:
-                self._list_resources[type_name] = LIST_RESOURCES[type_name](self)
-            return self._list_resources[type_name]
+        return self._instance("list_resources", LIST_RESOURCES, type_name)  # type: ignore[no-any-return]
 
     def describe_error(self, exc: Exception) -> tuple[str, str]:
         if isinstance(exc, errors.ScUnavailable):
