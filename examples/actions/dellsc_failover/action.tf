@@ -1,3 +1,9 @@
+resource "dellsc_volume" "db" {
+  for_each = toset(["prod-db-data", "prod-db-log"])
+  name     = each.key
+  size_gb  = 100
+}
+
 # A plan driven by a runbook: active_site is left unset, so the plan follows the array.
 resource "dellsc_replication_plan" "dr" {
   name            = "prod-db"
