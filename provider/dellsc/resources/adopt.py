@@ -42,7 +42,7 @@ _live_lock = threading.Lock()
 _PARENT = os.getppid()
 
 
-def _abandoned() -> bool:
+def abandoned() -> bool:
     """True once the process that started us is gone: no one will record what we made."""
     return os.getppid() != _PARENT
 
@@ -172,7 +172,7 @@ def _finish(spec: Creation[T], obj: T, diags: Diagnostics) -> T:
     notes = spec.notes_of(obj)
     if pending_token(notes) is None:
         return obj
-    if _abandoned():
+    if abandoned():
         # Terraform is gone and cannot save this object: keep the mark so the next apply
         # adopts it rather than making a second one
         diags.error(

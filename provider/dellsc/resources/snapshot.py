@@ -5,8 +5,9 @@ Array behaviour follows the Cinder driver's create/delete_snapshot and manage/un
 snapshot is expired, an unmanaged one is set to expire in a day.
 
 Creates are findable: the replay is taken under a create mark (a description derived from the
-volume and the name) and renamed to its name right after. A create whose reply was lost leaves
-a replay with that mark, which the next attempt finds and adopts instead of taking another.
+volume and the name) and renamed to its name right after. A create whose reply was lost, or
+whose Terraform died meanwhile (the mark is then kept), leaves a replay with that mark, which
+the next attempt finds and adopts instead of taking another.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.adopt import abandoned
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.replays import REPLAY_ID, VOLUME_ID, expiry, is_live, named, snapshot_values
 from dellsc.sc import errors
@@ -81,6 +83,15 @@ class SnapshotResource(Resource):
         mark = create_mark(volume_id, name)
         earlier = named(client.volume_replays(volume_id), mark)
         replay = earlier[0] if earlier else client.create_replay(volume_id, mark, minutes)
+        if abandoned():
+            # Terraform is gone and cannot save it: keep the mark so the next apply adopts it
+            diags.error(
+                "Snapshot Left Pending",
+                f"Terraform stopped while snapshot {name!r} of volume {volume_id} was being "
+                f"taken; replay {replay.instance_id} keeps its create mark and the next apply "
+                "adopts it.",
+            )
+            return self._state(replay, planned)
         try:
             client.update_replay(
                 replay.instance_id, description=name, expire_minutes=minutes if earlier else None
