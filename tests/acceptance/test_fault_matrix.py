@@ -1,9 +1,11 @@
 """Fault matrix through real Terraform: each cell applies with a fault, applies again without,
 plans, and the array must hold no orphan, no duplicate, nothing lost and no pending mark.
 
-`make test` runs the create row (the one where a lost answer can orphan or duplicate); `make
-test-faults` runs every row of every resource type in tests/acceptance/faultmatrix.py, prints
-the matrix, and adds the crash runs (kill -9 of the plugin and of Terraform, a DSM restart).
+`make test` runs the create rows (where a lost answer can orphan or duplicate): volumes on
+both Terraform versions, the data-protection types in one configuration; `make test-faults`
+runs every row of every resource type in tests/acceptance/faultmatrix.py and
+faultmatrix_protection.py, prints the matrix with counts per resource type, and adds the crash
+runs (kill -9 of the plugin and of Terraform, a DSM restart; more in test_crash_protection.py).
 """
 
 from __future__ import annotations
