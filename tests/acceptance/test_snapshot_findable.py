@@ -1,5 +1,6 @@
 """Creates are findable: a snapshot, a view volume and a clone whose create reply was lost
-(the array did the work, the reply never came) are adopted by the next apply, never made twice;
+(the array did the work, the reply never came, and for the snapshot looking for it failed too)
+are adopted by the next apply, never made twice;
 a snapshot left half-done is kept tainted and replaced, leaving nothing behind.
 """
 
@@ -26,9 +27,16 @@ def test_lost_create_replies_are_adopted(tf: Terraform, probe: ArrayProbe) -> No
     tf.write(base)
     tf.init()
     lose_reply(probe, r"ScVolume/[0-9.]+/CreateReplay$")
+    # the create first looks for an earlier one (the 1st listing); the 3 lookups after the
+    # lost reply fail too, so only the next apply can adopt it
+    listed = r"ScVolume/[0-9.]+/ReplayList$"
+    probe.admin("POST", "faults", {"method": "GET", "path": listed, "action": "status",
+                                   "status": 404, "nth": 2, "count": 3})  # fmt: skip
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Error: Snapshot Create Outcome Unknown" in failed.output
     assert "Remote end closed connection without" in failed.output
     assert "dellsc_snapshot.s" not in tf.state_addresses()
+    probe.admin("DELETE", "faults")
     (made,) = replays(probe, probe.volume("acc-src")["instanceId"])
     assert made["description"].startswith("tf-create-"), "the array took it under its mark"
     tf.apply()
