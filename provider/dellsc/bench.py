@@ -26,6 +26,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import resource
 import shutil
 import ssl
 import statistics
@@ -156,17 +157,34 @@ def _run(sandbox: Sandbox, workdir: Path, *args: str, env: dict[str, str] | None
     return time.perf_counter() - start
 
 
-def _alternate(sandbox: Sandbox, dirs: tuple[Path, Path], args: tuple[str, ...], runs: int) -> Any:
-    """Median seconds of `args` in each of two directories, run alternately."""
-    times: tuple[list[float], list[float]] = ([], [])
+def _alternate(
+    sandbox: Sandbox, dirs: tuple[Path, Path], args: tuple[str, ...], runs: int
+) -> tuple[float, float, float, float]:
+    """Median wall seconds of `args` in each of two directories, run alternately, then the
+    median CPU seconds of each (every process of the command: Terraform and its plugins)."""
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
         for i, workdir in enumerate(dirs):
-            times[i].append(_run(sandbox, workdir, *args))
-    return statistics.median(times[0]), statistics.median(times[1])
+            before = _children_cpu()
+            walls[i].append(_run(sandbox, workdir, *args))
+            cpus[i].append(_children_cpu() - before)
+    return (
+        statistics.median(walls[0]),
+        statistics.median(walls[1]),
+        statistics.median(cpus[0]),
+        statistics.median(cpus[1]),
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _profile(sandbox: Sandbox, workdir: Path) -> dict[str, Any]:
-    """Per-RPC counts and mean handler times of one plan, and the provider's peak RSS."""
+    """Per-RPC counts and mean handler times of one plan, the provider's peak RSS and the CPU
+    time of each provider process."""
     out = (ROOT / "profile").resolve()
     shutil.rmtree(out, ignore_errors=True)
     _run(sandbox, workdir, *PLAN, env={"DELLSC_PROFILE": str(out), "DELLSC_PROFILE_MODE": "timing"})
@@ -180,6 +198,7 @@ def _profile(sandbox: Sandbox, workdir: Path) -> dict[str, Any]:
     return {
         "processes": len(reports),
         "peak_rss_mb": max(r["peak_rss_mb"] for r in reports),
+        "cpu_ms": [r["cpu_ms"] for r in reports],
         "rpcs": {
             name: {"calls": e["calls"], "mean_ms": round(e["total_ms"] / e["calls"], 3)}
             for name, e in sorted(rpcs.items())
@@ -276,17 +295,19 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
             (dirs["vol_big"], dirs["data_big"], big),
         ):
             emulator.reset()
-            vol_s, data_s = _alternate(sandbox, (vol, data), PLAN, ns.runs)
+            vol_s, data_s, vol_cpu, data_cpu = _alternate(sandbox, (vol, data), PLAN, ns.runs)
             total, _ = emulator.requests()
             results |= {
                 f"plan_{count}_s": vol_s,
                 f"plan_{count}_data_s": data_s,
+                f"plan_{count}_cpu_s": vol_cpu,
+                f"plan_{count}_data_cpu_s": data_cpu,
                 f"requests_per_plan_{count}": total // ns.runs,
             }
             _say(f"plan of {count}: {vol_s:.2f} s vs terraform_data {data_s:.2f} s")
 
         schema = ("providers", "schema", "-json")
-        schema_s, schema_data_s = _alternate(
+        schema_s, schema_data_s, _, _ = _alternate(
             sandbox, (dirs["vol_small"], dirs["data_small"]), schema, ns.runs
         )
         results |= {"schema_json_s": schema_s, "schema_json_data_s": schema_data_s}
@@ -352,6 +373,11 @@ def table(r: dict[str, Any]) -> str:
               r[f"plan_{small}_data_s"]),
         timed(f"plan, N={big} (vs terraform_data)", r[f"plan_{big}_s"], r[f"plan_{big}_data_s"],
               "plan_1000_ratio"),
+        row(f"CPU of the plan of {big}, all processes", f"{r[f'plan_{big}_cpu_s']:.2f} s",
+            f"{r[f'plan_{big}_data_cpu_s']:.2f} s",
+            f"{r[f'plan_{big}_cpu_s'] / r[f'plan_{big}_data_cpu_s']:.2f}x"),
+        row("  of which provider processes", " + ".join(
+            f"{ms / 1000:.2f}" for ms in r["profile"]["cpu_ms"]) + " s"),
         timed(f"apply-create, N={big}", r["apply_create_s"], r["apply_create_data_s"],
               "apply_create_1000_ratio"),
         row(f"DSM requests per plan of {small}", str(r[f"requests_per_plan_{small}"])),
