@@ -44,6 +44,50 @@ def blocks(markdown: str) -> list[Block]:
     return found
 
 
+@dataclass(frozen=True)
+class Step:
+    """A `run:` step of a GitHub Actions job: its script, page line, env, working-directory."""
+
+    run: str
+    line: int
+    env: dict[str, str]
+    workdir: str
+
+
+def actions_steps(block: Block) -> list[Step]:
+    """The `run: |` steps of the one job in a GitHub Actions YAML block (a small subset)."""
+    lines = block.text.split("\n")
+    steps: list[Step] = []
+    current: dict[str, object] = {}
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        indent = len(line) - len(line.lstrip())
+        key = line.strip().removeprefix("- ")
+        if line.lstrip().startswith("- "):
+            current = {"env": {}, "workdir": "."}
+        if key.startswith("working-directory:"):
+            current["workdir"] = key.split(":", 1)[1].strip()
+        elif key == "env:" or key == "run: |":
+            body = []
+            while i + 1 < len(lines) and (
+                not lines[i + 1].strip() or len(lines[i + 1]) - len(lines[i + 1].lstrip()) > indent
+            ):
+                i += 1
+                body.append(lines[i])
+            if key == "env:":
+                pairs = (item.strip().split(":", 1) for item in body if item.strip())
+                current["env"] = {name: value.strip() for name, value in pairs}
+            else:
+                depth = min(len(b) - len(b.lstrip()) for b in body if b.strip())
+                run = "\n".join(b[depth:] for b in body).strip("\n")
+                env, workdir = current["env"], current["workdir"]
+                assert isinstance(env, dict) and isinstance(workdir, str)
+                steps.append(Step(run, block.line + i - len(body) + 1, env, workdir))
+        i += 1
+    return steps
+
+
 @dataclass
 class Script:
     """A page's shell blocks and file blocks as one bash script, with a line map back."""
@@ -90,15 +134,37 @@ class Script:
             self.add(line)
         return seen
 
+    def add_actions(self, number: int, block: Block, workspace: Path) -> None:
+        """The job's `run:` steps in order, as the runner would run them in `workspace`: each
+        with its env and working-directory, and what a step appends to $GITHUB_ENV exported
+        for the steps after it."""
+        self.add(f'export GITHUB_WORKSPACE="{workspace}" GITHUB_ENV="{workspace}/.github_env"')
+        self.add(f'export RUNNER_TEMP="{workspace}/.runner_temp"')
+        self.add('mkdir -p "$RUNNER_TEMP" && touch "$GITHUB_ENV"')
+        for step in actions_steps(block):
+            self.add(f'echo "### {self.doc} block {number} (line {step.line})"')
+            self.add(f'cd "{workspace}/{step.workdir}"')
+            self.add("".join(f"export {name}={value}\n" for name, value in step.env.items()))
+            self._map(number, step.line)
+            for line in step.run.split("\n"):
+                self.commands += bool(line.strip()) and not line.lstrip().startswith("#")
+                self.add(line)
+            self.add('set -a && . "$GITHUB_ENV" && set +a')
+
     def mark(self, number: int, page_line: int) -> None:
         """Start block `number` (0: what the walk does around the page's own commands)."""
         self.add(f'cd "{self.start}"\necho "### {self.doc} block {number} (line {page_line})"')
+        self._map(number, page_line)
+
+    def _map(self, number: int, page_line: int) -> None:
+        """The next line of the script is `page_line` of the page, in block `number`."""
         if self._lines is None:
             self._lines = []
         self._lines.append((self.text.count("\n") + 1, page_line, number))
 
     def where(self, script_line: int) -> tuple[int, int]:
         """(block number, page line) of a line of the script."""
+        script_line -= 1  # the trap's line
         best = (0, 0)
         for start, page_line, number in self._lines or []:
             if script_line >= start:
@@ -142,7 +208,7 @@ def run(script: Script, env: dict[str, str], log: Path, timeout: float) -> Outco
             proc.wait(timeout=30)
     output = log.read_text(errors="replace")
     failure = ""
-    failed = _FAILED.findall(output)
+    failed = _FAILED.findall(output) if code != 0 else []
     if failed:
         line, status, command = failed[-1]
         number, page_line = script.where(int(line))

@@ -18,10 +18,13 @@ copy's venv.
 
 Terraform blocks: a block whose first line is `# <file>.tf` (or `.tfquery.hcl`) is a file of
 the walk, written where the page's commands run; README's example is applied (init, apply, an
-empty second plan) against the emulator; every other one is in `COVERED` with the test that
-applies or validates what it shows (fragments of a configuration, or placeholders for a real
-DSM or database). Commands that cannot run here are in `SKIPPED`, each with its reason; those
-that run until stopped (servers) are in `SERVERS` and run in the background until ready.
+empty second plan) against the emulator once the provider is installed; every other one is in
+`COVERED` with the test that applies or validates what it shows (fragments of a configuration,
+or placeholders for a real DSM or database). testing-in-ci.md's GitHub Actions job runs its
+`run:` steps as a runner would (`_workspace`: what its `uses:` steps leave). Commands that
+cannot run here are in `SKIPPED`, each with its reason; those that run until stopped (servers)
+are in `SERVERS` and run in the background until ready. Generated pages (docs/resources/ and
+the like) show examples/: test_examples applies them and runs their import commands.
 """
 
 from __future__ import annotations
@@ -53,12 +56,13 @@ class Walk:
     emulator: str = ""  # flags of a `dellsc emulator` the page assumes, with DELLSC_* set
     venv_on_path: bool = False  # the page assumes the venv's bin/ on PATH
     copy: int = 1
+    actions: bool = False  # run the page's GitHub Actions job (see `_workspace`)
 
 
 WALKS = (
     Walk("README.md"),
     Walk("docs/guides/install.md"),
-    Walk("docs/guides/testing-in-ci.md"),
+    Walk("docs/guides/testing-in-ci.md", actions=True),
     Walk("docs/guides/testing-in-ci.md", terraform="none", copy=2),
     Walk("docs/guides/authentication-and-tls.md", workdir=True),
     Walk("docs/guides/adopt-an-existing-array.md", workdir=True, terraform="1.15",
@@ -79,33 +83,21 @@ SERVERS = {
     ("docs/emulator.md", "dellsc emulator --state ./sc.db"): "runs until stopped",
 }
 APPLIED = {("README.md", "terraform {")}
-COVERED = {
-    (
-        "docs/index.md",
-        'variable "dsm_password" {',
-    ): "examples/provider (a real DSM's address): test_examples::test_provider_example_is_valid",
-    (
-        "docs/guides/authentication-and-tls.md",
-        'variable "dsm_password" {',
-    ): "a fragment of examples/provider: test_examples::test_provider_example_is_valid",
-    (
-        "docs/guides/install.md",
-        "provider_installation {",
-    ): "CLI configuration for a mirror at a placeholder URL; the same network_mirror over "
-    "loopback HTTPS: test_distribution::test_package_from_https_mirror",
-    (
-        "docs/guides/teams.md",
-        "terraform {",
-    ): "a pg backend on a placeholder host: test_concurrency (make test-faults) runs it",
-    (
-        "docs/guides/disaster-recovery.md",
-        'action "dellsc_failover" "to_dr" {',
-    ): "a fragment of examples/actions/dellsc_failover: test_examples applies it (1.15)",
-    (
-        "docs/guides/testing-in-ci.md",
-        "jobs:",
-    ): "a GitHub Actions job (needs a GitHub runner); its steps are the ```sh block above",
-}
+ACTIONS = {("docs/guides/testing-in-ci.md", "jobs:")}
+_PROVIDER_EXAMPLE = "test_examples::test_provider_example_is_valid"
+COVERED = {  # (page, first line of the block): what runs it instead, and why not here
+    ("docs/index.md", 'variable "dsm_password" {'):
+        f"examples/provider (a real DSM's address): {_PROVIDER_EXAMPLE}",
+    ("docs/guides/authentication-and-tls.md", 'variable "dsm_password" {'):
+        f"a fragment of examples/provider: {_PROVIDER_EXAMPLE}",
+    ("docs/guides/install.md", "provider_installation {"):
+        "CLI configuration for a mirror at a placeholder URL; the same network_mirror over "
+        "loopback HTTPS: test_distribution::test_package_from_https_mirror",
+    ("docs/guides/teams.md", "terraform {"):
+        "a pg backend on a placeholder host: test_concurrency (make test-faults) runs it",
+    ("docs/guides/disaster-recovery.md", 'action "dellsc_failover" "to_dr" {'):
+        "a fragment of examples/actions/dellsc_failover: test_examples applies it (1.15)",
+}  # fmt: skip
 
 
 def _pages() -> set[str]:
@@ -127,12 +119,23 @@ def _fresh_copy(dest: Path) -> None:
             shutil.copy2(source, target, follow_symlinks=False)
 
 
+def _workspace(root: Path) -> Path:
+    """What the job's `uses:` steps leave for its `run:` steps: a checkout of your repository
+    (its module `modules/storage` is examples/quickstart here), the provider's repository
+    checked out at `terraform-provider-dellsc`; Python 3.11 as `python` and Terraform on PATH
+    are the walk's PATH (see `_bin_dir`)."""
+    _fresh_copy(root / "terraform-provider-dellsc")
+    (root / "modules" / "storage").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "quickstart" / "main.tf", root / "modules" / "storage")
+    return root
+
+
 def _bin_dir(root: Path, terraform: str, venv: Path) -> Path:
     """A PATH directory with Python 3.11 and the page's Terraform (or none)."""
     bin_dir = root / f"bin-{terraform}"
     bin_dir.mkdir(parents=True)
     base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    for name in (base.name, "python3"):
+    for name in (base.name, "python3", "python"):
         (bin_dir / name).symlink_to(base)
     machine = shutil.which("terraform")
     if terraform == "path" and machine:
@@ -197,6 +200,9 @@ def _script(walk: Walk, start: Path, venv: Path, tmp: Path, tally: Tally) -> Scr
         elif block.file_name:
             tally.files += 1
             script.add_block(number, block, skipped, servers)
+        elif walk.actions and (walk.doc, block.first_line) in ACTIONS:
+            tally.blocks += 1
+            script.add_actions(number, block, _workspace(tmp / "github-workspace"))
     tally.commands += script.commands
     return script
 
@@ -244,7 +250,7 @@ def _checks(walk: Walk, output: str) -> list[str]:
 def _unaccounted() -> list[str]:
     """Terraform and YAML blocks the walk neither writes, applies nor covers; stale entries."""
     wrong = []
-    listed = {*SKIPPED, *SERVERS, *APPLIED, *COVERED}
+    listed = {*SKIPPED, *SERVERS, *APPLIED, *ACTIONS, *COVERED}
     seen = set()
     for doc in sorted(_pages()):
         page = (ROOT / doc).read_text()
@@ -252,7 +258,7 @@ def _unaccounted() -> list[str]:
             key = (doc, block.first_line)
             lines = {(doc, line.split("  #", 1)[0].strip()) for line in block.text.split("\n")}
             seen |= {key} | lines
-            accounted = block.file_name or key in APPLIED or key in COVERED
+            accounted = block.file_name or key in {*APPLIED, *ACTIONS, *COVERED}
             if block.lang in (*HCL, "yaml") and not accounted:
                 wrong.append(f"{doc}:{block.line}: a {block.lang} block not written, applied "
                              "nor listed in COVERED")  # fmt: skip
@@ -305,3 +311,13 @@ def _run(
     if outcome.failure:
         return [f"{outcome.failure}\n{outcome.output[-4000:]}"]
     return _checks(walk, outcome.output) if script.commands else []
+
+
+def test_walk_names_the_failing_command(tmp_path: Path) -> None:
+    page = "# A page\n\n```sh\necho one\nfalse --flag  # fails\necho never\n```\n"
+    script = Script("page.md", tmp_path)
+    for number, block in enumerate(blocks(page), 1):
+        script.add_block(number, block, {}, {})
+    outcome = run(script, dict(os.environ), tmp_path / "walk.log", 30)
+    assert outcome.failure == "page.md:5 (block 1): `false --flag` exited 1"
+    assert "never" not in outcome.output
