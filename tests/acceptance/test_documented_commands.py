@@ -263,6 +263,11 @@ def _unaccounted() -> list[str]:
                 wrong.append(f"{doc}:{block.line}: a {block.lang} block not written, applied "
                              "nor listed in COVERED")  # fmt: skip
     wrong += [f"{doc}: no block or command {what!r} any more" for doc, what in listed - seen]
+    targets = set(re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.MULTILINE))
+    for doc in sorted(_pages()):  # commands named in the prose, in `backticks`
+        for target in re.findall(r"`make ([a-z-]+)", (ROOT / doc).read_text()):
+            if target not in targets:
+                wrong.append(f"{doc}: `make {target}` is not a target of the Makefile")
     return wrong
 
 
