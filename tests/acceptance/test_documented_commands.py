@@ -269,9 +269,13 @@ def _unaccounted() -> list[str]:
     wrong += [f"{doc}: no block or command {what!r} any more" for doc, what in listed - seen]
     targets = set(re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.MULTILINE))
     for doc in sorted(_pages()):  # commands named in the prose, in `backticks`
-        for target in re.findall(r"`make ([a-z-]+)", (ROOT / doc).read_text()):
+        text = (ROOT / doc).read_text()
+        for target in re.findall(r"`make ([a-z-]+)", text):
             if target not in targets:
                 wrong.append(f"{doc}: `make {target}` is not a target of the Makefile")
+        for path in re.findall(r"`((?:tests|provider|examples|schemas)/[\w/.-]+)`", text):
+            if not (ROOT / path).exists():
+                wrong.append(f"{doc}: `{path}` does not exist")
     return wrong
 
 
