@@ -6,7 +6,7 @@ import os
 import re
 import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SHELL = ("sh", "shell", "bash")
@@ -58,32 +58,30 @@ def actions_steps(block: Block) -> list[Step]:
     """The `run: |` steps of the one job in a GitHub Actions YAML block (a small subset)."""
     lines = block.text.split("\n")
     steps: list[Step] = []
-    current: dict[str, object] = {}
+    env: dict[str, str] = {}
+    workdir = "."
     i = 0
     while i < len(lines):
-        line = lines[i]
-        indent = len(line) - len(line.lstrip())
-        key = line.strip().removeprefix("- ")
-        if line.lstrip().startswith("- "):
-            current = {"env": {}, "workdir": "."}
+        indent = len(lines[i]) - len(lines[i].lstrip())
+        key = lines[i].strip().removeprefix("- ")
+        if lines[i].lstrip().startswith("- "):  # a new step
+            env, workdir = {}, "."
+        body: list[str] = []
+        while key in ("env:", "run: |") and i + 1 < len(lines):
+            following = lines[i + 1]
+            if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                break
+            body.append(following)
+            i += 1
         if key.startswith("working-directory:"):
-            current["workdir"] = key.split(":", 1)[1].strip()
-        elif key == "env:" or key == "run: |":
-            body = []
-            while i + 1 < len(lines) and (
-                not lines[i + 1].strip() or len(lines[i + 1]) - len(lines[i + 1].lstrip()) > indent
-            ):
-                i += 1
-                body.append(lines[i])
-            if key == "env:":
-                pairs = (item.strip().split(":", 1) for item in body if item.strip())
-                current["env"] = {name: value.strip() for name, value in pairs}
-            else:
-                depth = min(len(b) - len(b.lstrip()) for b in body if b.strip())
-                run = "\n".join(b[depth:] for b in body).strip("\n")
-                env, workdir = current["env"], current["workdir"]
-                assert isinstance(env, dict) and isinstance(workdir, str)
-                steps.append(Step(run, block.line + i - len(body) + 1, env, workdir))
+            workdir = key.split(":", 1)[1].strip()
+        elif key == "env:":
+            pairs = (item.strip().split(":", 1) for item in body if item.strip())
+            env = {name: value.strip() for name, value in pairs}
+        elif key == "run: |":
+            depth = min(len(b) - len(b.lstrip()) for b in body if b.strip())
+            run = "\n".join(b[depth:] for b in body).strip("\n")
+            steps.append(Step(run, block.line + i - len(body) + 1, env, workdir))
         i += 1
     return steps
 
@@ -96,7 +94,7 @@ class Script:
     start: Path
     text: str = ""
     commands: int = 0
-    _lines: list[tuple[int, int, int]] | None = None  # (script line, page line, block number)
+    _lines: list[tuple[int, int, int]] = field(default_factory=list)  # script, page line, block
 
     def add(self, code: str) -> None:
         self.text += code if code.endswith("\n") else code + "\n"
@@ -158,15 +156,13 @@ class Script:
 
     def _map(self, number: int, page_line: int) -> None:
         """The next line of the script is `page_line` of the page, in block `number`."""
-        if self._lines is None:
-            self._lines = []
         self._lines.append((self.text.count("\n") + 1, page_line, number))
 
     def where(self, script_line: int) -> tuple[int, int]:
         """(block number, page line) of a line of the script."""
         script_line -= 1  # the trap's line
         best = (0, 0)
-        for start, page_line, number in self._lines or []:
+        for start, page_line, number in self._lines:
             if script_line >= start:
                 best = (number, page_line + script_line - start)
         return best
