@@ -15,6 +15,7 @@ FILE_MARK = re.compile(r"^# (\S+\.(?:tf|tfquery\.hcl|tfvars))\n")
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _FAILED = re.compile(r"^### failed: line (\d+) exit (\d+): (.*)$", re.MULTILINE)
 _HEREDOC = "__DOC_WALK_EOF__"
+SERVER_LOCK = "/tmp/dellsc-doc-walk-servers.lock"
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,10 @@ class Script:
                 out = f"server-{number}-{n}.out"
                 wait = f"for _ in $(seq 300); do grep -q ready {out} && break; sleep 0.2; done"
                 fail = f'echo "### failed: line $LINENO exit 1: {command} (no ready line)"'
-                line = f"{command} > {out} 2>&1 & {wait}; grep ready {out} || {{ {fail}; exit 1; }}"
+                line = (  # one at a time on this machine: it may listen on a fixed port
+                    f"exec 9>{SERVER_LOCK} && flock -w 120 9 && {command} > {out} 2>&1 & "
+                    f"{wait}; grep ready {out} || {{ {fail}; exit 1; }}"
+                )
             elif command and not command.startswith("#") and not continued:
                 self.commands += 1
             continued = line.endswith("\\")
