@@ -26,12 +26,14 @@ import http.client
 import json
 import multiprocessing
 import os
+import resource
 import shutil
 import ssl
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -156,17 +158,53 @@ def _run(sandbox: Sandbox, workdir: Path, *args: str, env: dict[str, str] | None
     return time.perf_counter() - start
 
 
-def _alternate(sandbox: Sandbox, dirs: tuple[Path, Path], args: tuple[str, ...], runs: int) -> Any:
-    """Median seconds of `args` in each of two directories, run alternately."""
-    times: tuple[list[float], list[float]] = ([], [])
+Target = tuple[Path, dict[str, str]]  # a working directory and the environment it needs
+
+
+def _alternate(
+    sandbox: Sandbox, targets: Sequence[Target], args: tuple[str, ...], runs: int
+) -> list[tuple[float, float]]:
+    """For each target: the median wall seconds of `args` there and the median CPU seconds
+    of every process of the command (Terraform and its plugins), the targets run by turns."""
+    walls: list[list[float]] = [[] for _ in targets]
+    cpus: list[list[float]] = [[] for _ in targets]
     for _ in range(runs):
-        for i, workdir in enumerate(dirs):
-            times[i].append(_run(sandbox, workdir, *args))
-    return statistics.median(times[0]), statistics.median(times[1])
+        for i, (workdir, env) in enumerate(targets):
+            before = _children_cpu()
+            walls[i].append(_run(sandbox, workdir, *args, env=env))
+            cpus[i].append(_children_cpu() - before)
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus, strict=True)]
+
+
+def _floor_env(count: int) -> tuple[Path, dict[str, str]]:
+    """A working directory of `count` `floor_volume`s (`dellsc.benchfloor`) and the CLI config
+    that points Terraform at that plugin."""
+    plugins = (ROOT / "floor-plugin").resolve()
+    plugins.mkdir(parents=True, exist_ok=True)
+    launcher = plugins / "terraform-provider-floor"
+    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -B -P -m dellsc.benchfloor "$@"\n')
+    launcher.chmod(0o755)
+    rc = (ROOT / "floor.rc").resolve()
+    rc.write_text(
+        "provider_installation {\n"
+        f'  dev_overrides {{\n    "dellsc/floor" = "{plugins}"\n  }}\n  direct {{}}\n}}\n'
+    )
+    workdir = _workdir("floor", (
+        'terraform {\n  required_providers {\n    floor = { source = "dellsc/floor" }\n  }\n}\n'
+        f'resource "floor_volume" "v" {{\n  count   = {count}\n'
+        '  name    = "floor-${count.index}"\n  size_gb = 1\n}\n'
+    ))  # fmt: skip
+    return workdir, {"TF_CLI_CONFIG_FILE": str(rc)}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _profile(sandbox: Sandbox, workdir: Path) -> dict[str, Any]:
-    """Per-RPC counts and mean handler times of one plan, and the provider's peak RSS."""
+    """Per-RPC counts and mean handler times of one plan, the provider's peak RSS and the CPU
+    time of each provider process."""
     out = (ROOT / "profile").resolve()
     shutil.rmtree(out, ignore_errors=True)
     _run(sandbox, workdir, *PLAN, env={"DELLSC_PROFILE": str(out), "DELLSC_PROFILE_MODE": "timing"})
@@ -180,6 +218,7 @@ def _profile(sandbox: Sandbox, workdir: Path) -> dict[str, Any]:
     return {
         "processes": len(reports),
         "peak_rss_mb": max(r["peak_rss_mb"] for r in reports),
+        "cpu_ms": [r["cpu_ms"] for r in reports],
         "rpcs": {
             name: {"calls": e["calls"], "mean_ms": round(e["total_ms"] / e["calls"], 3)}
             for name, e in sorted(rpcs.items())
@@ -271,23 +310,30 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         for key in ("vol_small", "data_small"):
             _run(sandbox, dirs[key], *APPLY)
 
-        for vol, data, count in (
-            (dirs["vol_small"], dirs["data_small"], small),
-            (dirs["vol_big"], dirs["data_big"], big),
+        floor_dir, floor_env = _floor_env(big)
+        results["apply_create_floor_s"] = _run(sandbox, floor_dir, *APPLY, env=floor_env)
+        for count, targets in (
+            (small, [(dirs["vol_small"], {}), (dirs["data_small"], {})]),
+            (big, [(dirs["vol_big"], {}), (dirs["data_big"], {}), (floor_dir, floor_env)]),
         ):
             emulator.reset()
-            vol_s, data_s = _alternate(sandbox, (vol, data), PLAN, ns.runs)
+            measured = _alternate(sandbox, targets, PLAN, ns.runs)
             total, _ = emulator.requests()
+            (vol_s, vol_cpu), (data_s, data_cpu) = measured[:2]
             results |= {
                 f"plan_{count}_s": vol_s,
                 f"plan_{count}_data_s": data_s,
+                f"plan_{count}_cpu_s": vol_cpu,
+                f"plan_{count}_data_cpu_s": data_cpu,
                 f"requests_per_plan_{count}": total // ns.runs,
             }
+            if len(measured) > 2:
+                results[f"plan_{count}_floor_s"], results[f"plan_{count}_floor_cpu_s"] = measured[2]
             _say(f"plan of {count}: {vol_s:.2f} s vs terraform_data {data_s:.2f} s")
 
         schema = ("providers", "schema", "-json")
-        schema_s, schema_data_s = _alternate(
-            sandbox, (dirs["vol_small"], dirs["data_small"]), schema, ns.runs
+        (schema_s, _), (schema_data_s, _) = _alternate(
+            sandbox, [(dirs["vol_small"], {}), (dirs["data_small"], {})], schema, ns.runs
         )
         results |= {"schema_json_s": schema_s, "schema_json_data_s": schema_data_s}
 
@@ -352,8 +398,17 @@ def table(r: dict[str, Any]) -> str:
               r[f"plan_{small}_data_s"]),
         timed(f"plan, N={big} (vs terraform_data)", r[f"plan_{big}_s"], r[f"plan_{big}_data_s"],
               "plan_1000_ratio"),
+        timed(f"plan, N={big}, do-nothing provider (floor)", r[f"plan_{big}_floor_s"],
+              r[f"plan_{big}_data_s"]),
+        row(f"CPU of the plan of {big}, all processes", f"{r[f'plan_{big}_cpu_s']:.2f} s",
+            f"{r[f'plan_{big}_data_cpu_s']:.2f} s",
+            f"{r[f'plan_{big}_cpu_s'] / r[f'plan_{big}_data_cpu_s']:.2f}x"),
+        row("  of which provider processes", " + ".join(
+            f"{ms / 1000:.2f}" for ms in r["profile"]["cpu_ms"]) + " s"),
         timed(f"apply-create, N={big}", r["apply_create_s"], r["apply_create_data_s"],
               "apply_create_1000_ratio"),
+        timed(f"apply-create, N={big}, floor", r["apply_create_floor_s"],
+              r["apply_create_data_s"]),
         row(f"DSM requests per plan of {small}", str(r[f"requests_per_plan_{small}"])),
         row(f"DSM requests per plan of {big}", str(r[f"requests_per_plan_{big}"])),
         row("DSM requests per create (no polls)", str(r["requests_per_create"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -238,6 +239,42 @@ class TestTls:
     def test_insecure_skips_verification(self, emulator: Emulator) -> None:
         with emulator.client(ssn=SSN, ca_file=None, insecure=True) as client:
             assert client.ssn == SSN
+
+
+class TestEnvironment:
+    """Proxy variables apply, read once for the endpoint when the client is made."""
+
+    @pytest.fixture()
+    def env(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+        # undone before the emulator fixture's own teardown requests
+        with monkeypatch.context() as patch:
+            for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+                patch.delenv(name, raising=False)
+            yield patch
+
+    @staticmethod
+    def dead_proxy() -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+    def test_https_proxy_is_used(self, emulator: Emulator, env: pytest.MonkeyPatch) -> None:
+        env.setenv("HTTPS_PROXY", self.dead_proxy())
+        with pytest.raises(errors.ScTransportError, match="proxy"):
+            emulator.client(ssn=SSN)
+
+    def test_no_proxy_bypasses_it(self, emulator: Emulator, env: pytest.MonkeyPatch) -> None:
+        env.setenv("HTTPS_PROXY", self.dead_proxy())
+        env.setenv("NO_PROXY", "127.0.0.1")
+        with emulator.client(ssn=SSN) as client:
+            assert client.ssn == SSN
+
+    def test_read_once_when_the_client_is_made(
+        self, emulator: Emulator, env: pytest.MonkeyPatch
+    ) -> None:
+        with emulator.client(ssn=SSN) as client:
+            env.setenv("HTTPS_PROXY", self.dead_proxy())
+            assert client.storage_usage().total_bytes > 0
 
 
 def test_password_never_logged(

@@ -13,8 +13,11 @@ itself, and clears it (keeping the notes around it) once the object is made. So:
 Objects whose mark belongs to a create still running in this process are never adopted, so
 two resources with one name in one apply each get their own object. A resource type uses this
 by describing its object kind in a `Creation` and calling `create_once` (see
-docs/guides/reliability.md); the cost is one lookup by name before the create and one notes
-update after it.
+docs/guides/reliability.md); the cost is one notes update after the create, and one lookup by
+name before it. A kind with a `survey` pays that lookup only for names that carried a pending
+mark when the process first created one (one list request per process), since only an earlier
+process can have left an unfinished object behind: this process's own creates look for theirs
+by token.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ _MARK = re.compile(r"\s*\[dellsc:pending ([0-9a-f]{16})\]")
 # waits before each lookup after an unknown outcome: a task may still be finishing
 _LOOKUP_DELAYS = (0.0, 0.5, 2.0)
 _live: set[str] = set()
+_claimed: set[str] = set()  # tokens of unfinished objects this process has adopted
 _live_lock = threading.Lock()
 # Terraform starts the plugin; when Terraform dies (kill -9) the plugin is re-parented
 _PARENT = os.getppid()
@@ -75,7 +79,8 @@ class Creation(Generic[T]):
 
     `find` lists the objects of this kind named `name` (a fresh read, not a cache);
     `create` sends the create request with the given notes and returns the object;
-    `set_notes` replaces the object's notes and returns it.
+    `set_notes` replaces the object's notes and returns it. With a `survey`, `find` is
+    called only for names the survey saw pending.
     """
 
     kind: str
@@ -86,6 +91,33 @@ class Creation(Generic[T]):
     set_notes: Callable[[T, str], T]
     notes_of: Callable[[T], str]
     id_of: Callable[[T], str]
+    survey: Survey[T] | None = None
+
+
+class Survey(Generic[T]):
+    """Which objects of a kind in one scope (e.g. the volumes of one SC) carried a pending mark
+    when a create first asked: one list request, then kept, since only an earlier process
+    can have left an unfinished object behind. Names are casefolded, as the array's name
+    filter compares them."""
+
+    def __init__(
+        self, list_all: Callable[[], Sequence[T]], name_of: Callable[[T], str],
+        notes_of: Callable[[T], str],
+    ) -> None:  # fmt: skip
+        self._list_all, self._name_of, self._notes_of = list_all, name_of, notes_of
+        self._lock = threading.Lock()
+        self._names: frozenset[str] | None = None
+
+    def pending(self, name: str) -> bool:
+        """True if an object named `name` carried a pending mark when first asked."""
+        with self._lock:
+            if self._names is None:
+                self._names = frozenset(
+                    self._name_of(o).casefold()
+                    for o in self._list_all()
+                    if pending_token(self._notes_of(o)) is not None
+                )
+            return name.casefold() in self._names
 
 
 def create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
@@ -110,18 +142,24 @@ def create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
 
 
 def _adopt(spec: Creation[T], diags: Diagnostics) -> T | None:
-    """An object named like ours whose pending mark no create of this process holds."""
-    with _live_lock:
-        live = set(_live)
-    pending = [
-        o
-        for o in spec.find()
-        if (token := pending_token(spec.notes_of(o))) is not None and token not in live
-    ]
-    if not pending:
+    """An object named like ours whose pending mark no create of this process holds (nor
+    has adopted already)."""
+    if spec.survey is not None and not spec.survey.pending(spec.name):
         return None
-    pending.sort(key=lambda o: _id_key(spec.id_of(o)))
-    chosen, others = pending[0], pending[1:]
+    found = spec.find()
+    with _live_lock:
+        pending = [
+            o
+            for o in found
+            if (token := pending_token(spec.notes_of(o))) is not None
+            and token not in _live
+            and token not in _claimed
+        ]
+        if not pending:
+            return None
+        pending.sort(key=lambda o: _id_key(spec.id_of(o)))
+        chosen, others = pending[0], pending[1:]
+        _claimed.add(str(pending_token(spec.notes_of(chosen))))
     detail = (
         f"{spec.kind.capitalize()} {spec.name!r} ({spec.id_of(chosen)}) was made by an earlier "
         "create that did not finish (the process stopped or the reply was lost); it is "

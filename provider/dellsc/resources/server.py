@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.volume import folder_path
 from dellsc.sc import errors
+from dellsc.sc.notes import DEFAULT_NOTES
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
 
@@ -31,15 +32,9 @@ def _known(value: Any) -> bool:
     return value is not None and not is_unknown(value)
 
 
-def _default_notes() -> str:
-    from dellsc.sc.base import DEFAULT_NOTES
-
-    return DEFAULT_NOTES
-
-
 def wanted_notes(values: Values) -> str:
     """The notes a create writes: the configured ones, else the provider's mark."""
-    return str(values["notes"]) if _known(values.get("notes")) else _default_notes()
+    return str(values["notes"]) if _known(values.get("notes")) else DEFAULT_NOTES
 
 
 def initiators(values: Values, attribute: str) -> set[str]:

@@ -8,25 +8,27 @@ only grows, and "unmanage" keeps the volume under the name `Unmanaged_<name>`.
 from __future__ import annotations
 
 import re
+import threading
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import volume_migration, volume_sources
-from dellsc.resources.adopt import Creation, create_once
+from dellsc.resources.adopt import Creation, Survey, create_once
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
 from dellsc.resources.retype_preview import RetypePreview
 from dellsc.sc import errors
+from dellsc.sc.notes import DEFAULT_NOTES
 from dellsc.sc.validation import MAX_VOLUME_NAME_LENGTH
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import UNKNOWN, Unknown, is_unknown
 
 if TYPE_CHECKING:
+    from dellsc.provider import DellscProvider
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScVolume, ScVolumeConfiguration
 
 GIB = 1 << 30
-DEFAULT_NOTES = "Created by terraform-provider-dellsc"
 UNMANAGED_PREFIX = "Unmanaged_"
 ROOT_FOLDER = "/"
 _ID = re.compile(r"\d+\.\d+")
@@ -56,6 +58,11 @@ def _known(value: Any) -> bool:
 
 class VolumeResource(Resource):
     type_name = "dellsc_volume"
+
+    def __init__(self, provider: DellscProvider) -> None:
+        super().__init__(provider)
+        self._surveys: dict[int, Survey[ScVolume]] = {}
+        self._survey_lock = threading.Lock()
 
     # -- plan ----------------------------------------------------------------------------
 
@@ -192,6 +199,7 @@ class VolumeResource(Resource):
                 set_notes=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
                 notes_of=lambda v: v.notes,
                 id_of=lambda v: v.instance_id,
+                survey=self._survey(client),
             ),
             diags,
         )
@@ -358,6 +366,16 @@ class VolumeResource(Resource):
         return {"id": volume.instance_id}
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _survey(self, client: ScClient) -> Survey[ScVolume]:
+        """The pending-mark survey of the volumes of `client`'s SC (one per SC and process)."""
+        with self._survey_lock:
+            survey = self._surveys.get(client.ssn)
+            if survey is None:
+                survey = self._surveys[client.ssn] = Survey(
+                    client.list_volumes, lambda v: v.name, lambda v: v.notes
+                )
+            return survey
 
     def _client_for(self, ssn: Any) -> ScClient:
         """The client of the SC `ssn` (the provider's SC when unknown)."""

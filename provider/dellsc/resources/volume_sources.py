@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from dellsc.resources.base import PlanChange, Values
 from dellsc.resources.replays import is_live
 from dellsc.sc import errors
-from dellsc.sc.base import DEFAULT_NOTES
+from dellsc.sc.notes import DEFAULT_NOTES
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
 

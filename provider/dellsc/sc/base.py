@@ -27,8 +27,6 @@ from .tasks import run_task
 
 M = TypeVar("M", bound=ScModel)
 
-DEFAULT_NOTES = "Created by terraform-provider-dellsc"
-
 
 class ClientCore:
     """Shared state and helpers; the per-area mixins build the public methods on these."""

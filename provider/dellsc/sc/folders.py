@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from typing import TypeVar
 
-from .base import DEFAULT_NOTES, ClientCore
+from .base import ClientCore
 from .errors import ScApiError, ScValidationError
 from .models import ScFolder, ScServerFolder, ScVolumeFolder
+from .notes import DEFAULT_NOTES
 from .validation import check_name
 
 F = TypeVar("F", bound=ScFolder)

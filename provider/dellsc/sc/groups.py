@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-from .base import DEFAULT_NOTES
 from .errors import ScValidationError
 from .models import (
     ScReplay,
@@ -13,6 +12,7 @@ from .models import (
     ScVolume,
     ScVolumeConfiguration,
 )
+from .notes import DEFAULT_NOTES
 from .replays import ReplaysMixin
 from .units import parse_version
 from .validation import check_id, check_minutes, check_name, replay_description

@@ -27,6 +27,8 @@ def _none_to_empty(value: object) -> object:
 Text = Annotated[str, BeforeValidator(_none_to_empty)]
 
 _KEYS_BY_LOWER: dict[type, dict[str, str]] = {}
+# per model: each key seen in a reply -> the field name or alias it stands for (or itself)
+_FOLDS: dict[type, dict[Any, Any]] = {}
 
 
 class ScModel(BaseModel):
@@ -45,6 +47,11 @@ class ScModel(BaseModel):
     def _fold_key_case(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        folds = _FOLDS.get(cls)
+        if folds is None:
+            folds = _FOLDS[cls] = {}
+        if all(folds.get(key) == key for key in data):
+            return data  # the usual case: every key already seen, spelled as documented
         known = _KEYS_BY_LOWER.get(cls)
         if known is None:
             known = {}
@@ -55,9 +62,10 @@ class ScModel(BaseModel):
             _KEYS_BY_LOWER[cls] = known
         out: dict[str, Any] = {}
         for key, value in data.items():
-            canonical = known.get(key.lower(), key) if isinstance(key, str) else key
-            if canonical not in out or canonical == key:
-                out[canonical] = value
+            name = known.get(key.lower(), key) if isinstance(key, str) else key
+            folds[key] = name
+            if name not in out or name == key:
+                out[name] = value
         return out
 
 

@@ -6,9 +6,9 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from .base import DEFAULT_NOTES
 from .errors import ScConflict, ScNotFound, ScTaskFailed, ScTimeout
 from .models import ScCopyMirrorMigrate, ScReplay, ScServer, ScVolume
+from .notes import DEFAULT_NOTES
 from .servers import ServersMixin
 from .tasks import Poller
 from .validation import check_id, check_minutes, check_name, replay_description

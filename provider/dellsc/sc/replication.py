@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import DEFAULT_NOTES
 from .errors import ScApiError, ScUnavailable, ScValidationError
 from .models import (
     ReplicationProgress,
@@ -14,6 +13,7 @@ from .models import (
     ScReplicationQosNode,
     ScVolume,
 )
+from .notes import DEFAULT_NOTES
 from .units import ssn_of
 from .validation import check_id, check_name
 from .volumes import VolumesMixin

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import DEFAULT_NOTES, ClientCore
+from .base import ClientCore
 from .errors import ScApiError, ScNotFound, ScValidationError
 from .models import (
     ScMapping,
@@ -18,6 +18,7 @@ from .models import (
     ScServerHba,
     ScServerOperatingSystem,
 )
+from .notes import DEFAULT_NOTES
 from .units import ssn_of
 from .validation import check_id, check_name
 

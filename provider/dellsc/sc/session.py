@@ -1,13 +1,16 @@
 """ScSession: HTTP to the DSM REST API, with no knowledge of SC objects.
 
-Owns the one `requests.Session` of the process (shared by threads), login and API-version
+Owns the one connection pool of the process (shared by threads), login and API-version
 negotiation (§1.5), re-login on an expired session, timeouts, retries of what is safe to repeat,
 error mapping (errors.py) and the one log line per call.
 
-TLS: `verify` is passed explicitly on every request, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
-cannot override a configured `ca_file` or `insecure`; `trust_env` stays on so proxy variables
-(HTTPS_PROXY, NO_PROXY) work as in any requests program. With neither option set, requests uses
-its default trust store (which those variables may point at).
+Requests go straight to the `requests` transport adapter with headers built here: the
+session-level machinery of `requests.Session.request` (merging settings, cookie jars, reading
+all of `os.environ` twice) cost more CPU per call than the rest of the call together, and an
+apply makes several calls per object. So the environment is read once, for the endpoint, when
+the session is made: proxy variables (HTTPS_PROXY, NO_PROXY) apply as in any requests program,
+and REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE name the trust store only when neither `ca_file` nor
+`insecure` is set. `.netrc` is not read: credentials come from the provider configuration.
 
 Credentials go out only on the login request (Basic auth); later requests carry the session
 cookie. Bodies, headers and cookies are never logged.
@@ -27,6 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.structures import CaseInsensitiveDict
+from requests.utils import requote_uri
 from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
 
 from .. import __version__
@@ -80,7 +85,11 @@ class ScSession:
     def __init__(self, config: ScConfig) -> None:
         self.config = config
         self._base = config.api_base
-        self._http = requests.Session()
+        self._http = requests.Session()  # holds the transport adapter and its connections
+        self._proxies: dict[str, str] = {}
+        self._verify = self._read_environment(config.verify)
+        self._cookies: dict[str, str] = {}
+        self._cookie = ""  # the Cookie header made of _cookies
         if config.insecure:
             # the user chose to skip verification; say so once instead of on every request
             warnings.filterwarnings("ignore", category=InsecureRequestWarning)
@@ -90,6 +99,14 @@ class ScSession:
         self._logged_in = False
         self.header_version = FIRST_API_VERSION
         self.connection: ApiConnection | None = None
+
+    def _read_environment(self, verify: bool | str) -> bool | str:
+        """Take the proxies for the endpoint from the environment; the `verify` to use (the
+        CA bundle variables only stand in for the default trust store)."""
+        found = self._http.merge_environment_settings(self._base, {}, None, verify, None)
+        self._proxies = dict(found["proxies"])
+        bundle = found["verify"]
+        return bundle if verify is True and isinstance(bundle, str) else verify
 
     # -- what the login told us (§1.6) ---------------------------------------------------------
 
@@ -141,7 +158,8 @@ class ScSession:
             self._http.close()
 
     def _login_locked(self) -> ApiConnection:
-        self._http.cookies.clear()  # login must not carry a (stale) cookie
+        self._cookies.clear()  # login must not carry a (stale) cookie
+        self._cookie = ""
         reply = self._login_attempt()
         low = _version_lower_bound(reply)
         if low and low != self.header_version:
@@ -256,20 +274,25 @@ class ScSession:
         if is_async:
             headers["async"] = "True"
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        auth = (self.config.username, self.config.password.get_secret_value()) if login else None
+        if login:
+            headers["Authorization"] = self._basic_auth()
+        elif self._cookie:
+            headers["Cookie"] = self._cookie
+        if data is not None:
+            headers["Content-Length"] = str(len(data))
+        prepared = requests.PreparedRequest()
+        prepared.method, prepared.url, prepared.body = method, self._base + requote_uri(path), data
+        prepared.headers = CaseInsensitiveDict(headers)
         timeout = self.config.request_timeout
         started = time.monotonic()
         try:
-            resp = self._http.request(
-                method,
-                self._base + path,
-                data=data,
-                headers=headers,
-                auth=auth,
-                verify=self.config.verify,
+            resp = self._http.get_adapter(self._base).send(
+                prepared,
                 timeout=(timeout, timeout),
-                allow_redirects=False,
+                verify=self._verify,
+                proxies=self._proxies,
             )
+            self._keep_cookies(resp)
             content = resp.content
         except requests.RequestException as exc:
             elapsed = (time.monotonic() - started) * 1000
@@ -291,6 +314,17 @@ class ScSession:
         # the text only serves error messages: a list of 1,000 volumes is not kept twice
         text = "" if ok and is_json else content.decode("utf-8", errors="replace")
         return Reply(resp.status_code, text, decoded, is_json)
+
+    def _basic_auth(self) -> str:
+        credentials = f"{self.config.username}:{self.config.password.get_secret_value()}"
+        return "Basic " + base64.b64encode(credentials.encode()).decode("ascii")
+
+    def _keep_cookies(self, resp: requests.Response) -> None:
+        """Remember the session cookie(s) a reply sets; one Cookie header for every request."""
+        if resp.cookies:
+            with self._lock:
+                self._cookies.update(resp.cookies.items())
+                self._cookie = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
 
     def _transport_error(
         self, exc: requests.RequestException, method: str, path: str

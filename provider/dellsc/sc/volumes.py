@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import DEFAULT_NOTES, ClientCore
+from .base import ClientCore
 from .errors import ScApiError, ScAuthError, ScConflict, ScNotFound, ScValidationError
 from .folders import split_path
 from .models import ScVolume, ScVolumeConfiguration
+from .notes import DEFAULT_NOTES
 from .units import GIB, format_gb, ssn_of
 from .validation import check_id, check_name, check_size_gb
 

@@ -49,10 +49,8 @@ def _private_dir() -> Path | None:
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime:
         folder = Path(runtime) / "dellsc"
-    else:
-        import tempfile
-
-        folder = Path(tempfile.gettempdir()) / f"dellsc-{os.getuid()}"
+    else:  # the temporary directory as Go finds it (tempfile would cost start-up time)
+        folder = Path(os.environ.get("TMPDIR") or "/tmp") / f"dellsc-{os.getuid()}"
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         info = os.lstat(folder)

@@ -9,12 +9,10 @@ everything else (grpc, urllib3, requests) only from WARNING up.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TextIO
 
 TRACE = 5
@@ -60,6 +58,10 @@ class HclogFormatter(logging.Formatter):
     """Formats a record as one hclog JSON line."""
 
     def format(self, record: logging.LogRecord) -> str:
+        # imported here: most plugin processes never log, and start-up time counts
+        import json
+        from datetime import UTC, datetime
+
         when = datetime.fromtimestamp(record.created, UTC)
         entry = {
             "@level": hclog_level(record.levelno),
