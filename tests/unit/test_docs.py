@@ -28,6 +28,8 @@ def test_every_type_has_a_page_an_example_and_an_index_link(tmp_path: Path) -> N
     for kind, folder, example in (
         ("resources", "resources", "resource.tf"),
         ("data_sources", "data-sources", "data-source.tf"),
+        ("actions", "actions", "action.tf"),
+        ("list_resources", "list-resources", "query.tfquery.hcl"),
     ):
         for name in schemas(kind):
             page = Path(folder) / f"{name.removeprefix('dellsc_')}.md"
@@ -36,3 +38,5 @@ def test_every_type_has_a_page_an_example_and_an_index_link(tmp_path: Path) -> N
             assert "## Example Usage\n\n```terraform" in generated[page]
             if kind == "resources":
                 assert "## Import" in generated[page], f"{name} has no import section"
+            if kind == "list_resources":  # what the suite's query finds (test_examples)
+                assert (root / folder / name / "prerequisites.tf").is_file()

@@ -1,5 +1,5 @@
 # By <volume_id>/<server_id>
-terraform import dellsc_volume_mapping.data_on_esx01 64702.101/64702.47
+terraform import dellsc_volume_mapping.data_on_esx01 64702.101/64702.2
 
 # By the mapping profile's instance ID
-terraform import dellsc_volume_mapping.data_on_esx01 64702.2001
+terraform import dellsc_volume_mapping.data_on_esx01 64702.2000
