@@ -21,9 +21,11 @@ import requests
 
 from tests.acceptance.harness import ArrayProbe
 
-PROVIDER = """provider "dellsc" {
-  timeouts = { task = "4s" }
-}
+PRIMARY, SECONDARY = 64702, 64703
+PROVIDER = f"""provider "dellsc" {{
+  ssn      = {PRIMARY}
+  timeouts = {{ task = "4s" }}
+}}
 """
 
 
@@ -78,14 +80,30 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return f"c{self.index:02d}"
+        """Unique across the rows that share a configuration: `<operation>-<index>`."""
+        return f"{self.operation}-{self.index:02d}"
 
     @property
     def name(self) -> str:
         return f"fm-{self.operation}-{self.index:02d}"
 
 
-Check = Callable[[Cell, dict[str, Any]], str | None]
+@dataclass(frozen=True)
+class Seen:
+    """What a check sees after a row: the array (through REST) and every resource's state."""
+
+    probe: ArrayProbe
+    states: dict[str, dict[str, Any]]
+
+    def values(self, kind: str, cell: Cell, suffix: str = "") -> dict[str, Any]:
+        return self.states.get(f"{kind}.{cell.label}{suffix}", {})
+
+
+Check = Callable[[Cell, dict[str, Any], Seen], str | None]
+
+
+def _held(values: dict[str, Any]) -> set[str]:
+    return {str(values["id"])}
 
 
 @dataclass(frozen=True)
@@ -93,12 +111,17 @@ class Operation:
     """One row: an operation of a resource type and how to aim a fault at it.
 
     `before`/`after` render a cell's HCL (the resource under test is `<type_name>.<label>`;
-    supporting resources may come along; None: nothing). `method`, `path` and `body` are
-    regexes for the request the fault hits, formatted with the cell's `name`, its object's
-    `id` and `volume_id` (from the state before the operation). `objects` lists the array's
-    objects of the type, `name_of` names one (the cell's object is named `cell.name`, or
-    `cell.name + "-old"` before a rename), and `check` says what is wrong with a cell's object
-    after the operation (None: fine).
+    supporting resources may come along, labelled `<label>_<suffix>`; None: nothing).
+    `method`, `path` and `body` are regexes for the request the fault hits, formatted with
+    the cell's `name`, `id` (its object's id before the operation) and, for every resource of
+    the cell in the state before the operation, `<type without dellsc_><suffix>` (e.g.
+    `volume`, `volume_b`, `snapshot`); `refs` adds more (read from the array).
+
+    `objects` lists the array's objects of the kind the operation makes or changes, `name_of`
+    names one after its cell (the cell's object is named `cell.name`; `names` gives the names
+    a cell must have exactly one object of after the operation, `gone` those it must have
+    none of), `held` the object ids a resource's state holds, and `check` says what is wrong
+    with a cell's object after the operation (None: fine).
     """
 
     type_name: str
@@ -109,18 +132,34 @@ class Operation:
     path: str
     objects: Callable[[ArrayProbe], list[dict[str, Any]]]
     name_of: Callable[[dict[str, Any]], str] = lambda obj: str(obj["name"])
-    check: Check = lambda cell, obj: None
+    check: Check = lambda cell, obj, seen: None
     body: str | None = None
+    names: Callable[[Cell], tuple[str, ...]] = lambda cell: (cell.name,)
+    gone: Callable[[Cell], tuple[str, ...]] = lambda cell: (cell.name + "-old",)
+    held: Callable[[dict[str, Any]], set[str]] = _held
+    refs: Callable[[ArrayProbe, dict[str, str]], dict[str, str]] | None = None
 
     def address(self, cell: Cell) -> str:
         return f"{self.type_name}.{cell.label}"
 
-    def rule(self, cell: Cell, ids: dict[str, str]) -> dict[str, Any]:
-        values = {
-            "name": cell.name,
-            "id": ids.get(self.address(cell), ""),
-            "volume_id": ids.get(f"dellsc_volume.{cell.label}", ""),
-        }
+    def kept(self, cell: Cell) -> bool:
+        """Whether the cell's resource is still configured after the operation."""
+        return f'resource "{self.type_name}" "{cell.label}"' in (self.after(cell) or "")
+
+    def values(self, cell: Cell, ids: dict[str, str], probe: ArrayProbe) -> dict[str, str]:
+        found = {"name": cell.name}
+        for address, instance_id in ids.items():
+            kind, _, label = address.partition(".")
+            if label == cell.label or label.startswith(cell.label + "_"):
+                found[kind.removeprefix("dellsc_") + label[len(cell.label) :]] = instance_id
+        found["id"] = ids.get(self.address(cell), "")
+        found["volume_id"] = found.get("volume", "")
+        if self.refs is not None:
+            found.update(self.refs(probe, found))
+        return found
+
+    def rule(self, cell: Cell, ids: dict[str, str], probe: ArrayProbe) -> dict[str, Any]:
+        values = self.values(cell, ids, probe)
         rule: dict[str, Any] = {
             "method": self.method,
             "path": self.path.format(**values),
@@ -172,7 +211,7 @@ def _mapping_name(profile: dict[str, Any]) -> str:
 
 
 def _size_is(gib: int) -> Check:
-    def check(cell: Cell, volume: dict[str, Any]) -> str | None:
+    def check(cell: Cell, volume: dict[str, Any], seen: Seen) -> str | None:
         size = int(float(volume["configuredSize"].split()[0]))
         return None if size == gib << 30 else f"size {size} bytes, want {gib} GiB"
 
@@ -180,7 +219,7 @@ def _size_is(gib: int) -> Check:
 
 
 def _folder_is(path: str) -> Check:
-    def check(cell: Cell, volume: dict[str, Any]) -> str | None:
+    def check(cell: Cell, volume: dict[str, Any], seen: Seen) -> str | None:
         actual = volume["volumeFolderPath"].strip("/")
         return None if actual == path else f"in folder {actual!r}, want {path!r}"
 
@@ -188,9 +227,9 @@ def _folder_is(path: str) -> Check:
 
 
 def _profile_is(profile: str) -> Check:
-    def check(cell: Cell, volume: dict[str, Any]) -> str | None:
-        # the configuration is read separately by the caller and merged as "_config"
-        actual = volume.get("_config", {}).get("storageProfile", {}).get("instanceName")
+    def check(cell: Cell, volume: dict[str, Any], seen: Seen) -> str | None:
+        path = f"StorageCenter/ScVolume/{volume['instanceId']}/VolumeConfiguration"
+        actual = seen.probe.api("GET", path).get("storageProfile", {}).get("instanceName")
         return None if actual == profile else f"storage profile {actual!r}, want {profile!r}"
 
     return check
@@ -303,38 +342,79 @@ OPERATIONS: dict[str, tuple[Operation, ...]] = {
 
 
 @dataclass
-class Tally:
-    """Counts over the cells of a run."""
-
-    rows: list[tuple[str, str, str]] = field(default_factory=list)
+class Counts:
+    cells: int = 0
     orphans: int = 0
     duplicates: int = 0
     lost: int = 0
     marks: int = 0
 
-    def add(self, operation: str, fault: str, outcome: str) -> None:
-        self.rows.append((operation, fault, outcome))
+    def add(self, other: Counts) -> None:
+        self.cells += other.cells
+        self.orphans += other.orphans
+        self.duplicates += other.duplicates
+        self.lost += other.lost
+        self.marks += other.marks
+
+    def clean(self) -> bool:
+        return (self.orphans, self.duplicates, self.lost, self.marks) == (0, 0, 0, 0)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.cells} cells: {self.orphans} orphaned, {self.duplicates} duplicated, "
+            f"{self.lost} lost, {self.marks} pending marks left"
+        )
+
+
+@dataclass
+class Tally:
+    """Outcomes and counts over the cells of a run, per resource type.
+
+    An outcome is `ok` (the apply with the fault succeeded), `err` (it failed, the next one
+    converged) or `FAIL` (something was orphaned, duplicated or lost: listed under the table).
+    """
+
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    per_type: dict[str, Counts] = field(default_factory=dict)
+
+    def counts(self, type_name: str) -> Counts:
+        return self.per_type.setdefault(type_name, Counts())
+
+    def add(self, type_name: str, operation: str, fault: str, outcome: str) -> None:
+        self.rows.append((type_name, operation, fault, outcome))
+        self.counts(type_name).cells += 1
+
+    @property
+    def total(self) -> Counts:
+        total = Counts()
+        for counts in self.per_type.values():
+            total.add(counts)
+        return total
+
+    def failures(self) -> list[str]:
+        return [f"{o} x {f}: {r}" for _, o, f, r in self.rows if r.startswith("FAIL")]
 
     def render(self) -> str:
-        operations = sorted({r[0] for r in self.rows}, key=[r[0] for r in self.rows].index)
-        faults = sorted({r[1] for r in self.rows}, key=[r[1] for r in self.rows].index)
-        outcome = {(r[0], r[1]): r[2] for r in self.rows}
-        width = max(len(f) for f in faults)
-        widths = [max(8, len(o)) for o in operations]
-        lines = [
-            " " * width
-            + " | "
-            + " | ".join(f"{o:^{w}}" for o, w in zip(operations, widths, strict=True))
-        ]
-        for fault in faults:
+        def ordered(column: int) -> list[str]:
+            return list(dict.fromkeys(r[column] for r in self.rows))
+
+        operations, faults = ordered(1), ordered(2)
+        outcome = {(r[1], r[2]): r[3].split(":")[0] for r in self.rows}
+        width = max(len(o) for o in operations)
+        widths = [max(4, len(f)) for f in faults]
+        header = " | ".join(f"{f:^{w}}" for f, w in zip(faults, widths, strict=True))
+        lines = [f"{'':<{width}} | {header}"]
+        for operation in operations:
             cells = [
-                f"{outcome.get((o, fault), '-'):^{w}}"
-                for o, w in zip(operations, widths, strict=True)
+                f"{outcome.get((operation, f), '-'):^{w}}"
+                for f, w in zip(faults, widths, strict=True)
             ]
-            lines.append(f"{fault:<{width}} | " + " | ".join(cells))
-        lines.append(
-            f"{len(self.rows)} cells ({len(operations)} operations x {len(faults)} faults): "
-            f"{self.orphans} orphaned, {self.duplicates} duplicated, {self.lost} lost, "
-            f"{self.marks} pending marks left"
-        )
+            lines.append(f"{operation:<{width}} | " + " | ".join(cells))
+        for type_name in ordered(0):
+            ops = len({r[1] for r in self.rows if r[0] == type_name})
+            counts = self.per_type[type_name]
+            per_op = counts.cells // ops if ops else 0
+            lines.append(f"{type_name}: {ops} operations x {per_op} faults = {counts}")
+        lines.append(f"total: {len(operations)} operations x {len(faults)} faults = {self.total}")
+        lines += [f"  {failure}" for failure in self.failures()]
         return "\n".join(lines)

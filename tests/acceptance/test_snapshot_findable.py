@@ -1,9 +1,12 @@
 """Creates are findable: a snapshot, a view volume and a clone whose create reply was lost
-(the array did the work, the reply never came) are adopted by the next apply, never made twice;
+(the array did the work, the reply never came, and for the snapshot looking for it failed too)
+are adopted by the next apply, never made twice;
 a snapshot left half-done is kept tainted and replaced, leaving nothing behind.
 """
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -26,9 +29,16 @@ def test_lost_create_replies_are_adopted(tf: Terraform, probe: ArrayProbe) -> No
     tf.write(base)
     tf.init()
     lose_reply(probe, r"ScVolume/[0-9.]+/CreateReplay$")
+    # the create first looks for an earlier one (the 1st listing); the 3 lookups after the
+    # lost reply fail too, so only the next apply can adopt it
+    listed = r"ScVolume/[0-9.]+/ReplayList$"
+    probe.admin("POST", "faults", {"method": "GET", "path": listed, "action": "status",
+                                   "status": 404, "nth": 2, "count": 3})  # fmt: skip
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
+    assert "Error: Snapshot Create Outcome Unknown" in failed.output
     assert "Remote end closed connection without" in failed.output
     assert "dellsc_snapshot.s" not in tf.state_addresses()
+    probe.admin("DELETE", "faults")
     (made,) = replays(probe, probe.volume("acc-src")["instanceId"])
     assert made["description"].startswith("tf-create-"), "the array took it under its mark"
     tf.apply()
@@ -52,16 +62,23 @@ def test_lost_create_replies_are_adopted(tf: Terraform, probe: ArrayProbe) -> No
     assert half != first and live == {snap["id"]: "lost-reply", half: "half-done"}
     assert tf.plan_exit_code() == 0
 
-    tf.write(
-        base
-        + volume("view", "acc-view", 2, source_snapshot_id="=dellsc_snapshot.s.id")
-        + volume("clone", "acc-clone", 2, source_volume_id="=dellsc_volume.src.id")
+    # the array is slow: it makes the view and the clone long after the requests timed out
+    # (and after the same apply looked for them), so the next apply adopts them
+    sources = volume("view", "acc-view", 2, source_snapshot_id="=dellsc_snapshot.s.id") + volume(
+        "clone", "acc-clone", 2, source_volume_id="=dellsc_volume.src.id"
     )
-    lose_reply(probe, r"ScReplay/[0-9.]+/CreateView$")
-    lose_reply(probe, r"StorageCenter/ScVolume$")
+    slow = 'provider "dellsc" {\n  timeouts = { request = "3s" }\n}\n'
+    tf.write(base.replace(PROVIDER, slow) + sources)
+    for path in (r"ScReplay/[0-9.]+/CreateView$", r"StorageCenter/ScVolume$"):
+        probe.admin("POST", "faults", {"method": "POST", "path": path, "action": "delay",
+                                       "delay_s": 12.0})  # fmt: skip
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
-    assert failed.output.count("Error: Storage Center Error") == 2, failed.output
-    assert {"acc-view", "acc-clone"} <= probe.volume_names(), "the array made both"
+    assert failed.output.count("Error: Storage Center Timeout") == 2, failed.output
+    deadline = time.monotonic() + 30
+    while not {"acc-view", "acc-clone"} <= probe.volume_names():
+        assert time.monotonic() < deadline, "the array made both, late"
+        time.sleep(0.5)
+    tf.write(base + sources)
     tf.apply()
     names = [v["name"] for v in probe.volumes()]
     assert sorted(names) == ["acc-clone", "acc-src", "acc-view"], "one of each, nothing twice"

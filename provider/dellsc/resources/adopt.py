@@ -46,7 +46,7 @@ _live_lock = threading.Lock()
 _PARENT = os.getppid()
 
 
-def _abandoned() -> bool:
+def abandoned() -> bool:
     """True once the process that started us is gone: no one will record what we made."""
     return os.getppid() != _PARENT
 
@@ -183,26 +183,53 @@ def _create(spec: Creation[T], token: str, diags: Diagnostics) -> T | None:
             raise
         cause = exc
     # the array may have made it (or be making it): look for our token before saying anything
+    found, lookup_error = find_again(
+        lambda: [o for o in spec.find() if pending_token(spec.notes_of(o)) == token]
+    )
+    if found is None:
+        report_unknown(
+            spec.kind, spec.name, cause, lookup_error, "it carries this provider's pending mark",
+            diags,
+        )  # fmt: skip
+    return found
+
+
+def find_again(find: Callable[[], Sequence[T]]) -> tuple[T | None, errors.ScError | None]:
+    """After a create whose outcome is unknown: the first object `find` lists, looked for
+    right away, then after 0.5 s and 2 s (a task may still be finishing). None and the last
+    lookup's error (if it failed) when there is none."""
     lookup_error: errors.ScError | None = None
     for delay in _LOOKUP_DELAYS:
         time.sleep(delay)
         try:
-            found = [o for o in spec.find() if pending_token(spec.notes_of(o)) == token]
+            found = find()
         except errors.ScError as exc:
             lookup_error = exc
             continue
         if found:
-            return found[0]
+            return found[0], None
         lookup_error = None
+    return None, lookup_error
+
+
+def report_unknown(
+    kind: str,
+    name: str,
+    cause: errors.ScError,
+    lookup_error: errors.ScError | None,
+    findable: str,
+    diags: Diagnostics,
+) -> None:
+    """The error of a create that may have happened and was not found (yet): the next apply
+    adopts what it made, since `findable` says how it is found."""
     task = f" (task {cause.task_id})" if cause.task_id else ""
     looked = f"looking for it failed too ({lookup_error})" if lookup_error else "it was not found"
     diags.error(
-        f"{spec.kind.title()} Create Outcome Unknown",
-        f"The array may have created {spec.kind} {spec.name!r}{task}: {cause}. So far "
-        f"{looked}; if the array made it, the next apply will adopt it (it carries this "
-        "provider's pending mark) instead of creating a second one.",
+        f"{kind.title()} Create Outcome Unknown",
+        f"The array may have created {kind} {name!r}{task}: {cause}. So far {looked}; if the "
+        f"array made it, the next apply will adopt it ({findable}) instead of creating a "
+        "second one.",
     )
-    return None
 
 
 def _finish(spec: Creation[T], obj: T, diags: Diagnostics) -> T:
@@ -210,7 +237,7 @@ def _finish(spec: Creation[T], obj: T, diags: Diagnostics) -> T:
     notes = spec.notes_of(obj)
     if pending_token(notes) is None:
         return obj
-    if _abandoned():
+    if abandoned():
         # Terraform is gone and cannot save this object: keep the mark so the next apply
         # adopts it rather than making a second one
         diags.error(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from dellsc.resources.adopt import find_again, report_unknown
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
@@ -114,13 +115,35 @@ class ConsistencyGroupResource(Resource):
         if diags.has_errors:
             return None
         if profile is None:
-            profile = client.create_consistency_group(planned["name"], notes=GROUP_NOTES)
+            profile = self._make(client, planned["name"], diags)
+            if profile is None:
+                return None
         group_id = profile.instance_id
         try:
             self._set_members(client, group_id, volume_ids)
         except errors.ScError as exc:
             return self._undo_create(client, group_id, exc, planned, diags)
         return self._state(client, group_id, planned)
+
+    @staticmethod
+    def _make(client: ScClient, name: str, diags: Diagnostics) -> ScReplayProfile | None:
+        """Create the group's profile; after a failure whose outcome is unknown, the profile
+        the array made anyway (None, with an error, if it cannot be found)."""
+        try:
+            return client.create_consistency_group(name, notes=GROUP_NOTES)
+        except errors.ScError as exc:
+            if not errors.outcome_unknown(exc):
+                raise
+            cause = exc
+        profile, lookup_error = find_again(
+            lambda: [p for p in client.find_replay_profiles(name) if is_ours(p)]
+        )
+        if profile is None:
+            report_unknown(
+                "consistency group", name, cause, lookup_error,
+                "a Consistent snapshot profile with this name and this provider's notes", diags,
+            )  # fmt: skip
+        return profile
 
     def _undo_create(
         self,

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.adopt import find_again, report_unknown
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.consistency_group import CONSISTENT
 from dellsc.resources.replays import expiry, is_live, parse_time, rfc3339
@@ -113,7 +114,19 @@ class ConsistencyGroupSnapshotResource(Resource):
                     AttrPath("consistency_group_id"),
                 )
                 return None
-            made = client.create_group_replay(group_id, name, minutes)
+            try:
+                made = client.create_group_replay(group_id, name, minutes)
+            except errors.ScError as exc:
+                if not errors.outcome_unknown(exc):
+                    raise
+                again, lookup_error = find_again(lambda: self._live_by_name(client, group_id, name))
+                if again is None:
+                    report_unknown(
+                        "group snapshot", name, exc, lookup_error,
+                        f"a snapshot of group {group_id} with this name", diags,
+                    )  # fmt: skip
+                    return None
+                made = again[0]
             if made is None:
                 raise errors.ScApiError(
                     204,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.adopt import find_again
 from dellsc.sc import errors
 
 if TYPE_CHECKING:
@@ -224,16 +225,25 @@ class Pairs:
             log.info("adopting the replication of %s to %s", volume_id, s.destination_ssn)
             return
         name = self.client.get_volume(volume_id).name
-        self.client.create_replication(
-            volume_id,
-            s.destination_ssn,
-            self.qos_node_id(s.qos_node, s.source_ssn),
-            synchronous=s.synchronous,
-            sync_mode=s.sync_mode,
-            replicate_active_replay=s.active_replay,
-            destination_name=REPL_PREFIX + name,
-            notes=mark(s.plan_id),
-        )
+        try:
+            self.client.create_replication(
+                volume_id,
+                s.destination_ssn,
+                self.qos_node_id(s.qos_node, s.source_ssn),
+                synchronous=s.synchronous,
+                sync_mode=s.sync_mode,
+                replicate_active_replay=s.active_replay,
+                destination_name=REPL_PREFIX + name,
+                notes=mark(s.plan_id),
+            )
+        except errors.ScError as exc:
+            # the array may have started it anyway: then carry on with it
+            if not errors.outcome_unknown(exc):
+                raise
+            started, _ = find_again(lambda: [r for r in [self.replication(volume_id)] if r])
+            if started is None:
+                raise
+            log.info("the replication of %s started despite: %s", volume_id, exc)
 
     def stop(self, volume_id: str, *, keep: bool) -> None:
         """Stop a volume's replication; delete its destination, or keep it renamed

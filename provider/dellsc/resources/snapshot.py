@@ -5,8 +5,9 @@ Array behaviour follows the Cinder driver's create/delete_snapshot and manage/un
 snapshot is expired, an unmanaged one is set to expire in a day.
 
 Creates are findable: the replay is taken under a create mark (a description derived from the
-volume and the name) and renamed to its name right after. A create whose reply was lost leaves
-a replay with that mark, which the next attempt finds and adopts instead of taking another.
+volume and the name) and renamed to its name right after. A create whose reply was lost, or
+whose Terraform died meanwhile (the mark is then kept), leaves a replay with that mark, which
+the next attempt finds and adopts instead of taking another.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.adopt import abandoned, find_again, report_unknown
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.replays import REPLAY_ID, VOLUME_ID, expiry, is_live, named, snapshot_values
 from dellsc.sc import errors
@@ -80,7 +82,18 @@ class SnapshotResource(Resource):
         minutes = int(planned["expire_minutes"])
         mark = create_mark(volume_id, name)
         earlier = named(client.volume_replays(volume_id), mark)
-        replay = earlier[0] if earlier else client.create_replay(volume_id, mark, minutes)
+        replay = earlier[0] if earlier else self._take(client, volume_id, name, minutes, diags)
+        if replay is None:
+            return None
+        if abandoned():
+            # Terraform is gone and cannot save it: keep the mark so the next apply adopts it
+            diags.error(
+                "Snapshot Left Pending",
+                f"Terraform stopped while snapshot {name!r} of volume {volume_id} was being "
+                f"taken; replay {replay.instance_id} keeps its create mark and the next apply "
+                "adopts it.",
+            )
+            return self._state(replay, planned)
         try:
             client.update_replay(
                 replay.instance_id, description=name, expire_minutes=minutes if earlier else None
@@ -94,6 +107,27 @@ class SnapshotResource(Resource):
                 "replaces it.",
             )
         return self._state(replay, planned)
+
+    @staticmethod
+    def _take(
+        client: ScClient, volume_id: str, name: str, minutes: int, diags: Diagnostics
+    ) -> ScReplay | None:
+        """Take the replay under its create mark; after a failure whose outcome is unknown,
+        the replay the array took anyway (None, with an error, if it cannot be found)."""
+        mark = create_mark(volume_id, name)
+        try:
+            return client.create_replay(volume_id, mark, minutes)
+        except errors.ScError as exc:
+            if not errors.outcome_unknown(exc):
+                raise
+            cause = exc
+        replay, lookup_error = find_again(lambda: named(client.volume_replays(volume_id), mark))
+        if replay is None:
+            report_unknown(
+                "snapshot", name, cause, lookup_error,
+                f"it is a snapshot of volume {volume_id} described {mark!r}", diags,
+            )  # fmt: skip
+        return replay
 
     def read(self, state: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()

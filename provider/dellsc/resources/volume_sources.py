@@ -9,14 +9,17 @@ create_cloned_volume do (DSM REST reference §6.5, §6.6).
   temporary stays on the array.
 
 Creates are findable: the new volume's notes name its source (and, for a clone, whether the
-copy finished), so an attempt whose reply was lost is found by name and notes and adopted.
+copy finished), so a create whose reply was lost is found by name and notes, in the same apply
+or by the next one, and adopted.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.adopt import find_again
 from dellsc.resources.base import PlanChange, Values
 from dellsc.resources.replays import is_live
 from dellsc.sc import errors
@@ -147,6 +150,22 @@ def _adopt(client: ScClient, name: str, *marks: str) -> ScVolume | None:
     return found[0] if found else None
 
 
+def _made(client: ScClient, name: str, mark: str, create: Callable[[], ScVolume]) -> ScVolume:
+    """`create()`; after a failure whose outcome is unknown, the volume the array made anyway
+    (found by name and `mark`), else the failure."""
+    try:
+        return create()
+    except errors.ScError as exc:
+        if not errors.outcome_unknown(exc):
+            raise
+        found, _ = find_again(
+            lambda: [v for v in client.find_volumes(name=name) if v.notes == mark]
+        )
+        if found is None:
+            raise
+        return found
+
+
 def _from_snapshot(
     client: ScClient, planned: Values, folder_id: str | None, ids: dict[str, Any]
 ) -> ScVolume:
@@ -155,14 +174,19 @@ def _from_snapshot(
     earlier = _adopt(client, planned["name"], mark)
     if earlier is not None:
         return earlier
-    return client.create_view_volume(
-        replay_id,
+    return _made(
+        client,
         planned["name"],
-        folder_id=folder_id,
-        replay_profile_ids=ids.get("replay_profiles"),
-        volume_qos_profile_id=ids.get("volume_qos_profile"),
-        group_qos_profile_id=ids.get("group_qos_profile"),
-        notes=mark,
+        mark,
+        lambda: client.create_view_volume(
+            replay_id,
+            planned["name"],
+            folder_id=folder_id,
+            replay_profile_ids=ids.get("replay_profiles"),
+            volume_qos_profile_id=ids.get("volume_qos_profile"),
+            group_qos_profile_id=ids.get("group_qos_profile"),
+            notes=mark,
+        ),
     )
 
 
@@ -174,16 +198,21 @@ def _clone(
     done = f"{DEFAULT_NOTES} clone of {source_id}"
     volume = _adopt(client, planned["name"], copying, done)
     if volume is None:
-        volume = client.create_volume(
+        volume = _made(
+            client,
             planned["name"],
-            int(planned["size_gb"]),
-            folder_id=folder_id,
-            storage_profile_id=ids.get("storage_profile"),
-            replay_profile_ids=ids.get("replay_profiles"),
-            volume_qos_profile_id=ids.get("volume_qos_profile"),
-            group_qos_profile_id=ids.get("group_qos_profile"),
-            data_reduction_profile_id=ids.get("data_reduction_profile"),
-            notes=copying,
+            copying,
+            lambda: client.create_volume(
+                planned["name"],
+                int(planned["size_gb"]),
+                folder_id=folder_id,
+                storage_profile_id=ids.get("storage_profile"),
+                replay_profile_ids=ids.get("replay_profiles"),
+                volume_qos_profile_id=ids.get("volume_qos_profile"),
+                group_qos_profile_id=ids.get("group_qos_profile"),
+                data_reduction_profile_id=ids.get("data_reduction_profile"),
+                notes=copying,
+            ),
         )
     if volume.notes == done:
         return volume

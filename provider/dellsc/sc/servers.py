@@ -38,8 +38,15 @@ class ServersMixin(ClientCore):
         return [s for s in found if s.name.casefold() == name.casefold()]
 
     def get_server(self, instance_id: str) -> ScServer:
+        """The server; ScNotFound if it does not exist, ScUnavailable if its Storage Center
+        is down."""
         check_id(instance_id, "server id")
-        return self._get(ScServer, f"StorageCenter/ScServer/{instance_id}")
+        try:
+            return self._get(ScServer, f"StorageCenter/ScServer/{instance_id}")
+        except ScNotFound:
+            raise
+        except ScApiError as exc:
+            raise self._unavailable(exc, ssn_of(instance_id)) from exc
 
     def server_hbas(self, instance_id: str) -> list[ScServerHba]:
         check_id(instance_id, "server id")
@@ -171,8 +178,15 @@ class ServersMixin(ClientCore):
         return self._create(ScMappingProfile, path, {"server": server_id, "Advanced": advanced})
 
     def find_mapping_profile(self, volume_id: str, server_id: str) -> ScMappingProfile | None:
-        """The mapping profile of this volume to this server, if there is one."""
-        for profile in self.volume_mapping_profiles(volume_id):
+        """The mapping profile of this volume to this server, if there is one; ScUnavailable
+        when the volume's Storage Center is down (nothing can be said then)."""
+        try:
+            profiles = self.volume_mapping_profiles(volume_id)
+        except ScNotFound:
+            raise
+        except ScApiError as exc:
+            raise self._unavailable(exc, ssn_of(volume_id)) from exc
+        for profile in profiles:
             if profile.server and profile.server.instance_id == server_id:
                 return profile
         return None
