@@ -14,6 +14,12 @@ def active_volume(dsm: Dsm, name: str, ssn: int = SSN) -> str:
     return vid
 
 
+def qos_node(dsm: Dsm, ssn: int) -> str:
+    """A replication QoS node on SC `ssn`; its instance id."""
+    body = {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": ssn}
+    return str(dsm.ok("POST", "StorageCenter/ScReplicationQosNode", body)["instanceId"])
+
+
 def test_consistency_group_snapshot(dsm: Dsm) -> None:
     body = {"StorageCenter": SSN, "Name": "cg-1", "Type": "Consistent", "Notes": "n"}
     profile = dsm.ok("POST", "StorageCenter/ScReplayProfile", body)
@@ -104,20 +110,10 @@ def test_replication_to_a_second_sc(pair: Dsm) -> None:
 def test_live_volume_swap_and_delete(pair: Dsm) -> None:
     dsm = pair
     vid = active_volume(dsm, "lv")
-    q1 = dsm.ok(
-        "POST",
-        "StorageCenter/ScReplicationQosNode",
-        {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": SSN},
-    )
-    q2 = dsm.ok(
-        "POST",
-        "StorageCenter/ScReplicationQosNode",
-        {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": DEST},
-    )
     body = {
         "PrimaryVolume": vid,
-        "PrimaryQosNode": q1["instanceId"],
-        "SecondaryQosNode": q2["instanceId"],
+        "PrimaryQosNode": qos_node(dsm, SSN),
+        "SecondaryQosNode": qos_node(dsm, DEST),
         "SecondaryStorageCenter": str(DEST),
         "StorageCenter": SSN,
         "Type": "Asynchronous",
@@ -157,14 +153,7 @@ def test_live_volume_swap_and_delete(pair: Dsm) -> None:
 def test_deleting_a_live_volume_unmaps_the_recycled_secondary(pair: Dsm) -> None:
     dsm = pair
     vid = active_volume(dsm, "lv")
-    nodes = [
-        dsm.ok(
-            "POST",
-            "StorageCenter/ScReplicationQosNode",
-            {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": ssn},
-        )["instanceId"]
-        for ssn in (SSN, DEST)
-    ]
+    nodes = [qos_node(dsm, SSN), qos_node(dsm, DEST)]
     body = {
         "PrimaryVolume": vid,
         "PrimaryQosNode": nodes[0],

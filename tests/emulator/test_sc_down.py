@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from .conftest import SSN, Dsm
-from .test_protection import DEST, active_volume
+from .test_protection import DEST, active_volume, qos_node
 
 
 def replicate(dsm: Dsm, vid: str) -> dict[str, str]:
-    node = dsm.ok(
-        "POST",
-        "StorageCenter/ScReplicationQosNode",
-        {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": SSN},
-    )
     body = {
         "DestinationStorageCenter": DEST,
-        "QosNode": node["instanceId"],
+        "QosNode": qos_node(dsm, SSN),
         "SourceVolume": vid,
         "StorageCenter": SSN,
         "Type": "Asynchronous",
@@ -67,14 +62,7 @@ def test_objects_of_a_down_sc_are_unreachable_until_it_is_up(pair: Dsm) -> None:
 def test_live_volume_stays_reachable_through_its_surviving_side(pair: Dsm) -> None:
     dsm = pair
     vid = active_volume(dsm, "lv-down")
-    nodes = [
-        dsm.ok(
-            "POST",
-            "StorageCenter/ScReplicationQosNode",
-            {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": ssn},
-        )["instanceId"]
-        for ssn in (SSN, DEST)
-    ]
+    nodes = [qos_node(dsm, SSN), qos_node(dsm, DEST)]
     body = {
         "PrimaryVolume": vid,
         "PrimaryQosNode": nodes[0],
@@ -96,14 +84,7 @@ def test_live_volume_stays_reachable_through_its_surviving_side(pair: Dsm) -> No
 def test_sync_modes(pair: Dsm) -> None:
     dsm = pair
     vid = active_volume(dsm, "modes")
-    nodes = [
-        dsm.ok(
-            "POST",
-            "StorageCenter/ScReplicationQosNode",
-            {"LinkSpeed": "1 Gbps", "Name": "q", "StorageCenter": ssn},
-        )["instanceId"]
-        for ssn in (SSN, DEST)
-    ]
+    nodes = [qos_node(dsm, SSN), qos_node(dsm, DEST)]
     live = {
         "PrimaryVolume": vid,
         "PrimaryQosNode": nodes[0],
