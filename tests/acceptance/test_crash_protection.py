@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from tests.acceptance.harness import ArrayProbe, Terraform
 from tests.acceptance.test_fault_matrix import (
     _cmdline,
     children,
+    restart_mid_apply,
     start_apply,
     state_values,
     terraform_binary,
@@ -219,18 +219,5 @@ def test_dsm_restart_mid_apply_of_protection(tmp_path: Path, cli_config: Path) -
     probe = RelogProbe(first)
     for hold in HOLDS:
         probe.admin("POST", "faults", hold)
-    proc = start_apply(tf)
-    second = None
-    try:
-        wait_for_group_snapshot(probe)
-        first.stop()
-        second = EmulatorServer(replace(options, port=first.port)).start()
-        out, _ = proc.communicate(timeout=240)
-        counts = converge(tf, RelogProbe(second))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        first.stop()
-        if second is not None:
-            second.stop()
+    counts, out = restart_mid_apply(tf, options, first, wait_for_group_snapshot, converge)
     assert counts == {"orphans": 0, "duplicates": 0, "lost": 0}, out

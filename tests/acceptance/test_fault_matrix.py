@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -281,6 +281,32 @@ def start_apply(tf: Terraform) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+def restart_mid_apply(
+    tf: Terraform,
+    options: EmulatorOptions,
+    first: EmulatorServer,
+    in_flight: Callable[[RelogProbe], None],
+    converge: Callable[[Terraform, RelogProbe], dict[str, int]],
+) -> tuple[dict[str, int], str]:
+    """Start the apply, wait until `in_flight` sees creates under way, stop the emulator and
+    start it again on the same state and port; once the apply has ended, return what
+    `converge` counts on the restarted array, and the apply's output."""
+    proc = start_apply(tf)
+    port, second = first.port, None
+    try:
+        in_flight(RelogProbe(first))
+        first.stop()
+        second = EmulatorServer(replace(options, port=port)).start()
+        out, _ = proc.communicate(timeout=240)
+        return converge(tf, RelogProbe(second)), out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        first.stop()
+        if second is not None:
+            second.stop()
+
+
 def wait_for_fired(probe: ArrayProbe, at_least: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -377,26 +403,14 @@ def test_dsm_restart_mid_apply(tmp_path: Path, cli_config: Path) -> None:
     state = tmp_path / "array.db"
     options = EmulatorOptions(password=PASSWORD, tls=False, state=str(state))
     first = EmulatorServer(options).start()
-    port = first.port
     workdir = tmp_path / "work"
     workdir.mkdir()
     tf = make_terraform(workdir, terraform_binary(), cli_config, first)
     tf.write(crash_config())
     tf.init()
-    probe = RelogProbe(first)
-    probe.admin("POST", "faults", HOLD_CREATE_REPLIES)
-    proc = start_apply(tf)
-    second = None
-    try:
-        wait_for_fired(probe, CRASH_VOLUMES // 2)
-        first.stop()
-        second = EmulatorServer(replace(options, port=port)).start()
-        out, _ = proc.communicate(timeout=240)
-        counts = assert_converged(tf, RelogProbe(second))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        first.stop()
-        if second is not None:
-            second.stop()
+    RelogProbe(first).admin("POST", "faults", HOLD_CREATE_REPLIES)
+    counts, out = restart_mid_apply(
+        tf, options, first, lambda probe: wait_for_fired(probe, CRASH_VOLUMES // 2),
+        assert_converged,
+    )  # fmt: skip
     assert counts == {"orphans": 0, "duplicates": 0, "lost": 0, "marks": 0}, out
