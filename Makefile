@@ -20,7 +20,7 @@ install: $(STAMP)
 	$(VENV)/bin/dellsc install
 
 demo: $(STAMP)
-	$(PY) -m dellsc.demo
+	$(PY) -m dellsc.tools.demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist worksteal -m "not faults"
@@ -60,7 +60,7 @@ proto-check: $(STAMP)
 	$(PY) -m dellsc.server.protogen --check
 
 bench: $(STAMP)
-	$(PY) -m dellsc.bench
+	$(PY) -m dellsc.tools.bench
 
 clean:
 	rm -rf $(VENV) .demo .bench dist .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return emulator_main(args[1:])
     if args[:1] == ["terraform"]:
-        from dellsc.terraform_runner import run
+        from dellsc.tools.terraform_runner import run
 
         return run(args[1:])
     parser = argparse.ArgumentParser(prog="dellsc", description=__doc__)
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     docs.add_argument("--out", type=Path, default=Path("docs"))
     ns = parser.parse_args(args)
     if ns.command == "install":
-        from dellsc.install import install as do_install
+        from dellsc.tools.install import install as do_install
 
         if ns.cli_config is not None and ns.mirror is None:
             parser.error("--cli-config needs --mirror")
@@ -51,12 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         print(done.report())
         return 0
     if ns.command == "package":
-        from dellsc.package import build
+        from dellsc.tools.package import build
 
         built = build(ns.out)
         print(built.report())
         return 0
-    from dellsc.docs import generate
+    from dellsc.tools.docs import generate
 
     return generate(ns.out, check=ns.check)
 

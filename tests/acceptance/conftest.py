@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
-from dellsc.install import install
+from dellsc.tools.install import install
 from tests.acceptance.harness import ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorServer
-from dellsc.install import SOURCE
-from dellsc.package import Package, build
+from dellsc.tools.install import SOURCE
+from dellsc.tools.package import Package, build
 from tests.acceptance.configs import volume
 from tests.acceptance.conftest import FLAVOURS
 from tests.acceptance.dist_support import https_mirror, lock_hashes

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dellsc.docs import _line, pages
 from dellsc.schema.loader import schemas
 from dellsc.schema.model import Attribute
+from dellsc.tools.docs import _line, pages
 
 
 def test_attribute_line_says_type_sensitivity_default_and_replacement() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dellsc import __version__
-from dellsc.install import SOURCE, install, launcher_script
+from dellsc.tools.install import SOURCE, install, launcher_script
 
 
 def _package_bytes(mirror: Path) -> dict[str, bytes]:

@@ -13,9 +13,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "dellsc"
 FORBIDDEN = {
     "tf": ("dellsc",),
-    "resources": ("dellsc.server", "dellsc.emulator"),
-    "data_sources": ("dellsc.server", "dellsc.emulator"),
-    "actions": ("dellsc.server", "dellsc.emulator"),
+    "resources": ("dellsc.server", "dellsc.emulator", "dellsc.provider", "dellsc.tools"),
+    "data_sources": ("dellsc.server", "dellsc.emulator", "dellsc.provider", "dellsc.tools"),
+    "actions": ("dellsc.server", "dellsc.emulator", "dellsc.provider", "dellsc.tools"),
+    "list_resources": ("dellsc.server", "dellsc.emulator", "dellsc.provider", "dellsc.tools"),
     "sc": ("dellsc.emulator", "dellsc.resources", "dellsc.server", "dellsc.schema"),
     "emulator": ("dellsc.sc", "dellsc.resources", "dellsc.server", "dellsc.schema"),
     "schema": ("dellsc.sc", "dellsc.emulator", "dellsc.resources", "dellsc.server"),
@@ -55,3 +56,9 @@ def test_only_the_entry_point_imports_the_server() -> None:
         if name == "dellsc.server" or name.startswith("dellsc.server.")
     ]
     assert offenders == []
+
+
+def test_top_level_holds_the_rooms_and_entry_points_only() -> None:
+    """Command-line tools live in dellsc.tools; the top level shows the provider's rooms."""
+    modules = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert modules == ["__init__.py", "cli.py", "host.py", "main.py", "provider.py"]

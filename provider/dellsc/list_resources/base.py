@@ -18,7 +18,7 @@ from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import Diagnostics
 
 if TYPE_CHECKING:
-    from dellsc.provider import DellscProvider
+    from dellsc.host import ProviderHost
 
 Values = dict[str, Any]
 
@@ -36,7 +36,7 @@ class ListResource:
 
     type_name: ClassVar[str]
 
-    def __init__(self, provider: DellscProvider) -> None:
+    def __init__(self, provider: ProviderHost) -> None:
         self.provider = provider
 
     @classmethod

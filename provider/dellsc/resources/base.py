@@ -16,7 +16,7 @@ from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 
 if TYPE_CHECKING:
-    from dellsc.provider import DellscProvider
+    from dellsc.host import ProviderHost
 
 Values = dict[str, Any]
 
@@ -41,7 +41,7 @@ class Resource:
 
     type_name: ClassVar[str]
 
-    def __init__(self, provider: DellscProvider) -> None:
+    def __init__(self, provider: ProviderHost) -> None:
         self.provider = provider
 
     @classmethod

@@ -24,7 +24,7 @@ from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import UNKNOWN, Unknown, is_unknown
 
 if TYPE_CHECKING:
-    from dellsc.provider import DellscProvider
+    from dellsc.host import ProviderHost
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScVolume, ScVolumeConfiguration
 
@@ -59,7 +59,7 @@ def _known(value: Any) -> bool:
 class VolumeResource(Resource):
     type_name = "dellsc_volume"
 
-    def __init__(self, provider: DellscProvider) -> None:
+    def __init__(self, provider: ProviderHost) -> None:
         super().__init__(provider)
         self._surveys: dict[int, Survey[ScVolume]] = {}
         self._survey_lock = threading.Lock()

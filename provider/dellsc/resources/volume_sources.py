@@ -28,7 +28,7 @@ from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
-    from dellsc.provider import DellscProvider
+    from dellsc.host import ProviderHost
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScVolume
 
@@ -105,7 +105,7 @@ def check_size(size_bytes: int | None, size_gb: Any, diags: Diagnostics) -> None
     )
 
 
-def modify_plan(provider: DellscProvider, change: PlanChange) -> None:
+def modify_plan(provider: ProviderHost, change: PlanChange) -> None:
     """Plan-time checks of a new volume's source (reads only)."""
     if change.prior is not None or provider.catalog is None or not has_source(change.planned):
         return
@@ -114,7 +114,7 @@ def modify_plan(provider: DellscProvider, change: PlanChange) -> None:
 
 
 def create(
-    provider: DellscProvider,
+    provider: ProviderHost,
     planned: Values,
     folder_id: str | None,
     ids: dict[str, Any],

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dellsc import __version__
-from dellsc.launch import ENTRY_MODULE, PYTHON_FLAGS, precompile
+from dellsc.tools.launch import ENTRY_MODULE, PYTHON_FLAGS, precompile
 
 SOURCE = "registry.terraform.io/dellsc/dellsc"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -74,7 +74,7 @@ def launcher_script(version: str = __version__) -> str:
     """The launcher: the same text on every machine; the Python comes from a pointer file."""
     # exec: Terraform SIGKILLs the process it started; a shell left in between would orphan
     # Python and hang Terraform. The interpreter flags and the entry module (named as a
-    # module, never as a path on this machine) come from dellsc.launch.
+    # module, never as a path on this machine) come from dellsc.tools.launch.
     return f"""#!/bin/sh
 # terraform-provider-dellsc {version}: runs the Python installation `dellsc install` recorded.
 py=${{DELLSC_PYTHON:-}}
@@ -140,7 +140,7 @@ def install(
     pointer_home: Path | None = None,
 ) -> Installation:
     """Install the launcher; write a CLI config only to a path given here and owned by us."""
-    precompile()  # bytecode next to our sources, not in the hashed package (dellsc.launch)
+    precompile()  # bytecode next to our sources, not in the hashed package (dellsc.tools.launch)
     needs_lines_in, implied = None, False
     if mirror is None:
         needs_lines_in = has_provider_installation(user_cli_configs())

@@ -4,7 +4,8 @@
 (state upgraded as is, read returns the prior state, plan the proposed one, apply the planned
 one), without decoding a value. A plan of N `floor_volume`s therefore costs what Terraform and
 a Python gRPC plugin cost with no provider work at all: the part of a `dellsc_volume` plan that
-no handler optimization can remove. Run by `dellsc.bench` through a `dev_overrides` CLI config.
+no handler optimization can remove. Run by `dellsc.tools.bench` through a `dev_overrides` CLI
+config.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from dellsc.sandbox import Sandbox
+from dellsc.tools.sandbox import Sandbox
 
 ROOT = Path(".demo")
 

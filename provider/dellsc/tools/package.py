@@ -32,8 +32,8 @@ from pathlib import Path
 
 import dellsc
 from dellsc import __version__
-from dellsc.install import SOURCE, executable_name, os_arch
-from dellsc.launch import ENTRY_MODULE
+from dellsc.tools.install import SOURCE, executable_name, os_arch
+from dellsc.tools.launch import ENTRY_MODULE
 
 DISTRIBUTION = "terraform-provider-dellsc"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from dellsc.install import install
+from dellsc.tools.install import install
 
 PASSWORD = "sandbox-password"
 

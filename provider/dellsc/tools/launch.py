@@ -30,5 +30,5 @@ def precompile() -> bool:
     some could not be written, e.g. a read-only install (which then compiles at each start)."""
     import compileall
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     return bool(compileall.compile_dir(package, quiet=2, workers=1))

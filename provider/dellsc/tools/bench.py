@@ -44,8 +44,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from dellsc.sandbox import PASSWORD, Sandbox
-from dellsc.terraform_runner import locate
+from dellsc.tools.sandbox import PASSWORD, Sandbox
+from dellsc.tools.terraform_runner import locate
 
 ROOT = Path(".bench")
 RESULTS = Path("bench/results")
@@ -177,12 +177,14 @@ def _alternate(
 
 
 def _floor_env(count: int) -> tuple[Path, dict[str, str]]:
-    """A working directory of `count` `floor_volume`s (`dellsc.benchfloor`) and the CLI config
+    """A working directory of `count` `floor_volume`s (`dellsc.tools.benchfloor`) and the CLI config
     that points Terraform at that plugin."""
     plugins = (ROOT / "floor-plugin").resolve()
     plugins.mkdir(parents=True, exist_ok=True)
     launcher = plugins / "terraform-provider-floor"
-    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -B -P -m dellsc.benchfloor "$@"\n')
+    launcher.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -B -P -m dellsc.tools.benchfloor "$@"\n'
+    )
     launcher.chmod(0o755)
     rc = (ROOT / "floor.rc").resolve()
     rc.write_text(
@@ -430,7 +432,7 @@ def table(r: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dellsc.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="dellsc.tools.bench", description=__doc__)
     parser.add_argument("--volumes", type=int, default=1000, help="N of the big plan and apply")
     parser.add_argument("--small", type=int, default=100, help="N of the small plan")
     parser.add_argument("--runs", type=int, default=3, help="runs of each plan and schema")

@@ -1,0 +1,36 @@
+"""What resources, data sources, actions and list resources need of the provider.
+
+A leaf: the bases type their `provider` with this protocol, so no room below the server
+imports `dellsc.provider` (which imports every room).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from dellsc.resources.profiles import ProfileCatalog
+    from dellsc.sc import ScClient
+
+
+class ProviderHost(Protocol):
+    """The configured provider as the types see it."""
+
+    catalog: ProfileCatalog | None
+    volume_folder: str | None
+
+    def client(self) -> ScClient:
+        """The DSM client; raises when the provider is not configured."""
+        ...
+
+    def catalog_or_fail(self) -> ProfileCatalog:
+        """The configured SC's profile catalog; raises when not configured."""
+        ...
+
+    def catalog_for(self, ssn: int | None) -> ProfileCatalog | None:
+        """The profile catalog of SC `ssn` under the same DSM; None before configuration."""
+        ...
+
+    def first_plan_of(self, type_name: str, object_id: str) -> bool:
+        """True the first time this process plans the object (see `Resource.check_single_owner`)."""
+        ...
