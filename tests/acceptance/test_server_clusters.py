@@ -58,8 +58,9 @@ def test_cluster_presents_one_lun_to_every_member(tf_any: Terraform, probe: Arra
     assert on_array["serverFolderPath"].strip("/") == "vmware/prod"
     assert "pending" not in on_array["notes"], "the create mark is cleared"
     for sid in members:
-        assert probe.api("GET", f"StorageCenter/ScServer/{sid}")["parent"]["instanceId"] == (
-            cluster["id"]
+        assert (
+            probe.api("GET", f"StorageCenter/ScServer/{sid}")["parent"]["instanceId"]
+            == (cluster["id"])
         )
     assert set(cluster["server_ids"]) == members
     assert cluster["fc_wwpns"] == WWPNS and len(cluster["iscsi_initiators"]) == 2

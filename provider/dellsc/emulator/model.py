@@ -590,9 +590,7 @@ class Ctx:
             for p in self.txn.all("ScControllerPort")
             if p["scSerialNumber"] == ssn and p["controller"]["instanceId"] == controller_id
         ]
-        hbas = [
-            h for sid in self.hba_owners(server) for h in self.where("ScServerHba", server=sid)
-        ]
+        hbas = [h for sid in self.hba_owners(server) for h in self.where("ScServerHba", server=sid)]
         pairs: list[tuple[Doc | None, Doc]] = [
             (h, p) for h in hbas for p in ports if p["transportType"] == h["portType"]
         ]

@@ -86,7 +86,8 @@ def create_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         "operatingSystem": ref_of(os_doc),
     }
     if cluster is not None:  # puppet's `Parent` (inferred: as AddToCluster)
-        server |= {"parent": ref_of(cluster), "parentIndex": int(cluster["instanceId"].split(".")[1])}
+        index = int(cluster["instanceId"].split(".")[1])
+        server |= {"parent": ref_of(cluster), "parentIndex": index}
     ctx.txn.put("ScServer", server)
     return ctx.render(server)
 
