@@ -10,9 +10,11 @@
 #     source = "./tests/mocks"    # the directory holding this file
 #   }
 #
-# Every object of one type gets the same values (all volumes are 64702.101); a run that needs
-# distinct ones sets them with `override_resource`. Values come from the emulator's Storage
-# Center 64702. Attributes you configure keep your values; only computed ones are mocked.
+# Every computed attribute has a value: with `override_during = plan`, one left to Terraform
+# would be invented twice (at plan and at apply) and the apply would fail. Every object of one
+# type gets the same values (all volumes are 64702.101); a run that needs distinct ones sets
+# them with `override_resource`. Values come from the emulator's Storage Center 64702.
+# Attributes you configure keep your values; only computed ones are mocked.
 
 # -- resources --------------------------------------------------------------------------
 
@@ -21,11 +23,13 @@ mock_resource "dellsc_volume" {
     id                     = "64702.101"
     ssn                    = 64702
     wwn                    = "6000d31000fcbe000000000000000067"
+    size_bytes             = null # follows size_gb on the array; set it with override_resource
     folder                 = "/"
     folder_path            = "/"
     storage_profile        = "Recommended"
     replay_profiles        = ["Daily"]
     volume_qos_profile     = "Default"
+    group_qos_profile      = null
     data_reduction_profile = "None"
     deletion_policy        = "DELETE"
     migration_policy       = "never"
@@ -64,6 +68,7 @@ mock_resource "dellsc_replication_plan" {
   defaults = {
     id              = "64702:64703:dr"
     type            = "async"
+    sync_mode       = null
     active_site     = "primary"
     active_replay   = false
     live_volume     = false
@@ -135,6 +140,7 @@ mock_data "dellsc_storage_center" {
 mock_data "dellsc_volume" {
   defaults = {
     id                     = "64702.101"
+    name                   = "data"
     ssn                    = 64702
     wwn                    = "6000d31000fcbe000000000000000067"
     size_gb                = 10
@@ -144,6 +150,7 @@ mock_data "dellsc_volume" {
     storage_profile        = "Recommended"
     replay_profiles        = ["Daily"]
     volume_qos_profile     = "Default"
+    group_qos_profile      = null
     data_reduction_profile = "None"
   }
 }
@@ -158,6 +165,7 @@ mock_data "dellsc_volumes" {
 mock_data "dellsc_server" {
   defaults = {
     id               = "64702.47"
+    name             = "esx01"
     ssn              = 64702
     type             = "Physical"
     status           = "Up"
@@ -172,6 +180,7 @@ mock_data "dellsc_server" {
 mock_data "dellsc_server_cluster" {
   defaults = {
     id               = "64702.48"
+    name             = "esx-prod"
     ssn              = 64702
     status           = "Up"
     folder           = ""
@@ -186,6 +195,7 @@ mock_data "dellsc_server_cluster" {
 mock_data "dellsc_snapshot" {
   defaults = {
     id         = "64702.101.1"
+    name       = "nightly"
     volume_id  = "64702.101"
     created_at = "2026-01-01T00:00:00Z"
     expires_at = null

@@ -110,7 +110,7 @@ class Script:
         """
         seen: list[str] = []
         if block.file_name:
-            self.add(f"cd \"{self.start}\"\nmkdir -p \"$(dirname {block.file_name})\"")
+            self.add(f'cd "{self.start}"\nmkdir -p "$(dirname {block.file_name})"')
             self.add(f"cat > {block.file_name} <<'{_HEREDOC}'")
             self.add(block.text + _HEREDOC)
             return seen
