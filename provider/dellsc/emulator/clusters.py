@@ -16,50 +16,20 @@ from __future__ import annotations
 
 from .model import Ctx
 from .routing import route
-from .servers import _check_unique_name, _update_server, refresh_server
-from .wire import Body, Doc, bad_request, parse_bool, ref_of
+from .servers import _update_server, create_server, refresh_server
+from .wire import Body, Doc, bad_request, ref_of
 
 
 @route("POST", "StorageCenter/ScServerCluster", 201)
 def create_cluster(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
-    ssn = ctx.storage_center(body.require("StorageCenter"))
-    name = ctx.check_name(body.get("Name"))
-    _check_unique_name(ctx, ssn, name)
-    folder = (
-        ctx.resolve("ScServerFolder", body.get("ServerFolder"), "ServerFolder", ssn)
-        if body.get("ServerFolder") is not None
-        else ctx.find("ScServerFolder", f"{ssn}.0")
-    )
-    os_doc = (
-        ctx.resolve("ScServerOperatingSystem", body.get("OperatingSystem"), "OperatingSystem", ssn)
-        if body.get("OperatingSystem") is not None
-        else ctx.find("ScServerOperatingSystem", f"{ssn}.40")
-    )
-    sid = f"{ssn}.{ctx.txn.next_id(f'{ssn}:server', start=1)}"
-    cluster = ctx.header("ScServerCluster", sid, name, ssn) | {
-        "name": name,
-        "type": "Cluster",
-        "status": "Down",
-        "statusMessage": "",
-        "connectivity": "Down",
-        "portType": [],
-        "hbaPresent": False,
-        "hbaCount": 0,
-        "pathCount": 0,
-        "volumeCount": 0,
-        "mapped": False,
-        "deleteAllowed": True,
-        "removeHbasAllowed": False,
-        "alertOnConnectivity": parse_bool(
-            body.get("AlertOnConnectivity", True), "AlertOnConnectivity"
-        ),
-        "notes": body.text("Notes") or "",
-        "serverFolder": ref_of(folder),
-        "serverFolderIndex": int(folder["instanceId"].split(".")[1]),
-        "operatingSystem": ref_of(os_doc),
-    }
-    ctx.txn.put("ScServer", cluster)
-    return ctx.render(cluster)
+    """Made as a physical server is (name, folder, operating system, notes), then typed."""
+    if body.get("Parent") is not None:
+        raise bad_request("Parent: a server cluster cannot be in a cluster")
+    made = create_server(ctx, p, body)
+    cluster = ctx.txn.edit("ScServer", made["instanceId"])
+    assert cluster is not None
+    cluster |= {"objectType": "ScServerCluster", "type": "Cluster", "removeHbasAllowed": False}
+    return ctx.render(ctx.txn.put("ScServer", cluster))
 
 
 @route("PUT", "StorageCenter/ScServerCluster/{id}")

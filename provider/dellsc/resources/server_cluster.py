@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import adopt
 from dellsc.resources.base import PlanChange, Resource, Values
-from dellsc.resources.server import PORT_TYPES, ServerResource, wanted_notes
+from dellsc.resources.server import PORT_TYPES, ServerResource, changes, wanted_notes
 from dellsc.resources.volume import folder_path
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
@@ -215,26 +215,7 @@ class ServerClusterResource(Resource):
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()
         cluster_id = prior["id"]
-        moved = _known(planned["folder"]) and folder_path(planned["folder"]) != folder_path(
-            prior["folder"]
-        )
-        os_changed = _known(planned["operating_system"]) and (
-            str(planned["operating_system"]).casefold()
-            != str(prior["operating_system"] or "").casefold()
-        )
-        client.update_server_cluster(
-            cluster_id,
-            name=planned["name"] if planned["name"] != prior["name"] else None,
-            notes=planned["notes"]
-            if _known(planned["notes"]) and planned["notes"] != prior["notes"]
-            else None,
-            os_id=ServerResource._os_id(client, planned["operating_system"])
-            if os_changed
-            else None,
-            folder_id=client.ensure_server_folder(folder_path(planned["folder"])).instance_id
-            if moved and folder_path(planned["folder"])
-            else None,
-        )
+        client.update_server_cluster(cluster_id, **changes(client, prior, planned))
         state = read_cluster(client, cluster_id, planned)
         if state is None:
             raise errors.ScNotFound(404, f"server cluster {cluster_id} vanished during the update")

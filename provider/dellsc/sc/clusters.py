@@ -62,19 +62,10 @@ class ClustersMixin(ServersMixin):
         folder_id: str | None = None,
     ) -> ScServer:
         """Rename, re-note, retype and/or move a cluster."""
-        check_id(instance_id, "server cluster id")
-        body: dict[str, Any] = {}
-        if name is not None:
-            body["Name"] = check_name(name, "server cluster name")
-        if notes is not None:
-            body["Notes"] = notes
-        if os_id is not None:
-            body["OperatingSystem"] = check_id(os_id, "operating system id")
-        if folder_id is not None:
-            body["ServerFolder"] = check_id(folder_id, "server folder id")
-        path = f"StorageCenter/ScServerCluster/{instance_id}"
-        cluster = self._write_one(ScServer, "PUT", path, body) if body else None
-        return cluster or self.get_server(instance_id)
+        return self.update_server(
+            instance_id, name=name, notes=notes, os_id=os_id, folder_id=folder_id,
+            kind="ScServerCluster",
+        )  # fmt: skip
 
     def add_to_cluster(self, server_id: str, cluster_id: str) -> None:
         """Put a physical server under a cluster: it sees the cluster's volumes."""
