@@ -94,6 +94,11 @@ def test_cluster_presents_one_lun_to_every_member(tf_any: Terraform, probe: Arra
         refused = tf.run("plan", "-input=false", "-no-color", ok=False)
         assert "Server Cannot Leave The Cluster Here" in refused.output
         assert "acc-esx4" in refused.output and probe.mutations() == before
+        tf.write(_config([1, 2, 3, 4], 4).replace('"acc-esx-cluster"', '"acc-esx-renamed"'))
+        probe.admin("POST", "storage_centers/64702/down")
+        degraded = tf.run("plan", "-input=false", "-no-color").output
+        probe.admin("POST", "storage_centers/64702/up")
+        assert "Server Cluster Not Checked" in degraded, "an SC down: the plan goes on"
         tf.write(_config([1, 2, 3, 4], 4))
     tf.run("state", "rm", CLUSTER, MAPPING)
     imports = (

@@ -79,6 +79,19 @@ class ServerClusterResource(Resource):
         if self.provider.catalog is None:  # provider not configured yet: nothing to check
             return
         self.check_single_owner(prior, diags)
+        try:
+            self._check(change)
+        except errors.ScError as exc:  # degrade: the plan goes on, apply meets the array
+            diags.warning(
+                "Server Cluster Not Checked",
+                f"Checking server cluster {planned.get('name')!r} against the array (its name, "
+                f"operating system and members) failed: {exc}. The plan goes on without "
+                "these checks.",
+            )
+
+    def _check(self, change: PlanChange) -> None:
+        """Plan-time checks that read the array (never write)."""
+        prior, planned, diags = change.prior, change.planned, change.diags
         client = self.provider.client()
         own_id = prior["id"] if prior else None
         os_name: Any = change.config.get("operating_system")
@@ -155,7 +168,7 @@ class ServerClusterResource(Resource):
             except errors.ScNotFound:
                 server = None
             if server is None or int(server_id.split(".")[0]) != client.ssn:
-                problem = f"Server {server_id} does not exist on Storage Center {client.ssn}."
+                problem = f"{server_id} is not a server of Storage Center {client.ssn}."
             elif _is_cluster(server) or server.type.casefold() != "physical":
                 problem = f"{server_id} is not a physical server; only those can join."
             elif server.parent is not None and server.parent.instance_id != cluster_id:
