@@ -1,4 +1,4 @@
-"""The `dellsc` command: `emulator`, `install`, `package`, `terraform`, `docs`."""
+"""The `dellsc` command: `emulator`, `install`, `package`, `terraform`, `docs`, `mock-file`."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         "package", help="build the self-contained provider zip and its mirror files"
     )
     package.add_argument("--out", type=Path, default=Path("dist"), help="output directory")
+    commands.add_parser(
+        "mock-file",
+        help='print the mock defaults for `mock_provider "dellsc"` (dellsc.tfmock.hcl)',
+    )
     docs = commands.add_parser("docs", help="generate docs/ from schemas/")
     docs.add_argument("--check", action="store_true", help="fail if docs/ is out of date")
     docs.add_argument("--out", type=Path, default=Path("docs"))
@@ -49,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"dellsc install: {exc}", file=sys.stderr)
             return 1
         print(done.report())
+        return 0
+    if ns.command == "mock-file":
+        from importlib import resources
+
+        mock = resources.files("dellsc") / "testing" / "dellsc.tfmock.hcl"
+        sys.stdout.write(mock.read_text(encoding="utf-8"))
         return 0
     if ns.command == "package":
         from dellsc.tools.package import build

@@ -18,6 +18,8 @@ from dellsc.actions import ACTIONS
 from dellsc.actions.base import Action
 from dellsc.data_sources import DATA_SOURCES
 from dellsc.data_sources.base import DataSource
+from dellsc.functions import FUNCTIONS
+from dellsc.functions.base import Function
 from dellsc.list_resources import LIST_RESOURCES
 from dellsc.list_resources.base import ListResource
 from dellsc.resources import RESOURCES
@@ -217,6 +219,10 @@ class DellscProvider:
 
     def list_resource(self, type_name: str) -> ListResource:
         return self._instance("list_resources", LIST_RESOURCES, type_name)  # type: ignore[no-any-return]
+
+    def function(self, name: str) -> Function:
+        """A provider-defined function: pure, so it works before ConfigureProvider."""
+        return FUNCTIONS[name]()
 
     def describe_error(self, exc: Exception) -> tuple[str, str]:
         if isinstance(exc, errors.ScUnavailable):

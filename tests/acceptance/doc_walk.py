@@ -11,7 +11,7 @@ from pathlib import Path
 
 SHELL = ("sh", "shell", "bash")
 HCL = ("terraform", "hcl")
-FILE_MARK = re.compile(r"^# (\S+\.(?:tf|tfquery\.hcl|tfvars))\n")
+FILE_MARK = re.compile(r"^# (\S+\.(?:tf|tfquery\.hcl|tfvars|tftest\.hcl|tfmock\.hcl))\n")
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _FAILED = re.compile(r"^### failed: line (\d+) exit (\d+): (.*)$", re.MULTILINE)
 _HEREDOC = "__DOC_WALK_EOF__"
@@ -110,7 +110,8 @@ class Script:
         """
         seen: list[str] = []
         if block.file_name:
-            self.add(f"cd \"{self.start}\"\ncat > {block.file_name} <<'{_HEREDOC}'")
+            self.add(f'cd "{self.start}"\nmkdir -p "$(dirname {block.file_name})"')
+            self.add(f"cat > {block.file_name} <<'{_HEREDOC}'")
             self.add(block.text + _HEREDOC)
             return seen
         self.mark(number, block.line)

@@ -333,11 +333,65 @@ MAPPING_OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
+
+def cluster_block(cell: Cell, *, name: str | None = None, member: bool = False) -> str:
+    """A server cluster; with `member`, the cell's server `<label>_s` is in it."""
+    members = f"\n  server_ids = [dellsc_server.{cell.label}_s.id]" if member else ""
+    return (
+        f'resource "dellsc_server_cluster" "{cell.label}" {{\n'
+        f'  name = "{name or cell.name}"{members}\n}}\n'
+    )
+
+
+def host_block(cell: Cell) -> str:
+    return f'resource "dellsc_server" "{cell.label}_s" {{\n  name = "{cell.name}-host"\n}}\n'
+
+
+def _has_member(cell: Cell, cluster: dict[str, Any], seen: Seen) -> str | None:
+    server = seen.values("dellsc_server", cell, "_s")
+    if not server:
+        return "its server is not in the state"
+    parent = seen.probe.api("GET", f"StorageCenter/ScServer/{server['id']}").get("parent") or {}
+    return None if parent.get("instanceId") == cluster["instanceId"] else "server not a member"
+
+
+CLUSTER_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "dellsc_server_cluster", "cl-create",
+        before=lambda c: None,
+        after=lambda c: cluster_block(c),
+        method="POST", path="^StorageCenter/ScServerCluster$", body='"Name": "{name}"',
+        objects=_listed("ScServerCluster"),
+    ),
+    Operation(
+        "dellsc_server_cluster", "cl-rename",
+        before=lambda c: cluster_block(c, name=c.name + "-old"),
+        after=lambda c: cluster_block(c),
+        method="PUT", path="^StorageCenter/ScServerCluster/{id}$",
+        objects=_listed("ScServerCluster"),
+    ),
+    Operation(
+        "dellsc_server_cluster", "cl-join",
+        before=lambda c: cluster_block(c) + host_block(c),
+        after=lambda c: cluster_block(c, member=True) + host_block(c),
+        method="POST", path="^StorageCenter/ScPhysicalServer/{server_s}/AddToCluster$",
+        objects=_listed("ScServerCluster"), check=_has_member,
+    ),
+    Operation(
+        "dellsc_server_cluster", "cl-delete",
+        before=lambda c: cluster_block(c),
+        after=lambda c: None,
+        method="DELETE", path="^StorageCenter/ScServer/{id}$",
+        objects=_listed("ScServerCluster"),
+    ),
+)  # fmt: skip
+
 # every resource type's rows; other types add theirs here
 OPERATIONS: dict[str, tuple[Operation, ...]] = {
     "dellsc_volume": VOLUME_OPERATIONS,
     "dellsc_server": SERVER_OPERATIONS,
     "dellsc_volume_mapping": MAPPING_OPERATIONS,
+    "dellsc_server_cluster": CLUSTER_OPERATIONS,
 }
 
 

@@ -60,9 +60,14 @@ class Terraform:
         (self.workdir / name).write_text(TERRAFORM_BLOCK + config)
 
     def run(
-        self, *args: str, ok: bool | None = True, extra_env: dict[str, str] | None = None
+        self,
+        *args: str,
+        ok: bool | None = True,
+        extra_env: dict[str, str] | None = None,
+        stdin: str | None = None,
     ) -> Result:
-        """Run terraform; ok=True requires exit 0, ok=False requires failure, None accepts any."""
+        """Run terraform; ok=True requires exit 0, ok=False requires failure, None accepts any.
+        `stdin` is fed to it (`terraform console`); otherwise it reads nothing."""
         env = {**os.environ, **self.env, "DELLSC_TERRAFORM": self.binary}
         if LOG_DIR:
             env["TF_LOG"] = "TRACE"
@@ -75,7 +80,7 @@ class Terraform:
             capture_output=True,
             text=True,
             timeout=300,
-            stdin=subprocess.DEVNULL,
+            **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
         )
         result = Result(proc.returncode, proc.stdout, proc.stderr)
         if ok is True and result.code != 0:

@@ -64,6 +64,7 @@ WALKS = (
     Walk("docs/guides/install.md"),
     Walk("docs/guides/testing-in-ci.md", actions=True),
     Walk("docs/guides/testing-in-ci.md", terraform="none", copy=2),
+    Walk("docs/guides/testing-modules.md", workdir=True, venv_on_path=True),
     Walk("README.md", terraform="none", copy=2),  # "Terraform on PATH is optional"
     Walk("docs/guides/authentication-and-tls.md", workdir=True),
     Walk("docs/guides/adopt-an-existing-array.md", workdir=True, terraform="1.15",
@@ -244,6 +245,12 @@ def _checks(walk: Walk, output: str) -> list[str]:
             wrong.append("adopt-an-existing-array.md: the plan after generation does not import")
         if "No changes." not in output:
             wrong.append("adopt-an-existing-array.md: the last plan is not empty")
+    if walk.doc == "docs/guides/testing-modules.md":
+        for runs in ("Success! 2 passed, 0 failed.", "Success! 3 passed, 0 failed."):
+            if runs not in output:
+                wrong.append(f"testing-modules.md: no terraform test with {runs!r}")
+        if "Missing expected failure" not in output:
+            wrong.append("testing-modules.md: expect_failures caught the provider's error")
     if walk.doc == "docs/guides/disaster-recovery.md":
         for phrase in ("Warning: Failover: 'db1'", "Warning: Failback: 'db1'"):
             if phrase not in output:

@@ -13,10 +13,12 @@ the array (Terraform-only arguments such as `deletion_policy` are not on the arr
 empty. A list resource's
 `query.tfquery.hcl` is run as its comment says (Terraform 1.15): `terraform query` finds
 exactly the object it is meant to, `-generate-config-out` writes it, and the apply imports it.
+The functions' examples (`functions/*/function.tf`) apply together in one configuration.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -180,3 +182,29 @@ def test_provider_example_is_valid(tmp_path: Path, cli_config: Path) -> None:
     tf = Terraform(tmp_path, default_flavour(), env)
     tf.init()
     tf.run("validate", "-no-color")
+
+
+def test_function_examples_apply(tmp_path: Path, cli_config: Path, two_scs: EmulatorServer) -> None:
+    """examples/functions/*/function.tf, in one configuration: each result as its docs page
+    says, read against the array, and an empty second plan."""
+    tf = _terraform(tmp_path / "functions", cli_config, two_scs)
+    for example in sorted(EXAMPLES.glob("functions/*/function.tf")):
+        (tf.workdir / f"{example.parent.name}.tf").write_text(example.read_text())
+    tf.write('provider "dellsc" {}\n')
+    tf.init()
+    tf.apply()
+    out = {k: v["value"] for k, v in json.loads(tf.run("output", "-json").stdout).items()}
+    probe = ArrayProbe(two_scs)
+    app = probe.volume("app01")
+    assert out["nightly_volume_id"] == app["instanceId"] and out["nightly_ssn"] == 64702
+    device = "/dev/disk/by-id/wwn-0x" + probe.volume("pg-data")["deviceId"].lower()
+    assert out["pg_data_device"] == device
+    assert out["pg_data_fstab"].startswith(device + "-part1 /var/lib/pgsql ")
+    body = {"filter": {"filterType": "AND", "filters": [
+        {"attributeName": "Name", "attributeValue": "esx02", "filterType": "Equals"}]}}  # fmt: skip
+    [esx02] = probe.api("POST", "StorageCenter/ScServer/GetList", body)
+    hbas = probe.api("GET", f"StorageCenter/ScServer/{esx02['instanceId']}/HbaList")
+    assert sorted(h["instanceName"] for h in hbas) == [
+        "21000024ff30442d", "21000024ff30442e", "iqn.1998-01.com.vmware:esx02-5d2b3c4e"
+    ]  # fmt: skip
+    assert tf.plan_exit_code() == 0

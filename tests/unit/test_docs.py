@@ -40,3 +40,17 @@ def test_every_type_has_a_page_an_example_and_an_index_link(tmp_path: Path) -> N
                 assert "## Import" in generated[page], f"{name} has no import section"
             if kind == "list_resources":  # what the suite's query finds (test_examples)
                 assert (root / folder / name / "prerequisites.tf").is_file()
+
+
+def test_every_function_has_a_page_an_example_and_an_index_link(tmp_path: Path) -> None:
+    from dellsc.schema.loader import function_schemas
+
+    generated = pages(tmp_path)
+    root = Path(__file__).resolve().parents[2] / "examples" / "functions"
+    for name, schema in function_schemas().items():
+        page = generated[Path("functions") / f"{name}.md"]
+        assert f"](functions/{name}.md)" in generated[Path("index.md")]
+        assert (root / name / "function.tf").is_file(), f"{name} has no example"
+        assert "## Example Usage\n\n```terraform" in page and "## Signature" in page
+        for call, result in schema.examples:
+            assert f"| `{call}` | `{result}` |" in page

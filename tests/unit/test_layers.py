@@ -17,6 +17,18 @@ FORBIDDEN = {
     "data_sources": ("dellsc.server", "dellsc.emulator", "dellsc.provider", "dellsc.tools"),
     "actions": ("dellsc.server", "dellsc.emulator", "dellsc.provider", "dellsc.tools"),
     "list_resources": ("dellsc.server", "dellsc.emulator", "dellsc.provider", "dellsc.tools"),
+    # functions are pure: they run on an unconfigured provider and never reach the array
+    "functions": (
+        "dellsc.server",
+        "dellsc.emulator",
+        "dellsc.provider",
+        "dellsc.tools",
+        "dellsc.sc",
+        "dellsc.resources",
+        "dellsc.data_sources",
+        "dellsc.actions",
+        "dellsc.list_resources",
+    ),
     "sc": ("dellsc.emulator", "dellsc.resources", "dellsc.server", "dellsc.schema"),
     "emulator": ("dellsc.sc", "dellsc.resources", "dellsc.server", "dellsc.schema"),
     "schema": ("dellsc.sc", "dellsc.emulator", "dellsc.resources", "dellsc.server"),

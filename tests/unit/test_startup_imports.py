@@ -1,5 +1,6 @@
-"""Terraform's schema and validate processes never talk to the array, so they must not pay for
-importing the DSM client stack (requests, urllib3, pydantic: about 150 ms per process).
+"""Terraform's schema and validate processes (and the ones that only call provider-defined
+functions) never talk to the array, so they must not pay for importing the DSM client stack
+(requests, urllib3, pydantic: about 150 ms per process).
 
 Each check runs in a fresh interpreter that serves the RPCs those processes get, through the
 real servicer, and then lists which of the heavy modules got imported.
@@ -35,6 +36,11 @@ SCRIPT = textwrap.dedent(
         request = pb.ValidateResourceConfig.Request(type_name=type_name)
         request.config.msgpack = codec.encode(values, schema.object_type)
         servicer.ValidateResourceConfig(request, None)
+    for name, function in schemas.functions.items():  # on an unconfigured provider
+        request = pb.CallFunction.Request(name=name)
+        request.arguments.add().msgpack = codec.encode("64702.101", "string")
+        assert servicer.CallFunction(request, None).HasField("result" if name == "parse_id"
+                                                             else "error")
     heavy = json.loads(sys.argv[1])
     print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
     """

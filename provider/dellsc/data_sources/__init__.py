@@ -8,6 +8,7 @@ from dellsc.data_sources.profiles import (
     StorageProfilesDataSource,
 )
 from dellsc.data_sources.server import ServerDataSource
+from dellsc.data_sources.server_cluster import ServerClusterDataSource
 from dellsc.data_sources.snapshots import SnapshotDataSource, SnapshotsDataSource
 from dellsc.data_sources.storage_center import StorageCenterDataSource
 from dellsc.data_sources.volume import VolumeDataSource, VolumesDataSource
@@ -19,6 +20,7 @@ DATA_SOURCES: dict[str, type[DataSource]] = {
         VolumeDataSource,
         VolumesDataSource,
         ServerDataSource,
+        ServerClusterDataSource,
         StorageProfilesDataSource,
         SnapshotProfilesDataSource,
         QosProfilesDataSource,

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import catalog, protection, servers, volumes  # noqa: F401  (registers routes)
+from . import catalog, clusters, protection, servers, volumes  # noqa: F401  (registers routes)
 from .faults import AFTER_ACTIONS, Fault, FaultBook
 from .limits import BadJson, BodyTooLarge, Sessions, loads, read_body
 from .model import Ctx, Reply, Settings, version_tuple

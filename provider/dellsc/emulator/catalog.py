@@ -28,6 +28,7 @@ LISTABLE = {
         "ScServerFolder",
         "ScServer",
         "ScPhysicalServer",
+        "ScServerCluster",
         "ScServerHba",
         "ScServerOperatingSystem",
         "ScStorageProfile",
@@ -52,8 +53,8 @@ LISTABLE = {
 
 def is_visible(ctx: Ctx, kind: str, doc: Doc) -> bool:
     """Whether GetList / GET show `doc` as a `kind` (recycled volumes and their parts hide)."""
-    if kind == "ScPhysicalServer":
-        return bool(doc["objectType"] == "ScPhysicalServer")
+    if kind in ("ScPhysicalServer", "ScServerCluster"):
+        return bool(doc["objectType"] == kind)
     if kind == "ScVolume":
         return not doc["inRecycleBin"]
     if kind in ("ScVolumeConfiguration", "ScReplay"):

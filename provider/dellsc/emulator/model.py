@@ -35,6 +35,7 @@ REPLAY_DESCRIPTION_LENGTH = 30
 COLLECTION_OF = {
     "ScPhysicalServer": "ScServer",
     "ScRemoteStorageCenter": "ScServer",
+    "ScServerCluster": "ScServer",
 }
 
 
@@ -223,7 +224,7 @@ class Ctx:
         elif kind in ("ScVolumeFolder", "ScServerFolder"):
             parent = doc.get("parent")
             out["folderPath"] = self.folder_full_path(kind, parent["instanceId"]) if parent else ""
-        elif kind in ("ScPhysicalServer", "ScRemoteStorageCenter"):
+        elif kind in ("ScPhysicalServer", "ScRemoteStorageCenter", "ScServerCluster"):
             folder = doc.get("serverFolder")
             out["serverFolderPath"] = self.folder_full_path(
                 "ScServerFolder", folder["instanceId"] if folder else None
@@ -479,6 +480,38 @@ class Ctx:
                 return self.reach(self.active_replay(volume)), True
         raise not_found("ScReplay", replay_id)
 
+    # -- server clusters (inferred: see docs/emulator.md) -----------------------------------
+    def cluster_members(self, cluster_id: str) -> list[Doc]:
+        """The physical servers whose `parent` is this cluster."""
+        return self.where("ScServer", parent=cluster_id)
+
+    def hba_owners(self, server: Doc) -> list[str]:
+        """Whose HBAs a server's mappings reach: a cluster's members, else the server."""
+        if server["objectType"] == "ScServerCluster":
+            return [m["instanceId"] for m in self.cluster_members(server["instanceId"])]
+        return [server["instanceId"]]
+
+    def presented_to(self, server: Doc) -> list[str]:
+        """The server first, then the servers whose mappings it also sees or lends its LUNs
+        to: a cluster's members, a member's cluster."""
+        sid = server["instanceId"]
+        if server["objectType"] == "ScServerCluster":
+            return [sid, *(m["instanceId"] for m in self.cluster_members(sid))]
+        parent = server.get("parent")
+        return [sid, parent["instanceId"]] if parent else [sid]
+
+    def repath(self, *server_ids: str) -> None:
+        """Rebuild the paths of every profile that reaches these servers' HBAs: their own
+        profiles and their clusters'."""
+        owners: list[str] = []
+        for sid in server_ids:
+            server = self.txn.get("ScServer", sid)
+            parent = server.get("parent") if server is not None else None
+            owners += [sid, parent["instanceId"]] if parent else [sid]
+        for sid in dict.fromkeys(owners):
+            for profile in self.where("ScMappingProfile", server=sid):
+                self.add_paths(profile)
+
     # -- mappings --------------------------------------------------------------------------
     def map_volume(self, volume: Doc, server: Doc, preferred_lun: int | None = None) -> Doc:
         """Create the mapping profile and per-path mappings; activates the volume.
@@ -492,9 +525,17 @@ class Ctx:
         if existing:
             return existing[0]
         ssn = volume["scSerialNumber"]
+        related = self.presented_to(server)
+        for other in related[1:]:
+            if self.where("ScMappingProfile", volume=volume["instanceId"], server=other):
+                raise bad_request(
+                    f"Volume '{volume['name']}' is already mapped to server "
+                    f"'{server['instanceName']}' through '{other}' (a cluster and its members)"
+                )
         used = {
             lun
-            for p in self.where("ScMappingProfile", server=server["instanceId"])
+            for sid in related
+            for p in self.where("ScMappingProfile", server=sid)
             for lun in p["lunUsed"]
         }
         if preferred_lun is not None and preferred_lun in used:
@@ -549,7 +590,7 @@ class Ctx:
             for p in self.txn.all("ScControllerPort")
             if p["scSerialNumber"] == ssn and p["controller"]["instanceId"] == controller_id
         ]
-        hbas = self.where("ScServerHba", server=server["instanceId"])
+        hbas = [h for sid in self.hba_owners(server) for h in self.where("ScServerHba", server=sid)]
         pairs: list[tuple[Doc | None, Doc]] = [
             (h, p) for h in hbas for p in ports if p["transportType"] == h["portType"]
         ]
@@ -563,7 +604,7 @@ class Ctx:
             row = self.header("ScMapping", mid, f"{ssn}-{mid.split('.')[1]}", ssn) | {
                 "profile": ref_of(profile),
                 "volume": volume,
-                "server": ref_of(server),
+                "server": hba["server"] if hba is not None else ref_of(server),
                 "controller": profile["controller"],
                 "controllerPort": ref_of(port),
                 "lun": lun,

@@ -2,7 +2,9 @@
 
 Besides the driver's calls, a server can be modified (`PUT`: name, notes, operating system,
 folder) and lose an initiator (`RemoveHba`, body `ServerHba`), as in the DSM client (inferred:
-the Cinder driver never does either).
+the Cinder driver never does either). Server clusters are in `clusters`: a cluster's HbaList
+and MappingList hold its members' (inferred), a member's MappingList its cluster's paths
+through it.
 """
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ PORT_TYPES = {"iscsi": "Iscsi", "fibrechannel": "FibreChannel"}
 
 
 def refresh_server(ctx: Ctx, server_id: str) -> Doc:
-    """Recompute HBA-derived attributes of a server."""
+    """Recompute HBA-derived attributes of a server (a cluster: of its members), and of its
+    cluster."""
     server = ctx.txn.edit("ScServer", server_id)
     assert server is not None
-    hbas = ctx.where("ScServerHba", server=server_id)
+    hbas = [h for sid in ctx.hba_owners(server) for h in ctx.where("ScServerHba", server=sid)]
     server["hbaCount"] = len(hbas)
     server["hbaPresent"] = bool(hbas)
     server["portType"] = sorted({h["portType"] for h in hbas})
     server["status"] = "Up" if hbas else "Down"
     server["connectivity"] = "Up" if hbas else "Down"
-    return ctx.txn.put("ScServer", server)
+    parent = server.get("parent")
+    done = ctx.txn.put("ScServer", server)
+    if parent is not None:
+        refresh_server(ctx, parent["instanceId"])
+    return done
 
 
 def _check_unique_name(ctx: Ctx, ssn: int, name: str, own_id: str | None = None) -> None:
@@ -50,6 +57,13 @@ def create_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         else ctx.find("ScServerOperatingSystem", f"{ssn}.40")
     )
     alert = parse_bool(body.get("AlertOnConnectivity", True), "AlertOnConnectivity")
+    cluster = (
+        ctx.resolve("ScServer", body.get("Parent"), "Parent", ssn)
+        if body.get("Parent") is not None
+        else None
+    )
+    if cluster is not None and cluster["objectType"] != "ScServerCluster":
+        raise bad_request(f"Parent: '{cluster['instanceId']}' is not a server cluster")
     sid = f"{ssn}.{ctx.txn.next_id(f'{ssn}:server', start=1)}"
     server = ctx.header("ScPhysicalServer", sid, name, ssn) | {
         "name": name,
@@ -71,6 +85,9 @@ def create_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         "serverFolderIndex": int(folder["instanceId"].split(".")[1]),
         "operatingSystem": ref_of(os_doc),
     }
+    if cluster is not None:  # puppet's `Parent` (inferred: as AddToCluster)
+        index = int(cluster["instanceId"].split(".")[1])
+        server |= {"parent": ref_of(cluster), "parentIndex": index}
     ctx.txn.put("ScServer", server)
     return ctx.render(server)
 
@@ -108,15 +125,14 @@ def add_hba(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         hba = hba_doc(ctx, ssn, name, port_type, server)
     ctx.txn.put("ScServerHba", hba)
     refresh_server(ctx, server["instanceId"])
-    for profile in ctx.where("ScMappingProfile", server=server["instanceId"]):
-        ctx.add_paths(profile)
+    ctx.repath(server["instanceId"])
     return ctx.render(hba)
 
 
 def _update_server(ctx: Ctx, oid: str, body: Body) -> Doc:
     server = ctx.find_to_edit("ScServer", oid)
     ssn = server["scSerialNumber"]
-    if server["objectType"] != "ScPhysicalServer":
+    if server["objectType"] not in ("ScPhysicalServer", "ScServerCluster"):
         raise bad_request(f"Server '{oid}' cannot be modified")
     if body.has("Name"):
         name = ctx.check_name(body.get("Name"))
@@ -164,8 +180,7 @@ def remove_hba(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     del detached["server"]
     ctx.txn.put("ScServerHba", detached)
     refresh_server(ctx, server["instanceId"])
-    for profile in ctx.where("ScMappingProfile", server=server["instanceId"]):
-        ctx.add_paths(profile)
+    ctx.repath(server["instanceId"])
     return ctx.render(server)
 
 
@@ -181,17 +196,31 @@ def delete_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         detached = dict(hba)
         del detached["server"]
         ctx.txn.put("ScServerHba", detached)
+    for member in ctx.cluster_members(sid):  # a deleted cluster releases its servers (inferred)
+        released = {k: v for k, v in member.items() if k not in ("parent", "parentIndex")}
+        ctx.txn.put("ScServer", released)
+    parent = server.get("parent")
     ctx.txn.delete("ScServer", sid)
+    if parent is not None:  # a member: the cluster's mappings lose its paths
+        ctx.repath(parent["instanceId"])
+        refresh_server(ctx, parent["instanceId"])
     return {"result": True}
 
 
 @route("GET", "StorageCenter/ScServer/{id}/HbaList")
 def hba_list(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
-    sid = ctx.find("ScServer", p["id"])["instanceId"]
-    return ctx.render_all(ctx.where("ScServerHba", server=sid))
+    server = ctx.find("ScServer", p["id"])
+    hbas = [h for sid in ctx.hba_owners(server) for h in ctx.where("ScServerHba", server=sid)]
+    return ctx.render_all(hbas)
 
 
 @route("GET", "StorageCenter/ScServer/{id}/MappingList")
 def server_mappings(ctx: Ctx, p: dict[str, str], body: Body) -> list[Doc]:
     sid = ctx.find("ScServer", p["id"])["instanceId"]
-    return ctx.render_all(ctx.where("ScMapping", server=sid))
+    profiles = {p["instanceId"] for p in ctx.where("ScMappingProfile", server=sid)}
+    rows = [
+        m
+        for m in ctx.txn.all("ScMapping")
+        if m["server"]["instanceId"] == sid or m["profile"]["instanceId"] in profiles
+    ]
+    return ctx.render_all(rows)

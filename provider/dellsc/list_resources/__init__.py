@@ -2,9 +2,10 @@
 
 from dellsc.list_resources.base import ListResource
 from dellsc.list_resources.server import ServerList
+from dellsc.list_resources.server_cluster import ServerClusterList
 from dellsc.list_resources.snapshot import SnapshotList
 from dellsc.list_resources.volume import VolumeList
 
 LIST_RESOURCES: dict[str, type[ListResource]] = {
-    r.type_name: r for r in (ServerList, SnapshotList, VolumeList)
+    r.type_name: r for r in (ServerList, ServerClusterList, SnapshotList, VolumeList)
 }

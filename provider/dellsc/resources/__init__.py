@@ -5,6 +5,7 @@ from dellsc.resources.consistency_group import ConsistencyGroupResource
 from dellsc.resources.consistency_group_snapshot import ConsistencyGroupSnapshotResource
 from dellsc.resources.replication_plan import ReplicationPlanResource
 from dellsc.resources.server import ServerResource
+from dellsc.resources.server_cluster import ServerClusterResource
 from dellsc.resources.snapshot import SnapshotResource
 from dellsc.resources.volume import VolumeResource
 from dellsc.resources.volume_mapping import VolumeMappingResource
@@ -14,6 +15,7 @@ RESOURCES: dict[str, type[Resource]] = {
     for r in (
         VolumeResource,
         ServerResource,
+        ServerClusterResource,
         VolumeMappingResource,
         SnapshotResource,
         ConsistencyGroupResource,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.volume import folder_path
@@ -163,24 +163,7 @@ class ServerResource(Resource):
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()
         server_id = prior["id"]
-        moved = _known(planned["folder"]) and folder_path(planned["folder"]) != folder_path(
-            prior["folder"]
-        )
-        os_changed = _known(planned["operating_system"]) and (
-            str(planned["operating_system"]).casefold()
-            != str(prior["operating_system"] or "").casefold()
-        )
-        client.update_server(
-            server_id,
-            name=planned["name"] if planned["name"] != prior["name"] else None,
-            notes=planned["notes"]
-            if _known(planned["notes"]) and planned["notes"] != prior["notes"]
-            else None,
-            os_id=self._os_id(client, planned["operating_system"]) if os_changed else None,
-            folder_id=client.ensure_server_folder(folder_path(planned["folder"])).instance_id
-            if moved and folder_path(planned["folder"])
-            else None,
-        )
+        client.update_server(server_id, **changes(client, prior, planned))
         self._sync_initiators(client, server_id, planned)
         state = self._read(client, server_id, planned)
         if state is None:
@@ -261,6 +244,37 @@ class ServerResource(Resource):
         except errors.ScNotFound:
             return None
         return server_state(server, hbas, prior)
+
+
+class Changes(TypedDict):
+    """The keyword arguments of `update_server` (and `update_server_cluster`)."""
+
+    name: str | None
+    notes: str | None
+    os_id: str | None
+    folder_id: str | None
+
+
+def changes(client: ScClient, prior: Values, planned: Values) -> Changes:
+    """What an update sends for the name, notes, operating system and folder of a server
+    (or a cluster): the new value where it changed, else None."""
+    moved = _known(planned["folder"]) and folder_path(planned["folder"]) != folder_path(
+        prior["folder"]
+    )
+    os_changed = _known(planned["operating_system"]) and (
+        str(planned["operating_system"]).casefold()
+        != str(prior["operating_system"] or "").casefold()
+    )
+    return {
+        "name": planned["name"] if planned["name"] != prior["name"] else None,
+        "notes": planned["notes"]
+        if _known(planned["notes"]) and planned["notes"] != prior["notes"]
+        else None,
+        "os_id": ServerResource._os_id(client, planned["operating_system"]) if os_changed else None,
+        "folder_id": client.ensure_server_folder(folder_path(planned["folder"])).instance_id
+        if moved and folder_path(planned["folder"])
+        else None,
+    }
 
 
 def _keep_spelling(actual: str, prior: Any) -> str:

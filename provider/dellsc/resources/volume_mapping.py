@@ -48,16 +48,27 @@ class VolumeMappingResource(Resource):
                 self._check_target(client, attribute, value, diags)
         lun: Any = change.config.get("lun")
         volume_id, server_id = planned["volume_id"], planned["server_id"]
-        if diags.has_errors or not (_known(lun) and _known(volume_id) and _known(server_id)):
+        if diags.has_errors or not (_known(volume_id) and _known(server_id)):
             return
-        for profile in client.server_mapping_profiles(server_id):
+        # a cluster shares its LUNs and volumes with its members (and they with it)
+        for profile in client.profiles_presented_with(client.get_server(server_id)):
             if profile.volume and profile.volume.instance_id == volume_id:
+                via = profile.server.instance_id if profile.server else server_id
+                if via != server_id:
+                    diags.error(
+                        "Volume Already Presented Through A Cluster",
+                        f"Volume {volume_id} is already mapped to server {via}, which is "
+                        f"server {server_id}'s cluster or one of its members: the array "
+                        "presents a volume once per host. Keep one of the two mappings.",
+                        AttrPath("server_id"),
+                    )
                 continue
-            if int(lun) in profile.lun_used:
+            if _known(lun) and int(lun) in profile.lun_used:
                 other = profile.volume.instance_name if profile.volume else "another volume"
                 diags.error(
                     "LUN Already In Use",
-                    f"Server {server_id} already sees volume {other!r} at LUN {lun}. "
+                    f"Server {server_id} already sees volume {other!r} at LUN {lun} (its own "
+                    "mapping, or its cluster's or members'). "
                     "Choose a free LUN or leave lun unset to let the array choose.",
                     AttrPath("lun"),
                 )
@@ -204,7 +215,7 @@ class VolumeMappingResource(Resource):
     def _state(client: ScClient, profile: ScMappingProfile, prior: Values) -> Values:
         volume_id = profile.volume.instance_id if profile.volume else prior["volume_id"]
         server_id = profile.server.instance_id if profile.server else prior["server_id"]
-        facts = client.connection(volume_id, server_id)
+        facts = client.connection(volume_id, server_id, profile.instance_id)
         lun = profile.lun_used[0] if profile.lun_used else facts.lun
         transport = (["Iscsi"] if facts.iscsi_target_iqns else []) + (
             ["FibreChannel"] if facts.fc_target_wwns else []

@@ -327,6 +327,7 @@ class ScServer(ScObject):
     server_folder: ScRef | None = None
     server_folder_path: Text = ""
     operating_system: ScRef | None = None
+    parent: ScRef | None = None  # a member's server cluster
     sc_serial_number: Ssn | None = None
 
 

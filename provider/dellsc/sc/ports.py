@@ -85,12 +85,18 @@ class PortsMixin(VolumesMixin, ServersMixin):
         path = f"StorageCenter/ScConfiguration/{int(serial)}"
         return self._fact(path, lambda p: self._get(ScConfiguration, p))
 
-    def connection(self, volume_id: str, server_id: str) -> Connection:
-        """Target facts of the mapping of a volume to a server (empty when there is none)."""
+    def connection(
+        self, volume_id: str, server_id: str, profile_id: str | None = None
+    ) -> Connection:
+        """Target facts of the mapping of a volume to a server (empty when there is none).
+
+        With the mapping profile's id, the paths of that profile count too whatever server
+        they name: a cluster's mapping reaches the volume through its members' HBAs."""
         rows = [
             m
             for m in self.volume_mappings(volume_id)
-            if m.server is not None and m.server.instance_id == server_id
+            if (m.server is not None and m.server.instance_id == server_id)
+            or (profile_id and m.profile is not None and m.profile.instance_id == profile_id)
         ]
         out = Connection(lun=next((m.lun for m in rows if m.lun is not None), None))
         if not rows:
@@ -106,15 +112,18 @@ class PortsMixin(VolumesMixin, ServersMixin):
             return ports[pid]
 
         self._iscsi_targets(volume_id, rows, port_of, out)
+        fc_rows = [r for r in rows if (port := port_of(r)) is not None and port.wwn]
+        hosts = sorted({r.server.instance_id for r in fc_rows if r.server is not None})
         fc_initiators = {
             h.instance_name.lower()
-            for h in self.server_hbas(server_id)
+            for host in hosts
+            for h in self.server_hbas(host)
             if h.port_type == "FibreChannel"
         }
-        for row in rows:
+        for row in fc_rows:
             hba = row.server_hba.instance_name.lower() if row.server_hba else ""
             port = port_of(row)
-            if hba not in fc_initiators or port is None or not port.wwn:
+            if hba not in fc_initiators or port is None:
                 continue
             wwn = port.wwn.lower()
             if wwn not in out.fc_target_wwns:

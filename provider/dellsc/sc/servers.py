@@ -131,8 +131,10 @@ class ServersMixin(ClientCore):
         notes: str | None = None,
         os_id: str | None = None,
         folder_id: str | None = None,
+        kind: str = "ScPhysicalServer",
     ) -> ScServer:
-        """Rename, re-note, retype (operating system) and/or move a physical server."""
+        """Rename, re-note, retype (operating system) and/or move a physical server (or,
+        with `kind`, a server cluster)."""
         check_id(instance_id, "server id")
         body: dict[str, Any] = {}
         if name is not None:
@@ -143,7 +145,7 @@ class ServersMixin(ClientCore):
             body["OperatingSystem"] = check_id(os_id, "operating system id")
         if folder_id is not None:
             body["ServerFolder"] = check_id(folder_id, "server folder id")
-        path = f"StorageCenter/ScPhysicalServer/{instance_id}"
+        path = f"StorageCenter/{kind}/{instance_id}"
         server = self._write_one(ScServer, "PUT", path, body) if body else None
         return server or self.get_server(instance_id)
 

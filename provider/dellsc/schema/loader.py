@@ -1,8 +1,9 @@
 """Read and check the schema files shipped in `schemas/` (resources, data sources, provider).
 
 Layout: `schemas/provider.json`, `schemas/resources/<type>.json`,
-`schemas/data_sources/<type>.json`, `schemas/actions/<type>.json`. Every file is checked
-strictly so a typo fails at load time (and in the unit tests), never as a Terraform crash.
+`schemas/data_sources/<type>.json`, `schemas/actions/<type>.json`,
+`schemas/functions/<name>.json`. Every file is checked strictly so a typo fails at load time
+(and in the unit tests), never as a Terraform crash.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from dellsc.schema.model import Attribute, IdentityAttribute, Schema
+from dellsc.schema.model import (
+    Attribute,
+    FunctionParameter,
+    FunctionSchema,
+    IdentityAttribute,
+    Schema,
+)
 from dellsc.schema.validators import VALIDATORS
 from dellsc.tf.values import CtyType
 
@@ -33,6 +40,12 @@ _SCHEMA_KEYS = frozenset(
 
 class SchemaError(ValueError):
     """A schema file is malformed."""
+
+
+_FUNCTION_KEYS = frozenset(
+    {"name", "summary", "description", "parameters", "variadic_parameter", "return", "examples"}
+)
+_PARAMETER_KEYS = frozenset({"name", "type", "description", "allow_null_value"})
 
 
 def _check_type(t: Any, where: str) -> CtyType:
@@ -123,6 +136,42 @@ def parse_schema(raw: dict[str, Any], kind: str, where: str) -> Schema:
     )
 
 
+def _parameter(raw: Any, where: str) -> FunctionParameter:
+    if not isinstance(raw, dict) or set(raw) - _PARAMETER_KEYS:
+        raise SchemaError(f"{where}: a parameter is an object with keys {sorted(_PARAMETER_KEYS)}")
+    if not raw.get("name") or not raw.get("description"):
+        raise SchemaError(f"{where}: a parameter needs a name and a description")
+    return FunctionParameter(
+        name=raw["name"],
+        type=_check_type(raw.get("type"), f"{where}.{raw['name']}"),
+        description=raw["description"],
+        allow_null=bool(raw.get("allow_null_value", False)),
+    )
+
+
+def parse_function(raw: dict[str, Any], where: str) -> FunctionSchema:
+    """Build a FunctionSchema from the decoded JSON of one `schemas/functions/` file."""
+    unknown = set(raw) - _FUNCTION_KEYS
+    if unknown:
+        raise SchemaError(f"{where}: unknown keys {sorted(unknown)}")
+    for key in ("name", "summary", "description", "return"):
+        if not raw.get(key):
+            raise SchemaError(f"{where}: {key!r} is required")  # no `return`: Terraform panics
+    variadic = raw.get("variadic_parameter")
+    examples = raw.get("examples", [])
+    if not all(isinstance(e, list) and len(e) == 2 for e in examples):
+        raise SchemaError(f"{where}: examples are [call, result] pairs")
+    return FunctionSchema(
+        name=raw["name"],
+        summary=raw["summary"],
+        description=raw["description"],
+        parameters=tuple(_parameter(p, where) for p in raw.get("parameters", [])),
+        returns=_check_type(raw["return"].get("type"), f"{where}.return"),
+        variadic=_parameter(variadic, where) if variadic is not None else None,
+        examples=tuple((str(call), str(result)) for call, result in examples),
+    )
+
+
 def _schema_root() -> Traversable:
     return resources.files("dellsc") / "schemas"
 
@@ -164,3 +213,24 @@ def schema(kind: str, type_name: str) -> Schema:
 def schemas(kind: str) -> dict[str, Schema]:
     """All schemas of one kind ("resources", "data_sources" or "actions"), by type name."""
     return {name: schema(kind, name) for name in type_names(kind)}
+
+
+@cache
+def function_schema(name: str) -> FunctionSchema:
+    """One function's schema, read on first use."""
+    path = _schema_root() / "functions" / f"{name}.json"
+    if not path.is_file():
+        raise KeyError(f"no function schema named {name!r}")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"{path.name}: {exc}") from exc
+    parsed = parse_function(raw, path.name)
+    if path.name != f"{parsed.name}.json":
+        raise SchemaError(f"{path.name}: file name must be {parsed.name}.json")
+    return parsed
+
+
+def function_schemas() -> dict[str, FunctionSchema]:
+    """Every provider-defined function's schema, by name."""
+    return {name: function_schema(name) for name in type_names("functions")}

@@ -76,3 +76,32 @@ class Schema:
 
     def attribute(self, name: str) -> Attribute:
         return self.by_name[name]
+
+
+@dataclass(frozen=True)
+class FunctionParameter:
+    """One parameter of a provider-defined function."""
+
+    name: str
+    type: CtyType
+    description: str
+    allow_null: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionSchema:
+    """A provider-defined function (Terraform 1.8+), as declared in `schemas/functions/`."""
+
+    name: str
+    summary: str
+    description: str
+    parameters: tuple[FunctionParameter, ...]
+    returns: CtyType
+    variadic: FunctionParameter | None = None
+    examples: tuple[tuple[str, str], ...] = ()  # (call, result), shown in the docs and tested
+
+    def parameter(self, index: int) -> FunctionParameter | None:
+        """The parameter argument `index` (0-based) binds to; None past the last one."""
+        if index < len(self.parameters):
+            return self.parameters[index]
+        return self.variadic

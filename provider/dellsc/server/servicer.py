@@ -17,11 +17,12 @@ import grpc
 
 from dellsc.actions.base import Action
 from dellsc.data_sources.base import DataSource
+from dellsc.functions.base import Function, FunctionError
 from dellsc.list_resources.base import ListResource
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.schema import planning
-from dellsc.schema.loader import schemas, type_names
-from dellsc.schema.model import Attribute, Schema
+from dellsc.schema.loader import function_schemas, schemas, type_names
+from dellsc.schema.model import Attribute, FunctionParameter, FunctionSchema, Schema
 from dellsc.server import codec
 from dellsc.server._gen import tfplugin6_pb2 as pb
 from dellsc.server.diagnostics import to_proto
@@ -47,6 +48,8 @@ class ProviderCore(Protocol):
     def action(self, type_name: str) -> Action: ...
 
     def list_resource(self, type_name: str) -> ListResource: ...
+
+    def function(self, name: str) -> Function: ...
 
     def describe_error(self, exc: Exception) -> tuple[str, str]: ...
 
@@ -84,6 +87,30 @@ def schema_proto(schema: Schema) -> pb.Schema:
             description_kind=pb.StringKind.MARKDOWN,
         ),
     )
+
+
+def _parameter_proto(parameter: FunctionParameter) -> pb.Function.Parameter:
+    return pb.Function.Parameter(
+        name=parameter.name,
+        type=codec.type_json(parameter.type),
+        allow_null_value=parameter.allow_null,
+        description=parameter.description,
+        description_kind=pb.StringKind.MARKDOWN,
+    )
+
+
+def function_proto(schema: FunctionSchema) -> pb.Function:
+    """The wire form of one function schema; `return` is always set (Terraform needs it)."""
+    message = pb.Function(
+        parameters=[_parameter_proto(p) for p in schema.parameters],
+        summary=schema.summary,
+        description=schema.description,
+        description_kind=pb.StringKind.MARKDOWN,
+    )
+    getattr(message, "return").type = codec.type_json(schema.returns)  # `return`: a keyword
+    if schema.variadic is not None:
+        message.variadic_parameter.CopyFrom(_parameter_proto(schema.variadic))
+    return message
 
 
 def _dynamic(value: Any, ty: CtyType) -> pb.DynamicValue:
@@ -159,6 +186,7 @@ class ProviderServicer:
                 pb.GetMetadata.ListResourceMetadata(type_name=n)
                 for n in type_names("list_resources")
             ],
+            functions=[pb.GetMetadata.FunctionMetadata(name=n) for n in type_names("functions")],
         )
 
     def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -172,6 +200,7 @@ class ProviderServicer:
             list_resource_schemas={
                 n: schema_proto(s) for n, s in schemas("list_resources").items()
             },
+            functions={n: function_proto(s) for n, s in function_schemas().items()},
             server_capabilities=pb.ServerCapabilities(
                 plan_destroy=True, get_provider_schema_optional=True
             ),
@@ -458,5 +487,43 @@ class ProviderServicer:
         if diags.items:
             yield pb.ListResource.Event(diagnostic=to_proto(diags))
 
+    # -- provider-defined functions (Terraform 1.8+) -----------------------------------------
+
     def GetFunctions(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return pb.GetFunctions.Response()
+        return pb.GetFunctions.Response(
+            functions={n: function_proto(s) for n, s in function_schemas().items()}
+        )
+
+    def CallFunction(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """Decode each argument by its parameter's type (variadic ones one by one), call the
+        function on this (unconfigured) provider, encode the result by the return type. Bad
+        input is a FunctionError naming the argument; functions use no diagnostics."""
+        start = time.perf_counter()
+        try:
+            function = self.core.function(request.name)
+            schema = function.schema()
+            arguments = []
+            for index, dv in enumerate(request.arguments):
+                parameter = schema.parameter(index)
+                if parameter is None:
+                    count = len(schema.parameters)
+                    raise FunctionError(
+                        f"{request.name} takes {count} argument{'' if count == 1 else 's'}", index
+                    )
+                value = _load(dv, parameter.type)
+                if value is None and not parameter.allow_null:
+                    raise FunctionError(f"{parameter.name} must not be null", index)
+                arguments.append(value)
+            result = function.call(arguments)
+            response = pb.CallFunction.Response(result=_dynamic(result, schema.returns))
+        except FunctionError as exc:  # Terraform ends the text with its own full stop
+            response = pb.CallFunction.Response(error=pb.FunctionError(text=exc.text.rstrip(".")))
+            if exc.argument is not None:
+                response.error.function_argument = exc.argument
+        except Exception as exc:  # never an opaque plugin error
+            log.debug("CallFunction %s failed", request.name, exc_info=True)
+            text = f"{request.name} failed unexpectedly: {type(exc).__name__}: {exc}".rstrip(".")
+            response = pb.CallFunction.Response(error=pb.FunctionError(text=text))
+        log.debug("CallFunction %s done in %.1f ms", request.name,
+                  (time.perf_counter() - start) * 1000)  # fmt: skip
+        return response

@@ -1,8 +1,8 @@
 """Generate the Terraform docs pages (tfplugindocs layout) from `schemas/` and `examples/`.
 
-`docs/index.md` and `docs/<kind>/<name>.md` (resources, data-sources, actions, list-resources)
-are generated and committed; `--check` fails when they are stale, so the schema files stay the
-single source of truth.
+`docs/index.md` and `docs/<kind>/<name>.md` (resources, data-sources, actions, list-resources,
+functions) are generated and committed; `--check` fails when they are stale, so the schema
+files stay the single source of truth.
 """
 
 from __future__ import annotations
@@ -11,17 +11,19 @@ import json
 import sys
 from pathlib import Path
 
-from dellsc.schema.loader import provider_schema, schemas
-from dellsc.schema.model import Attribute, Schema
+from dellsc.schema.loader import function_schemas, provider_schema, schemas
+from dellsc.schema.model import Attribute, FunctionParameter, FunctionSchema, Schema
 
 EXAMPLES = Path("examples")
 _TYPE_NAMES = {"string": "String", "number": "Number", "bool": "Boolean", "dynamic": "Dynamic"}
 
 
-def _type_label(attr: Attribute) -> str:
-    if attr.nested is not None:
+def _type_label(attr: Attribute | FunctionParameter) -> str:
+    if isinstance(attr, Attribute) and attr.nested is not None:
         return "Attributes"
     ty = attr.type
+    if isinstance(ty, list) and ty[0] == "object":
+        return "Object"
     if isinstance(ty, str):
         return _TYPE_NAMES[ty]
     inner = ty[1] if isinstance(ty[1], str) else "object"
@@ -96,6 +98,11 @@ def _contents(out: Path) -> list[str]:
             lines += [f"## {label}", ""]
             lines += [f"- [{n}]({folder}/{n.removeprefix('dellsc_')}.md)" for n in names]
             lines.append("")
+    functions = sorted(function_schemas())
+    if functions:
+        lines += ["## Functions (Terraform 1.8+)", ""]
+        lines += [f"- [provider::dellsc::{n}](functions/{n}.md)" for n in functions]
+        lines.append("")
     guides = sorted((out / "guides").glob("*.md"))
     if guides:
         lines += ["## Guides", ""]
@@ -177,12 +184,67 @@ def _type_page(schema: Schema) -> str:
     return "\n".join(parts)
 
 
+def _signature(schema: FunctionSchema) -> str:
+    def label(parameter: FunctionParameter) -> str:
+        return f"{parameter.name} {_type_label(parameter).lower()}"
+
+    arguments = [label(p) for p in schema.parameters]
+    if schema.variadic is not None:
+        arguments.append(label(schema.variadic) + "...")
+    returns = _type_label(FunctionParameter("", schema.returns, "")).lower()
+    return f"{schema.name}({', '.join(arguments)}) {returns}"
+
+
+def _function_page(schema: FunctionSchema) -> str:
+    arguments = [f"1. `{p.name}` ({_type_label(p)}) {p.description}" for p in schema.parameters]
+    if schema.variadic is not None:
+        variadic = schema.variadic
+        arguments.append(
+            f"1. `{variadic.name}` (Variadic, {_type_label(variadic)}) {variadic.description}"
+        )
+    parts = [
+        "---",
+        f'page_title: "{schema.name} function - terraform-provider-dellsc"',
+        'subcategory: ""',
+        "description: |-",
+        f"  {schema.summary}",
+        "---",
+        "",
+        f"# function: {schema.name}",
+        "",
+        schema.description,
+        "",
+        "Call it as `provider::dellsc::" + schema.name + "(...)` (Terraform 1.8+) in a module "
+        "whose `required_providers` names `dellsc`; it needs no provider configuration and "
+        "reads nothing from the array.",
+        "",
+        "## Example Usage",
+        "",
+        _example(EXAMPLES / "functions" / schema.name / "function.tf", "terraform"),
+        "## Signature",
+        "",
+        f"```text\n{_signature(schema)}\n```",
+        "",
+        "## Arguments",
+        "",
+        *arguments,
+        "",
+    ]
+    if schema.examples:
+        parts += ["## Results", "", "| Call | Result |", "|---|---|"]
+        parts += [f"| `{call}` | `{result}` |" for call, result in schema.examples]
+        parts.append("")
+    return "\n".join(parts)
+
+
 def pages(docs: Path = Path("docs")) -> dict[Path, str]:
     """Every generated page, by path relative to docs/."""
     out = {Path("index.md"): _index(docs)}
     for kind, (_, folder, _) in _KINDS.items():
         for name, schema in schemas(kind).items():
             out[Path(folder) / f"{name.removeprefix('dellsc_')}.md"] = _type_page(schema)
+    for name, function in function_schemas().items():
+        out[Path("functions") / f"{name}.md"] = _function_page(function)
     return {path: text.rstrip() + "\n" for path, text in out.items()}
 
 
