@@ -232,19 +232,22 @@ class Ctx:
             out["serverFolderPath"] = self.folder_full_path(
                 "ScServerFolder", folder["instanceId"] if folder else None
             )
-        elif kind == "ScStorageProfile":
-            out["volumeCount"] = self.storage_profile_volumes().get(doc["instanceId"], 0)
+        elif kind in ("ScStorageProfile", "ScReplayProfile"):
+            out["volumeCount"] = self.profile_volumes().get(doc["instanceId"], 0)
         return out
 
-    def storage_profile_volumes(self) -> dict[str, int]:
-        """Volumes (outside the recycle bin) per storage profile id, counted once a request."""
+    def profile_volumes(self) -> dict[str, int]:
+        """Volumes (outside the recycle bin) per storage or snapshot profile id, counted once
+        a request."""
         if self._profile_volumes is None:
             counts: dict[str, int] = {}
             for config in self.txn.all("ScVolumeConfiguration"):
                 volume = self.txn.get("ScVolume", config["instanceId"])
+                if volume is None or volume["inRecycleBin"]:
+                    continue
                 profile = config.get("storageProfile")
-                if volume is not None and not volume["inRecycleBin"] and profile:
-                    key = profile["instanceId"]
+                for ref_doc in [profile, *config["replayProfileList"]] if profile else []:
+                    key = ref_doc["instanceId"]
                     counts[key] = counts.get(key, 0) + 1
             self._profile_volumes = counts
         return self._profile_volumes

@@ -86,8 +86,7 @@ class RetypePreview:
             for gap in self._gaps:
                 self.change.diags.warning(
                     f"Retype Preview Incomplete: {attribute}",
-                    f"Volume {name!r} ({prior['id']}): {gap} Applying the change does not "
-                    "need it.",
+                    f"Volume {name!r} ({prior['id']}): {gap} Applying the change does not need it.",
                     AttrPath(attribute),
                 )
         if _known(planned.get("folder")):
