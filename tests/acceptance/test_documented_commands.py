@@ -66,6 +66,7 @@ WALKS = (
     Walk("docs/guides/testing-in-ci.md", terraform="none", copy=2),
     Walk("README.md", terraform="none", copy=2),  # "Terraform on PATH is optional"
     Walk("docs/guides/authentication-and-tls.md", workdir=True),
+    Walk("docs/guides/real-array.md", workdir=True, venv_on_path=True, emulator="--ssn 64702"),
     Walk("docs/guides/adopt-an-existing-array.md", workdir=True, terraform="1.15",
          emulator="--preload-volumes 5"),
     Walk("docs/guides/retype.md", workdir=True),
@@ -244,6 +245,11 @@ def _checks(walk: Walk, output: str) -> list[str]:
             wrong.append("adopt-an-existing-array.md: the plan after generation does not import")
         if "No changes." not in output:
             wrong.append("adopt-an-existing-array.md: the last plan is not empty")
+    report = '"call": "GET StorageCenter/StorageCenter"'
+    if walk.doc == "docs/guides/real-array.md" and (
+        "0 drift, 0 failed" not in output or report not in output
+    ):
+        wrong.append("real-array.md: the doctor did not report the emulator clean, or no report")
     if walk.doc == "docs/guides/disaster-recovery.md":
         for phrase in ("Warning: Failover: 'db1'", "Warning: Failback: 'db1'"):
             if phrase not in output:
