@@ -96,6 +96,8 @@ def test_profiles_count_the_volumes_using_them(dsm: Dsm) -> None:
     volume = dsm.create_volume("counted")
     after = {p["name"]: p["volumeCount"] for p in dsm.get_list("ScStorageProfile")}
     assert after["Recommended"] == before["Recommended"] + 1
+    # High Priority has the id of the Daily snapshot profile the volume uses: not counted
+    assert after["High Priority"] == before["High Priority"] == 0
     daily = dsm.get(f"StorageCenter/ScReplayProfile/{SSN}.2")
     assert daily["volumeCount"] >= 1  # the user's default snapshot profile
     dsm.ok("DELETE", f"StorageCenter/ScVolume/{volume['instanceId']}")

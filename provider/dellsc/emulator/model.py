@@ -89,7 +89,7 @@ class Ctx:
     read_counts: dict[str, int]
     asynchronous: bool = False
     _paths: dict[tuple[str, str], str] = field(default_factory=dict)
-    _profile_volumes: dict[str, int] | None = None
+    _profile_volumes: dict[tuple[str, str], int] | None = None
 
     # -- lookups ---------------------------------------------------------------------------
     def find(self, coll: str, oid: str, label: str | None = None) -> Doc:
@@ -233,21 +233,22 @@ class Ctx:
                 "ScServerFolder", folder["instanceId"] if folder else None
             )
         elif kind in ("ScStorageProfile", "ScReplayProfile"):
-            out["volumeCount"] = self.profile_volumes().get(doc["instanceId"], 0)
+            out["volumeCount"] = self.profile_volumes().get((kind, doc["instanceId"]), 0)
         return out
 
-    def profile_volumes(self) -> dict[str, int]:
-        """Volumes (outside the recycle bin) per storage or snapshot profile id, counted once
-        a request."""
+    def profile_volumes(self) -> dict[tuple[str, str], int]:
+        """Volumes (outside the recycle bin) per (profile kind, id), for storage and snapshot
+        profiles (their ids may coincide), counted once a request."""
         if self._profile_volumes is None:
-            counts: dict[str, int] = {}
+            counts: dict[tuple[str, str], int] = {}
             for config in self.txn.all("ScVolumeConfiguration"):
                 volume = self.txn.get("ScVolume", config["instanceId"])
                 if volume is None or volume["inRecycleBin"]:
                     continue
                 profile = config.get("storageProfile")
-                for ref_doc in [profile, *config["replayProfileList"]] if profile else []:
-                    key = ref_doc["instanceId"]
+                refs = [profile, *config["replayProfileList"]] if profile else []
+                for target in refs:
+                    key = (target["objectType"], target["instanceId"])
                     counts[key] = counts.get(key, 0) + 1
             self._profile_volumes = counts
         return self._profile_volumes
