@@ -130,7 +130,7 @@ class Reader(Generic[V]):
         """Load the bulk list now if even the first wave of a refresh would cost more."""
         if self._bulk is None or self._cache.dropped or self._cache.loaded is not None:
             return
-        if self._failed or _threshold(self._estimate()) > 0:
+        if self._failed or self._reads_before_listing() > 0:
             return
         try:
             self._cache.get("", self._bulk)
@@ -145,28 +145,25 @@ class Reader(Generic[V]):
     def _worth_listing(self) -> bool:
         with self._lock:
             singles = self._singles
+        return singles >= self._reads_before_listing()
+
+    def _reads_before_listing(self) -> float:
+        """Single reads after which the bulk list is cheaper: none when even a refresh's
+        first wave would cost more (reads then wait for the list, as after a prefetch)."""
         if self._threshold is None:
-            self._threshold = _threshold(self._estimate())
-        return singles >= self._threshold
-
-    def _estimate(self) -> int | None:
-        if self._size is None:
-            return None
-        try:
-            return self._size()
-        except Exception:  # an estimate only: without it the reader counts reads instead
-            log.debug("size of %s unknown", self.name, exc_info=True)
-            return None
-
-
-def _threshold(size: int | None) -> float:
-    """Single reads after which the bulk list of `size` objects is cheaper: none when even a
-    refresh's first wave would cost more (reads then wait for the list, as a prefetch)."""
-    if size is None:
-        return UNKNOWN_SIZE_READS
-    if size <= PREFETCH_READS * OBJECTS_PER_READ:
-        return 0
-    return size / OBJECTS_PER_READ
+            size = None
+            if self._size is not None:
+                try:
+                    size = self._size()
+                except Exception:  # an estimate only: without it, reads are counted
+                    log.debug("size of %s unknown", self.name, exc_info=True)
+            if size is None:
+                self._threshold = UNKNOWN_SIZE_READS
+            elif size <= PREFETCH_READS * OBJECTS_PER_READ:
+                self._threshold = 0
+            else:
+                self._threshold = size / OBJECTS_PER_READ
+        return self._threshold
 
 
 class Readers:
