@@ -41,7 +41,7 @@ from .validation import check_id, check_name
 
 PORT_TYPES = {"iscsi": "Iscsi", "fibrechannel": "FibreChannel"}
 PATHS_PER_MAPPING = 4  # mapping rows per mapping profile, to estimate a bulk list's size
-UNCORROBORATED = "this call has no public evidence, reference §9.1a"
+UNCORROBORATED = "no public client of the DSM API confirms this change"
 
 T = TypeVar("T", bound=ScModel)
 
@@ -181,7 +181,8 @@ class ServersMixin(ProfilesMixin):
         os_id: str | None = None,
         folder_id: str | None = None,
     ) -> ScServer:
-        """Rename, re-note, retype (operating system) and/or move a physical server."""
+        """Rename, re-note, retype (operating system) and/or move a physical server; the
+        server is read back, and ScNotApplied names what the array kept instead."""
         check_id(instance_id, "server id")
         body: dict[str, Any] = {}
         if name is not None:
@@ -210,8 +211,8 @@ class ServersMixin(ProfilesMixin):
             raise ScNotApplied(
                 200,
                 f"the array accepted the change of server {instance_id} but kept "
-                f"{'; '.join(missed)} ({UNCORROBORATED}); change it in Dell Storage Manager, "
-                "or let Terraform replace the server",
+                f"{'; '.join(missed)} ({UNCORROBORATED}); make the change in Dell Storage "
+                "Manager, then plan again",
                 "PUT",
                 path,
             )
