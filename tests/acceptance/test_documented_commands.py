@@ -67,6 +67,7 @@ WALKS = (
     Walk("docs/guides/testing-modules.md", workdir=True, venv_on_path=True),
     Walk("README.md", terraform="none", copy=2),  # "Terraform on PATH is optional"
     Walk("docs/guides/authentication-and-tls.md", workdir=True),
+    Walk("docs/guides/real-array.md", workdir=True, venv_on_path=True, emulator="--ssn 64702"),
     Walk("docs/guides/adopt-an-existing-array.md", workdir=True, terraform="1.15",
          emulator="--preload-volumes 5"),
     Walk("docs/guides/retype.md", workdir=True),
@@ -251,6 +252,11 @@ def _checks(walk: Walk, output: str) -> list[str]:
                 wrong.append(f"testing-modules.md: no terraform test with {runs!r}")
         if "Missing expected failure" not in output:
             wrong.append("testing-modules.md: expect_failures caught the provider's error")
+    report = '"call": "GET StorageCenter/StorageCenter"'
+    if walk.doc == "docs/guides/real-array.md" and (
+        "0 drift, 0 failed" not in output or report not in output
+    ):
+        wrong.append("real-array.md: the doctor did not report the emulator clean, or no report")
     if walk.doc == "docs/guides/disaster-recovery.md":
         for phrase in ("Warning: Failover: 'db1'", "Warning: Failback: 'db1'"):
             if phrase not in output:

@@ -174,3 +174,16 @@ def test_activation_needs_an_up_physical_server(make_emulator: EmulatorFactory) 
             pytest.raises(errors.ScConflict, match="no up physical server"),
         ):
             client.create_replay(volume.instance_id, "snap")
+
+
+def test_a_server_change_the_array_did_not_make_is_named(make_emulator: EmulatorFactory) -> None:
+    # an array whose servers keep reporting the operating system they had
+    kept = {"instanceId": f"{SSN}.38", "instanceName": "Red Hat Linux 6.x",
+            "objectType": "ScServerOperatingSystem"}  # fmt: skip
+    drift = {"kind": "ScPhysicalServer", "field": "operatingSystem", "value": kept}
+    with make_emulator(drifts=(drift,)) as emu, emu.client() as client:
+        server = client.create_server("kept-os", os_name="Red Hat Linux 6.x")
+        renamed = client.update_server(server.instance_id, name="kept-os-2")
+        assert renamed.name == "kept-os-2"
+        with pytest.raises(errors.ScNotApplied, match=r"kept OperatingSystem Red Hat Linux 6\.x"):
+            client.update_server(server.instance_id, os_id=f"{SSN}.43")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dellsc.sc import MAX_VOLUME_NAME_LENGTH, ScClient, errors
+from dellsc.sc import MAX_VOLUME_NAME_LENGTH, ScClient, cache, errors
 from dellsc.sc.units import GIB
 
 from .conftest import (
@@ -265,7 +265,7 @@ def _requests(emulator: Emulator) -> int:
     return int(stats["requests"])
 
 
-def test_cache_refreshes_many_volumes_in_constant_requests(
+def test_cache_lists_a_small_array_once_and_reads_singly_after_a_write(
     make_emulator: EmulatorFactory, call_log: CallLog
 ) -> None:
     with make_emulator(preload_volumes=50) as emu:
@@ -275,11 +275,13 @@ def test_cache_refreshes_many_volumes_in_constant_requests(
         with emu.client(cache=True) as cached:
             before = _requests(emu)
             call_log.calls.clear()
+            cached.warm_cache()  # 50 volumes: cheaper listed than read one by one
             for instance_id in ids:
                 assert cached.get_volume(instance_id).instance_id == instance_id
                 assert cached.get_volume_configuration(instance_id).instance_id == instance_id
-            assert _requests(emu) - before == 2
+            assert _requests(emu) - before == 3
             assert call_log.calls == [
+                ("POST", "StorageCenter/ScStorageProfile/GetList"),  # how many volumes
                 ("POST", "StorageCenter/ScVolume/GetList"),
                 ("POST", "StorageCenter/ScVolumeConfiguration/GetList"),
             ]
@@ -297,16 +299,42 @@ def test_cache_refreshes_many_volumes_in_constant_requests(
             ]
 
 
+def test_cache_reads_few_of_a_large_array_singly_then_lists_it(
+    make_emulator: EmulatorFactory, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 60 volumes stand for a large array: a bulk list costs as much as 60 / 6 = 10 GETs, more
+    # than the first 5 reads of a refresh
+    monkeypatch.setattr(cache, "OBJECTS_PER_READ", 6)
+    monkeypatch.setattr(cache, "PREFETCH_READS", 5)
+    with make_emulator(preload_volumes=60) as emu, emu.client(cache=True) as cached:
+        ids = [v.instance_id for v in cached.list_volumes()]
+        call_log.calls.clear()
+        cached.warm_cache()  # too many to list before anything asks
+        for instance_id in ids[:10]:
+            cached.get_volume(instance_id)
+        assert call_log.calls == [
+            ("POST", "StorageCenter/ScStorageProfile/GetList"),
+            *[("GET", f"StorageCenter/ScVolume/{i}") for i in ids[:10]],
+        ]
+        call_log.calls.clear()  # ten single reads cost what the list costs: list it now
+        for instance_id in ids[10:]:
+            assert cached.get_volume(instance_id).instance_id == instance_id
+        assert call_log.calls == [("POST", "StorageCenter/ScVolume/GetList")]
+
+
 def test_cache_concurrent_misses_share_one_bulk_request(
     make_emulator: EmulatorFactory, call_log: CallLog
 ) -> None:
     with make_emulator(preload_volumes=20) as emu, emu.client(cache=True) as cached:
         ids = [v.instance_id for v in cached.list_volumes()]
         call_log.calls.clear()
-        seen: list[str] = []
+        seen: list[str] = []  # 20 volumes: each read waits for the one list
         run_concurrently(8, lambda n: seen.append(cached.get_volume(ids[n]).instance_id))
         assert sorted(seen) == sorted(ids[:8])
-        assert call_log.calls.count(("POST", "StorageCenter/ScVolume/GetList")) == 1
+        assert call_log.calls == [
+            ("POST", "StorageCenter/ScStorageProfile/GetList"),
+            ("POST", "StorageCenter/ScVolume/GetList"),
+        ]
 
 
 def test_cache_misses_fall_back_to_a_direct_get(make_emulator: EmulatorFactory) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import catalog, clusters, protection, servers, volumes  # noqa: F401  (registers routes)
+from .drift import Drift, drifted
 from .faults import AFTER_ACTIONS, Fault, FaultBook
 from .limits import BadJson, BodyTooLarge, Sessions, loads, read_body
 from .model import Ctx, Reply, Settings, version_tuple
@@ -79,7 +80,9 @@ class EmulatorApp:
             task_polls=options.task_polls,
             username=options.username,
             iscsi_transport_mode=options.iscsi_mode,
+            lun_conflict=options.lun_conflict,
         )
+        self.drifts = tuple(Drift.of(spec) for spec in options.drifts)
         self.dropper = dropper
         self.faults = FaultBook()
         for spec in options.faults:
@@ -154,6 +157,8 @@ class EmulatorApp:
     ) -> Response:
         after: list[Fault] = []
         response = await self.dsm_request(scope, method, path, headers, raw, after)
+        if self.drifts and 200 <= response.status < 300:
+            response.body = drifted(response.body, self.drifts)
         return await self.after_reply(scope, after, response)
 
     async def after_reply(

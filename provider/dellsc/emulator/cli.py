@@ -85,6 +85,21 @@ def parser() -> argparse.ArgumentParser:
         help="fault rule as JSON (see docs/emulator.md); repeatable",
     )
     p.add_argument(
+        "--lun-conflict",
+        choices=["refuse", "next"],
+        default="refuse",
+        help="a taken PreferredLun: refuse it unless UseNextAvailable is true (default), or "
+        "map at the next free LUN whatever the client asks",
+    )
+    p.add_argument(
+        "--drift",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="rename or retype a field of one object type in every reply (see "
+        "docs/emulator.md); repeatable",
+    )
+    p.add_argument(
         "--session-idle",
         type=float,
         default=1800.0,
@@ -137,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         faults=tuple(args.fault),
         session_idle_s=args.session_idle,
         max_sessions=args.max_sessions,
+        lun_conflict=args.lun_conflict,
+        drifts=tuple(args.drift),
     )
     from .server import EmulatorServer
 

@@ -54,6 +54,9 @@ class Settings:
     task_polls: int
     username: str
     iscsi_transport_mode: str = "VirtualPort"
+    # "next": a taken PreferredLun is replaced by the lowest free LUN whatever the client
+    # asks (an array that ignores UseNextAvailable)
+    lun_conflict: str = "refuse"
 
     @property
     def legacy_filters(self) -> bool:
@@ -87,6 +90,7 @@ class Ctx:
     read_counts: dict[str, int]
     asynchronous: bool = False
     _paths: dict[tuple[str, str], str] = field(default_factory=dict)
+    _profile_volumes: dict[tuple[str, str], int] | None = None
 
     # -- lookups ---------------------------------------------------------------------------
     def find(self, coll: str, oid: str, label: str | None = None) -> Doc:
@@ -229,7 +233,26 @@ class Ctx:
             out["serverFolderPath"] = self.folder_full_path(
                 "ScServerFolder", folder["instanceId"] if folder else None
             )
+        elif kind in ("ScStorageProfile", "ScReplayProfile"):
+            out["volumeCount"] = self.profile_volumes().get((kind, doc["instanceId"]), 0)
         return out
+
+    def profile_volumes(self) -> dict[tuple[str, str], int]:
+        """Volumes (outside the recycle bin) per (profile kind, id), for storage and snapshot
+        profiles (their ids may coincide), counted once a request."""
+        if self._profile_volumes is None:
+            counts: dict[tuple[str, str], int] = {}
+            for config in self.txn.all("ScVolumeConfiguration"):
+                volume = self.txn.get("ScVolume", config["instanceId"])
+                if volume is None or volume["inRecycleBin"]:
+                    continue
+                profile = config.get("storageProfile")
+                refs = [profile, *config["replayProfileList"]] if profile else []
+                for target in refs:
+                    key = (target["objectType"], target["instanceId"])
+                    counts[key] = counts.get(key, 0) + 1
+            self._profile_volumes = counts
+        return self._profile_volumes
 
     def _fresh_ref(self, value: Doc) -> Doc:
         kind: str = value["objectType"]
@@ -513,11 +536,19 @@ class Ctx:
                 self.add_paths(profile)
 
     # -- mappings --------------------------------------------------------------------------
-    def map_volume(self, volume: Doc, server: Doc, preferred_lun: int | None = None) -> Doc:
+    def map_volume(
+        self,
+        volume: Doc,
+        server: Doc,
+        preferred_lun: int | None = None,
+        *,
+        next_free: bool = False,
+    ) -> Doc:
         """Create the mapping profile and per-path mappings; activates the volume.
 
         Without a preferred LUN the lowest free one (from 1) is used; a preferred LUN that
-        another volume already uses on this server is refused.
+        another volume already uses on this server is refused, or with `next_free` replaced
+        by the lowest free one.
         """
         existing = self.where(
             "ScMappingProfile", volume=volume["instanceId"], server=server["instanceId"]
@@ -538,13 +569,13 @@ class Ctx:
             for p in self.where("ScMappingProfile", server=sid)
             for lun in p["lunUsed"]
         }
-        if preferred_lun is not None and preferred_lun in used:
+        if preferred_lun is not None and preferred_lun in used and not next_free:
             raise bad_request(
                 f"LUN {preferred_lun} is already used on server '{server['instanceName']}'"
             )
         lun = (
             preferred_lun
-            if preferred_lun is not None
+            if preferred_lun is not None and preferred_lun not in used
             else next(n for n in range(1, 4097) if n not in used)
         )
         config = self.find("ScVolumeConfiguration", volume["instanceId"])

@@ -14,7 +14,9 @@ class EmulatorOptions:
     `reported_api_version` None means the high end of `api_versions`. `iscsi_mode` is the
     seeded `ScConfiguration.iscsiTransportMode`: `VirtualPort` or `Legacy` (§5.18). Sessions
     idle for `session_idle_s` expire; past `max_sessions` live ones, the least recently used
-    ends.
+    ends. `lun_conflict` "next" maps at the lowest free LUN when a `PreferredLun` is taken,
+    whatever `UseNextAvailable` says ("refuse": a 400 unless it is true). `drifts` rename or
+    retype a field of one object type in every reply (dicts or JSON strings, see `drift.py`).
     """
 
     host: str = "127.0.0.1"
@@ -33,6 +35,8 @@ class EmulatorOptions:
     faults: tuple[Any, ...] = ()
     session_idle_s: float = 1800.0
     max_sessions: int = 500
+    lun_conflict: str = "refuse"
+    drifts: tuple[Any, ...] = ()
 
     def __repr__(self) -> str:
         # Never show the password.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .model import Ctx
-from .wire import GIB, Doc, ref, ref_of
+from .wire import GIB, Doc, java_double_bytes, ref, ref_of
 
 OS_TYPES = (
     (38, "Red Hat Linux 6.x", "Red Hat Linux", "6.x", True),
@@ -159,6 +159,7 @@ def seed_storage_center(ctx: Ctx, ssn: int) -> None:
                 "limitIopsEnabled": limited,
                 "maxIops": 10000 if limited else 0,
                 "limitBandwidthEnabled": False,
+                "maxBandwidth": java_double_bytes(0),
                 "relativePriority": 100,
             },
         )

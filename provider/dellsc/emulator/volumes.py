@@ -12,6 +12,7 @@ from .wire import (
     bad_request,
     epoch_iso,
     minutes_from_now_iso,
+    parse_bool,
     parse_int,
     parse_size,
     ref_of,
@@ -356,7 +357,10 @@ def map_to_server(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         lun = parse_int(advanced.get("PreferredLun"), "PreferredLun")
         if not 0 <= lun <= 4095:
             raise bad_request(f"PreferredLun must be 0-4095, got {lun}")
-    return ctx.render(ctx.map_volume(vol, server, lun))
+    next_free = ctx.settings.lun_conflict == "next"
+    if advanced.get("UseNextAvailable") is not None:
+        next_free = next_free or parse_bool(advanced.get("UseNextAvailable"), "UseNextAvailable")
+    return ctx.render(ctx.map_volume(vol, server, lun, next_free=next_free))
 
 
 @route("GET", "StorageCenter/ScVolume/{id}/MappingProfileList")

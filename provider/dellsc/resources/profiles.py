@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dellsc.sc.errors import ScApiError
+
 if TYPE_CHECKING:
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScReplayProfileRule
@@ -98,7 +100,7 @@ class ProfileCatalog:
     def __init__(self, client: ScClient) -> None:
         self._client = client
         self._lists: dict[str, list[Profile]] = {}
-        self._rules: dict[str, list[ScReplayProfileRule]] = {}
+        self._rules: dict[str, list[ScReplayProfileRule] | ScApiError] = {}
         self._lock = threading.Lock()
 
     @property
@@ -117,13 +119,21 @@ class ProfileCatalog:
             return self._lists[attribute]
 
     def rules(self, profile: Profile) -> list[ScReplayProfileRule]:
-        """The schedule rules of a snapshot profile, read once per process."""
+        """The schedule rules of a snapshot profile, read once per process (a failure too:
+        it is raised again, as ScApiError, without asking the array twice)."""
         with self._lock:
             if profile.instance_id not in self._rules:
-                self._rules[profile.instance_id] = self._client.replay_profile_rules(
-                    profile.instance_id
-                )
-            return self._rules[profile.instance_id]
+                try:
+                    found: list[ScReplayProfileRule] | ScApiError = (
+                        self._client.replay_profile_rules(profile.instance_id)
+                    )
+                except ScApiError as exc:
+                    found = exc
+                self._rules[profile.instance_id] = found
+            rules = self._rules[profile.instance_id]
+        if isinstance(rules, ScApiError):  # a copy: one exception object per raise
+            raise ScApiError(rules.status, rules.message, rules.method, rules.path)
+        return rules
 
     def matches(self, attribute: str, name: str, profile: Profile) -> bool:
         kind = KINDS[attribute]

@@ -5,6 +5,10 @@ will do (DSM reference §6.17: every profile switch is one `PUT ScVolumeConfigur
 folder move one `PUT ScVolume`). Profile details (snapshot schedules, QoS limits) come from
 the process-wide `ProfileCatalog`, so planning many volumes costs a fixed number of reads.
 Renames and growth are ordinary updates and get no warning.
+
+The details are best-effort: no public client reads schedule rules or QoS limits (reference
+§9.1a), so a failed read or a field in an unexpected form leaves that detail out of the
+preview, with one more warning naming the call; the plan itself never fails on them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.profiles import Profile, UnknownProfile
+from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath
 from dellsc.tf.values import is_unknown
 
@@ -37,7 +42,9 @@ def _folder(path: str) -> str:
     return f'"{path}"' if path else '"/" (the root folder)'
 
 
-def _minutes(minutes: int) -> str:
+def _minutes(minutes: int | None) -> str:
+    if minutes is None:
+        return "for a time the array does not say"
     for unit, size in (("week", 10080), ("day", 1440), ("hour", 60)):
         if minutes and minutes % size == 0:
             count = minutes // size
@@ -51,6 +58,7 @@ class RetypePreview:
     def __init__(self, change: PlanChange, catalog: ProfileCatalog | None) -> None:
         self.change = change
         self.catalog = catalog
+        self._gaps: list[str] = []  # what the preview of the current attribute could not read
 
     def warn_all(self, folder_of: Callable[[Any], str]) -> None:
         prior, planned = self.change.prior, self.change.planned
@@ -66,6 +74,7 @@ class RetypePreview:
             old, new = prior.get(attribute), planned.get(attribute)
             if not _known(new) or old == new:
                 continue
+            self._gaps = []
             what = describe(attribute, old, new)
             self.change.diags.warning(
                 f"Retype In Place: {attribute}",
@@ -74,6 +83,12 @@ class RetypePreview:
                 "no replacement.",
                 AttrPath(attribute),
             )
+            for gap in self._gaps:
+                self.change.diags.warning(
+                    f"Retype Preview Incomplete: {attribute}",
+                    f"Volume {name!r} ({prior['id']}): {gap} Applying the change does not need it.",
+                    AttrPath(attribute),
+                )
         if _known(planned.get("folder")):
             old_path, new_path = folder_of(prior.get("folder")), folder_of(planned["folder"])
             if old_path != new_path:
@@ -118,15 +133,31 @@ class RetypePreview:
         profile = self._profile("replay_profiles", name)
         if profile is None or self.catalog is None:
             return name
-        rules = [r for r in self.catalog.rules(profile) if r.enabled]
+        try:
+            rules = [r for r in self.catalog.rules(profile) if r.enabled is not False]
+        except errors.ScApiError as exc:
+            self._gaps.append(
+                f"Reading the schedule rules of snapshot profile {name!r} failed ({exc}), so "
+                "the preview names the profile only."
+            )
+            return name
         if not rules:
             return f"{name} (no schedule rules)"
         described = ", ".join(
-            f"{r.schedule.instance_name if r.schedule else r.name} keeping each snapshot "
-            f"{_minutes(r.expiration)}"
+            f"{r.schedule.instance_name if r.schedule else r.name or 'a schedule'} keeping "
+            f"each snapshot {_minutes(r.expiration)}"
             for r in rules
         )
+        odd = sorted({field for r in rules for field in r.odd_fields})
+        if odd:
+            self._unreadable(f"the schedule rules of snapshot profile {name!r}", odd)
         return f"{name} ({described})"
+
+    def _unreadable(self, what: str, fields: list[str], call: str = "") -> None:
+        self._gaps.append(
+            f"The array answered {', '.join(fields)} of {what}{call} in a form this provider "
+            "does not read, so the preview shows them as unknown."
+        )
 
     def _qos(self, attribute: str, old: Any, new: Any) -> str:
         profile = self._profile(attribute, new)
@@ -136,15 +167,22 @@ class RetypePreview:
         if source is None:
             return "The new profile's limits apply to host I/O at once; no data moves."
         limits = [
-            f"at most {source.max_iops} IOPS"
-            if source.limit_iops_enabled and source.max_iops
-            else "IOPS not limited",
-            f"at most {source.max_bandwidth // (1 << 20)} MiB/s"
-            if source.limit_bandwidth_enabled and source.max_bandwidth
-            else "bandwidth not limited",
+            _limit("IOPS", source.limit_iops_enabled, source.max_iops, "{} IOPS"),
+            _limit(
+                "bandwidth",
+                source.limit_bandwidth_enabled,
+                None if source.max_bandwidth is None else source.max_bandwidth // (1 << 20),
+                "{} MiB/s",
+            ),
         ]
         if source.relative_priority is not None:
             limits.append(f"relative priority {source.relative_priority}")
+        if source.odd_fields:
+            self._unreadable(
+                f"QoS profile {new!r}",
+                list(source.odd_fields),
+                " (POST StorageCenter/ScQosProfile/GetList)",
+            )
         scope = "volume" if attribute == "volume_qos_profile" else "group of volumes sharing it"
         return (
             f"New limits for the {scope}: {', '.join(limits)}. They apply to host I/O at "
@@ -164,3 +202,14 @@ class RetypePreview:
             f"{method} applies to new writes and to existing pages at the next data "
             "progression cycle; nothing is rewritten now."
         )
+
+
+def _limit(what: str, enabled: bool | None, value: int | None, unit: str) -> str:
+    """One QoS limit as the preview says it; None (not read) is said as unknown."""
+    if enabled is False:
+        return f"{what} not limited"
+    if enabled and value:
+        return "at most " + unit.format(value)
+    if enabled:
+        return f"{what} limited (limit unknown)"
+    return f"{what} limit unknown"

@@ -176,7 +176,7 @@ class ServerResource(Resource):
             client.delete_server(state["id"])
         except errors.ScNotFound:
             pass
-        if any(s.instance_id == state["id"] for s in client.servers()):
+        if client.server_exists(state["id"]):
             diags.error(
                 "Server Not Deleted",
                 f"Server {state['id']} ({state.get('name')!r}) is still on the array after "

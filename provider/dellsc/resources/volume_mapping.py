@@ -7,6 +7,11 @@ refresh a mapping removed outside Terraform (Read drops it, the next apply maps 
 unmap only this server's mapping profile on destroy. A mapping keeps its last known state, with
 a warning, while its Storage Center is down, and while its volume is failed over (the failover
 unmapped it; the copy serves the hosts until the failback maps the volume again).
+
+A configured `lun` is asked for without a fallback, and the LUN the array used is read back
+from its mapping list: a mapping the array made at another LUN is removed again and the
+create fails saying so (the next plan's LUN check then names the volume holding it), so a
+taken LUN never turns into a replacement on every apply.
 """
 
 from __future__ import annotations
@@ -103,7 +108,18 @@ class VolumeMappingResource(Resource):
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         lun = int(planned["lun"]) if _known(planned["lun"]) else None
-        profile = client.map_volume(planned["volume_id"], planned["server_id"], lun)
+        volume_id, server_id = planned["volume_id"], planned["server_id"]
+        try:
+            profile = client.map_volume(volume_id, server_id, lun)
+        except errors.ScNotApplied as exc:
+            diags.error(
+                "Mapping Made At Another LUN",
+                f"{exc.message[0].upper()}{exc.message[1:]}. Choose a free LUN, or leave lun "
+                "unset to let the array choose.",
+                AttrPath("lun"),
+            )
+            left = client.find_mapping_profile(volume_id, server_id)
+            return None if left is None else self._state(client, left, planned)
         state = self._state(client, profile, planned)
         if lun is not None and state["lun"] != lun:
             diags.error(
@@ -216,7 +232,8 @@ class VolumeMappingResource(Resource):
         volume_id = profile.volume.instance_id if profile.volume else prior["volume_id"]
         server_id = profile.server.instance_id if profile.server else prior["server_id"]
         facts = client.connection(volume_id, server_id, profile.instance_id)
-        lun = profile.lun_used[0] if profile.lun_used else facts.lun
+        # the LUN the paths use, as the mapping list shows it; the profile's own field else
+        lun = facts.lun if facts.lun is not None else next(iter(profile.lun_used), None)
         transport = (["Iscsi"] if facts.iscsi_target_iqns else []) + (
             ["FibreChannel"] if facts.fc_target_wwns else []
         )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Self, TypeVar
 
-from .cache import BulkCache
+from .cache import Reader, Readers
 from .config import ScConfig
 from .errors import (
     ScApiError,
@@ -21,11 +21,14 @@ from .errors import (
     outcome_unknown,
 )
 from .filters import filter_body
-from .models import ScModel, ScVolume, ScVolumeConfiguration, StorageCenter, parse, parse_list
+from .models import ScModel, ScObject, StorageCenter, parse, parse_list
 from .session import ScSession
 from .tasks import run_task
+from .units import ssn_of
 
 M = TypeVar("M", bound=ScModel)
+Obj = TypeVar("Obj", bound=ScObject)
+V = TypeVar("V")
 
 
 class ClientCore:
@@ -36,8 +39,8 @@ class ClientCore:
         self.session = ScSession(config)
         self._connect_lock = threading.Lock()
         self._ssn: int | None = None
-        self._volume_cache: BulkCache[ScVolume] | None = BulkCache() if cache else None
-        self._config_cache: BulkCache[ScVolumeConfiguration] | None = BulkCache() if cache else None
+        # reads that cost what the configuration asks for (cache.py); None: always single
+        self._readers: Readers | None = Readers() if cache else None
         # views of the other SCs of the DSM (`for_ssn`), sharing the session; any write
         # through one drops the caches of all
         self._views: dict[int, Self] = {}
@@ -96,9 +99,7 @@ class ClientCore:
             view = copy.copy(self)
             view._ssn = serial
             view._connect_lock = threading.Lock()
-            cached = self._volume_cache is not None
-            view._volume_cache = BulkCache() if cached else None
-            view._config_cache = BulkCache() if cached else None
+            view._readers = Readers() if self._readers is not None else None
             with self._connect_lock:
                 view = self._views.setdefault(serial, view)
                 view._views = self._views
@@ -155,6 +156,55 @@ class ClientCore:
     def _get_list(self, model: type[M], path: str) -> list[M]:
         data = self.session.request("GET", path, read=True).data
         return parse_list(model, data, "GET", path)
+
+    def _read(
+        self,
+        name: str,
+        key: str,
+        one: Callable[[str], V],
+        bulk: Callable[[], Mapping[str, V]] | None = None,
+        size: Callable[[], int | None] | None = None,
+    ) -> V:
+        """`one(key)`, or the answer of this client's reader `name` (cache.py) for a key of
+        this client's Storage Center: `bulk` lists them all, `size` estimates how many."""
+        reader = self._reader(name, bulk, size)
+        if reader is None or ssn_of(key) != self.ssn:
+            return one(key)
+        return reader.get(key, one)
+
+    def _reader(
+        self,
+        name: str,
+        bulk: Callable[[], Mapping[str, V]] | None,
+        size: Callable[[], int | None] | None = None,
+    ) -> Reader[V] | None:
+        """This client's reader `name`, made on first use; None when the client does not
+        cache."""
+        if self._readers is None:
+            return None
+        return self._readers.reader(name, lambda: Reader(name, bulk, size))
+
+    def _memo(self, key: str, load: Callable[[], V]) -> V:
+        """`load()`, kept until the next write when the client caches."""
+        return load() if self._readers is None else self._readers.memo(key, load)
+
+    def _get_by_id(self, model: type[Obj], kind: str, instance_id: str) -> Obj:
+        """One object by id through the pattern public clients use (a GetList filtered on
+        `instanceId`); a GET by id confirms an empty answer or stands in for a failed one
+        (that a GET by id works for `kind` is inferred, reference §9.1a)."""
+        try:
+            found = [
+                o
+                for o in self._query(
+                    model, kind, scSerialNumber=ssn_of(instance_id), instanceId=instance_id
+                )
+                if o.instance_id == instance_id
+            ]
+        except ScAuthError:
+            raise
+        except ScApiError:
+            found = []
+        return found[0] if found else self._get(model, f"StorageCenter/{kind}/{instance_id}")
 
     def _query(self, model: type[M], kind: str, **conditions: Any) -> list[M]:
         """`POST StorageCenter/<kind>/GetList` with an AND of Equals conditions."""
@@ -232,10 +282,8 @@ class ClientCore:
     def _invalidate(self) -> None:
         family: list[ClientCore] = [self, *list(self._views.values())]
         for client in {id(c): c for c in family}.values():
-            if client._volume_cache is not None:
-                client._volume_cache.invalidate()
-            if client._config_cache is not None:
-                client._config_cache.invalidate()
+            if client._readers is not None:
+                client._readers.invalidate()
 
 
 def _listed(serials: list[int]) -> str:

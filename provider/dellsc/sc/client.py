@@ -19,7 +19,7 @@ from .replication import ReplicationMixin
 
 
 class ScClient(
-    GroupsMixin, ReplicationMixin, PortsMixin, FoldersMixin, ProfilesMixin, ClustersMixin
+    GroupsMixin, ReplicationMixin, PortsMixin, ClustersMixin, FoldersMixin, ProfilesMixin
 ):
     """Typed DSM REST client bound to one Storage Center (`ssn`): `ScClient(config, cache=False)`.
 

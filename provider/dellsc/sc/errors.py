@@ -13,7 +13,8 @@
     │   ├── ScAuthError           401/403: bad credentials, expired session, no privilege
     │   ├── ScApiVersionError     no API version acceptable to both sides
     │   ├── ScTaskFailed          an async task ended in failure (or its poll failed)
-    │   └── ScStillExists         a delete was answered "not found" but the object is still there
+    │   ├── ScStillExists         a delete was answered "not found" but the object is still there
+    │   └── ScNotApplied          a change was accepted, but reading back shows it was not made
     └── ScValidationError         bad input caught before anything was sent (also a ValueError)
 
 Messages carry what the array said; they never contain credentials.
@@ -103,6 +104,11 @@ class ScTaskFailed(ScApiError):
 
 class ScStillExists(ScApiError):
     """The array said an object was gone (404 on DELETE or its task), but reading shows it."""
+
+
+class ScNotApplied(ScApiError):
+    """The array accepted a change, but reading back shows it did something else (or
+    nothing); the message says what it did."""
 
 
 class ScValidationError(ScError, ValueError):

@@ -30,8 +30,15 @@ class GroupsMixin(ReplaysMixin):
             )
 
     def get_replay_profile(self, instance_id: str) -> ScReplayProfile:
+        """One snapshot profile; with the cache on, read singly or from the SC's list of
+        profiles as the reads so far make cheaper (cache.py)."""
         check_id(instance_id, "replay profile id")
-        return self._get(ScReplayProfile, f"StorageCenter/ScReplayProfile/{instance_id}")
+        return self._read(
+            "replay profiles",
+            instance_id,
+            lambda i: self._get(ScReplayProfile, f"StorageCenter/ScReplayProfile/{i}"),
+            lambda: {p.instance_id: p for p in self.replay_profiles()},
+        )
 
     def create_consistency_group(self, name: str, *, notes: str | None = None) -> ScReplayProfile:
         """A replay profile of type Consistent: one CreateReplay snaps all members together."""
@@ -110,9 +117,7 @@ class GroupsMixin(ReplaysMixin):
     def get_group_replay(self, cg_id: str) -> ScReplayConsistencyGroup:
         """One group snapshot; ScNotFound if it does not exist."""
         check_id(cg_id, "consistency group snapshot id")
-        return self._get(
-            ScReplayConsistencyGroup, f"StorageCenter/ScReplayConsistencyGroup/{cg_id}"
-        )
+        return self._get_by_id(ScReplayConsistencyGroup, "ScReplayConsistencyGroup", cg_id)
 
     def consistency_groups(self, profile_id: str) -> list[ScReplayConsistencyGroup]:
         """The group snapshots taken through a replay profile."""

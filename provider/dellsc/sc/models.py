@@ -4,13 +4,28 @@ Every model is frozen and ignores attributes it does not know, so new array fiel
 us. Quirks are parsed here, once: attribute names match case-insensitively (`WWN`/`wwn`/`wWN`),
 SSNs arrive as int or string, sizes as `"1.073741824E9 Bytes"`, descriptions as null.
 `parse` / `parse_list` turn a reply into models and a reply that does not fit into ScApiError.
+
+Fields that no public client of a real array reads (reference §9.1a: QoS limits, snapshot
+schedule rules, profile volume counts) are lenient: a model lists them in `LENIENT`, and a value
+of another type than expected is read as None (unknown), logged at debug level and named in
+`odd_fields`, so an unexpected shape there never fails a plan.
 """
 
 from __future__ import annotations
 
+import logging
+from functools import cache
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from .errors import ScApiError
@@ -26,9 +41,11 @@ def _none_to_empty(value: object) -> object:
 
 Text = Annotated[str, BeforeValidator(_none_to_empty)]
 
+log = logging.getLogger("dellsc.sc.models")
 _KEYS_BY_LOWER: dict[type, dict[str, str]] = {}
 # per model: each key seen in a reply -> the field name or alias it stands for (or itself)
 _FOLDS: dict[type, dict[Any, Any]] = {}
+ODD_FIELDS = "_dellscOddFields"  # where the lenient check records what it read as unknown
 
 
 class ScModel(BaseModel):
@@ -41,32 +58,66 @@ class ScModel(BaseModel):
         alias_generator=to_camel,
         defer_build=True,  # validators are built on first use: a plan needs a few models
     )
+    # fields whose shape no public client confirms: a value of the wrong type reads as None
+    LENIENT: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="before")
     @classmethod
     def _fold_key_case(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        folds = _FOLDS.get(cls)
-        if folds is None:
-            folds = _FOLDS[cls] = {}
-        if all(folds.get(key) == key for key in data):
-            return data  # the usual case: every key already seen, spelled as documented
-        known = _KEYS_BY_LOWER.get(cls)
-        if known is None:
-            known = {}
-            for name, field in cls.model_fields.items():
-                known[name.lower()] = name
-                if field.alias:
-                    known[field.alias.lower()] = field.alias
-            _KEYS_BY_LOWER[cls] = known
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            name = known.get(key.lower(), key) if isinstance(key, str) else key
-            folds[key] = name
-            if name not in out or name == key:
-                out[name] = value
-        return out
+        return _lenient(cls, _folded(cls, data)) if cls.LENIENT else _folded(cls, data)
+
+
+def _folded(cls: type[ScModel], data: dict[Any, Any]) -> dict[Any, Any]:
+    """`data` with each key spelled as the model's field or alias it matches, ignoring case."""
+    folds = _FOLDS.get(cls)
+    if folds is None:
+        folds = _FOLDS[cls] = {}
+    if all(folds.get(key) == key for key in data):
+        return data  # the usual case: every key already seen, spelled as documented
+    known = _KEYS_BY_LOWER.get(cls)
+    if known is None:
+        known = {}
+        for name, field in cls.model_fields.items():
+            known[name.lower()] = name
+            if field.alias:
+                known[field.alias.lower()] = field.alias
+        _KEYS_BY_LOWER[cls] = known
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = known.get(key.lower(), key) if isinstance(key, str) else key
+        folds[key] = name
+        if name not in out or name == key:
+            out[name] = value
+    return out
+
+
+@cache
+def _lenient_checks(cls: type[ScModel]) -> tuple[tuple[str, TypeAdapter[Any]], ...]:
+    """(wire key, validator) of each lenient field of `cls`."""
+    checks = []
+    for name in cls.LENIENT:
+        field = cls.model_fields[name]
+        adapter: TypeAdapter[Any] = TypeAdapter(field.rebuild_annotation())
+        checks.append((field.alias or name, adapter))
+    return tuple(checks)
+
+
+def _lenient(cls: type[ScModel], data: dict[Any, Any]) -> dict[Any, Any]:
+    """`data` with each lenient field that does not validate replaced by None (recorded)."""
+    odd = []
+    for key, adapter in _lenient_checks(cls):
+        if key not in data or data[key] is None:
+            continue
+        try:
+            adapter.validate_python(data[key])
+        except ValidationError:
+            log.debug("%s.%s: unexpected value %r read as unknown", cls.__name__, key, data[key])
+            odd.append(key)
+    if not odd:
+        return data
+    return {**{k: v for k, v in data.items() if k not in odd}, ODD_FIELDS: tuple(odd)}
 
 
 class ScRef(ScModel):
@@ -91,6 +142,13 @@ class ScObject(ScModel):
     instance_id: str
     instance_name: Text = ""
     object_type: Text = ""
+
+
+class LenientObject(ScObject):
+    """An object some of whose fields no public client confirms (`LENIENT`); `odd_fields`
+    names those a reply carried in a form this client does not understand (read as None)."""
+
+    odd_fields: tuple[str, ...] = Field(default=(), alias=ODD_FIELDS, exclude=True)
 
 
 class ApiConnection(ScObject):
@@ -252,36 +310,52 @@ class ScReplayProfile(ScObject):
     sc_serial_number: Ssn | None = None
 
 
-class ScStorageProfile(ScObject):
+class ScStorageProfile(LenientObject):
+    """A storage (tiering) profile; `volume_count` (volumes using it) is read leniently."""
+
+    LENIENT = ("volume_count",)
+
     name: Text = ""
     index: int | None = None
     user_created: bool = False
-    volume_count: int = 0
+    volume_count: int | None = None
     sc_serial_number: Ssn | None = None
 
 
-class ScQosProfile(ScObject):
+class ScQosProfile(LenientObject):
     """A QoS profile; `profile_type` is `VolumeQosProfile` or `GroupQosProfile`. A limit
-    applies only while its `limit_*_enabled` flag is set."""
+    applies only while its `limit_*_enabled` flag is set. The limits are read leniently
+    (None: unknown): public clients read only a QoS profile's id and name."""
+
+    LENIENT = (
+        "relative_priority",
+        "limit_iops_enabled",
+        "max_iops",
+        "limit_bandwidth_enabled",
+        "max_bandwidth",
+    )
 
     name: Text = ""
     profile_type: Text = ""
     sc_serial_number: Ssn | None = None
     relative_priority: int | None = None
-    limit_iops_enabled: bool = False
+    limit_iops_enabled: bool | None = None
     max_iops: int | None = None
-    limit_bandwidth_enabled: bool = False
+    limit_bandwidth_enabled: bool | None = None
     max_bandwidth: Bytes | None = None
 
 
-class ScReplayProfileRule(ScObject):
-    """One schedule of a snapshot profile; `expiration` is in minutes."""
+class ScReplayProfileRule(LenientObject):
+    """One schedule of a snapshot profile; `expiration` is in minutes. No public client reads
+    rules, so every field but the id is read leniently (None: unknown)."""
 
-    name: Text = ""
+    LENIENT = ("name", "replay_profile", "schedule", "expiration", "enabled")
+
+    name: Text | None = None
     replay_profile: ScRef | None = None
     schedule: ScRef | None = None
-    expiration: int = 0
-    enabled: bool = True
+    expiration: int | None = None
+    enabled: bool | None = None
 
 
 class ScDataReductionProfile(ScObject):
@@ -514,6 +588,7 @@ __all__ = [
     "ScCopyMirrorMigrate",
     "ScDataReductionProfile",
     "ScFolder",
+    "LenientObject",
     "ScIscsiFaultDomain",
     "ScLiveVolume",
     "ScMapping",

@@ -117,7 +117,7 @@ class ReplicationMixin(VolumesMixin):
 
     def get_replication(self, instance_id: str) -> ScReplication:
         check_id(instance_id, "replication id")
-        return self._get(ScReplication, f"StorageCenter/ScReplication/{instance_id}")
+        return self._get_by_id(ScReplication, "ScReplication", instance_id)
 
     def update_replication(self, instance_id: str, replicate_active_replay: bool) -> None:
         check_id(instance_id, "replication id")
@@ -196,12 +196,13 @@ class ReplicationMixin(VolumesMixin):
 
     def get_live_volume(self, instance_id: str) -> ScLiveVolume:
         check_id(instance_id, "Live Volume id")
-        return self._get(ScLiveVolume, f"StorageCenter/ScLiveVolume/{instance_id}")
+        return self._get_by_id(ScLiveVolume, "ScLiveVolume", instance_id)
 
     def live_volumes(self, ssn: int | None = None) -> list[ScLiveVolume]:
-        """Live Volumes of an SC (default: this one)."""
-        serial = self.ssn if ssn is None else int(ssn)
-        return self._get_list(ScLiveVolume, f"StorageCenter/StorageCenter/{serial}/LiveVolumeList")
+        """Live Volumes of an SC (default: this one); with the cache on, listed once per SC
+        until a write, however many volumes ask."""
+        path = f"StorageCenter/StorageCenter/{self.ssn if ssn is None else int(ssn)}/LiveVolumeList"
+        return self._memo(path, lambda: self._get_list(ScLiveVolume, path))
 
     def find_live_volume(self, volume_id: str) -> ScLiveVolume | None:
         """The Live Volume whose primary or secondary is `volume_id` (searching every SC)."""

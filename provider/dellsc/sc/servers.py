@@ -2,30 +2,61 @@
 
 Beyond the driver: servers are renamed / moved / retyped with `PUT ScPhysicalServer/{id}` and
 lose initiators with `POST ScPhysicalServer/{id}/RemoveHba {"ServerHba": id}`; a mapping can
-ask for a LUN with `Advanced.PreferredLun` (as DSM's other REST clients do).
+ask for a LUN with `Advanced.PreferredLun` (as DSM's other REST clients do). What the array
+does with the two uncorroborated ones (§9.1a: a PUT of a server's operating system or folder,
+a preferred LUN that is taken) is read back and checked, never assumed.
+
+With the cache on, a server, its HBAs and a volume's mapping profiles and mappings are read
+singly or from bulk lists as the reads so far make cheaper (cache.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
-from .base import ClientCore
-from .errors import ScApiError, ScNotFound, ScValidationError
+from .errors import (
+    ScApiError,
+    ScAuthError,
+    ScError,
+    ScNotApplied,
+    ScNotFound,
+    ScUnavailable,
+    ScValidationError,
+)
 from .models import (
     ScMapping,
     ScMappingProfile,
+    ScModel,
+    ScRef,
     ScServer,
     ScServerHba,
     ScServerOperatingSystem,
 )
 from .notes import DEFAULT_NOTES
+from .profiles import ProfilesMixin
 from .units import ssn_of
 from .validation import check_id, check_name
 
 PORT_TYPES = {"iscsi": "Iscsi", "fibrechannel": "FibreChannel"}
+PATHS_PER_MAPPING = 4  # mapping rows per mapping profile, to estimate a bulk list's size
+UNCORROBORATED = "no public client of the DSM API confirms this change"
+
+T = TypeVar("T", bound=ScModel)
 
 
-class ServersMixin(ClientCore):
+def _by(items: Iterable[T], ref: str) -> dict[str, list[T]]:
+    """`items` grouped by the id of their reference `ref` (items without one are left out)."""
+    out: defaultdict[str, list[T]] = defaultdict(list)
+    for item in items:
+        target = getattr(item, ref)
+        if isinstance(target, ScRef):
+            out[target.instance_id].append(item)
+    return dict(out)
+
+
+class ServersMixin(ProfilesMixin):
     # -- servers -------------------------------------------------------------------------------
 
     def servers(self) -> list[ScServer]:
@@ -42,15 +73,33 @@ class ServersMixin(ClientCore):
         is down."""
         check_id(instance_id, "server id")
         try:
-            return self._get(ScServer, f"StorageCenter/ScServer/{instance_id}")
+            return self._read(
+                "servers",
+                instance_id,
+                lambda i: self._get(ScServer, f"StorageCenter/ScServer/{i}"),
+                lambda: {s.instance_id: s for s in self.servers()},
+            )
         except ScNotFound:
             raise
         except ScApiError as exc:
             raise self._unavailable(exc, ssn_of(instance_id)) from exc
 
+    def server_exists(self, instance_id: str) -> bool:
+        """True while the array lists the server (read now, never from a cache)."""
+        check_id(instance_id, "server id")
+        found = self._query(
+            ScServer, "ScServer", scSerialNumber=ssn_of(instance_id), instanceId=instance_id
+        )
+        return any(s.instance_id == instance_id for s in found)
+
     def server_hbas(self, instance_id: str) -> list[ScServerHba]:
         check_id(instance_id, "server id")
-        return self._get_list(ScServerHba, f"StorageCenter/ScServer/{instance_id}/HbaList")
+        return self._read(
+            "server HBAs",
+            instance_id,
+            lambda i: self._get_list(ScServerHba, f"StorageCenter/ScServer/{i}/HbaList"),
+            lambda: _by(self._query(ScServerHba, "ScServerHba", scSerialNumber=self.ssn), "server"),
+        )
 
     def server_mappings(self, instance_id: str) -> list[ScMapping]:
         check_id(instance_id, "server id")
@@ -134,7 +183,8 @@ class ServersMixin(ClientCore):
         kind: str = "ScPhysicalServer",
     ) -> ScServer:
         """Rename, re-note, retype (operating system) and/or move a physical server (or,
-        with `kind`, a server cluster)."""
+        with `kind`, a server cluster); the server is read back, and ScNotApplied names what
+        the array kept instead."""
         check_id(instance_id, "server id")
         body: dict[str, Any] = {}
         if name is not None:
@@ -146,8 +196,29 @@ class ServersMixin(ClientCore):
         if folder_id is not None:
             body["ServerFolder"] = check_id(folder_id, "server folder id")
         path = f"StorageCenter/{kind}/{instance_id}"
-        server = self._write_one(ScServer, "PUT", path, body) if body else None
-        return server or self.get_server(instance_id)
+        if not body:
+            return self.get_server(instance_id)
+        inferred = [k for k in ("OperatingSystem", "ServerFolder") if k in body]
+        try:
+            server = self._write_one(ScServer, "PUT", path, body)
+        except ScApiError as exc:
+            if not inferred or isinstance(exc, ScAuthError | ScUnavailable):
+                raise
+            exc.message = f"{exc.message} (changing {' and '.join(inferred)}: {UNCORROBORATED})"
+            raise
+        if inferred or server is None:  # read back what the array did, not what it echoed
+            server = self.get_server(instance_id)
+        missed = _not_applied(server, body)
+        if missed:
+            raise ScNotApplied(
+                200,
+                f"the array accepted the change of server {instance_id} but kept "
+                f"{'; '.join(missed)} ({UNCORROBORATED}); make the change in Dell Storage "
+                "Manager, then plan again",
+                "PUT",
+                path,
+            )
+        return server
 
     def remove_hba(self, server_id: str, hba_id: str) -> None:
         """Detach an initiator from a server (the array keeps the HBA object, unowned)."""
@@ -165,7 +236,13 @@ class ServersMixin(ClientCore):
         self, volume_id: str, server_id: str, lun: int | None = None
     ) -> ScMappingProfile:
         """Map a volume to a server (at `lun` if given); an existing mapping profile for that
-        server is reused, so a retry after a lost reply adopts what the first try made."""
+        server is reused, so a retry after a lost reply adopts what the first try made.
+
+        With `lun`, the array is asked not to fall back to another LUN (`PreferredLun` with
+        `UseNextAvailable` false, as DSM's other clients spell them) and the LUN it used is
+        read back from the mapping list: a new mapping at another LUN is removed again and
+        ScNotApplied says what the array did (its answer when the LUN is taken has no public
+        evidence, §9.1a)."""
         check_id(volume_id, "volume id")
         check_id(server_id, "server id")
         existing = self.find_mapping_profile(volume_id, server_id)
@@ -177,7 +254,41 @@ class ServersMixin(ClientCore):
             if isinstance(lun, bool) or not 0 <= lun <= 4095:
                 raise ScValidationError(f"lun must be 0-4095, got {lun!r}")
             advanced["PreferredLun"] = lun
-        return self._create(ScMappingProfile, path, {"server": server_id, "Advanced": advanced})
+            advanced["UseNextAvailable"] = False
+        profile = self._create(ScMappingProfile, path, {"server": server_id, "Advanced": advanced})
+        if lun is not None:
+            self._check_lun(volume_id, server_id, profile, lun, path)
+        return profile
+
+    def mapped_luns(self, volume_id: str, server_id: str) -> list[int]:
+        """The LUNs the mapping list shows for the volume's paths to the server."""
+        return sorted(
+            {
+                m.lun
+                for m in self.volume_mappings(volume_id)
+                if m.server and m.server.instance_id == server_id and m.lun is not None
+            }
+        )
+
+    def _check_lun(
+        self, volume_id: str, server_id: str, profile: ScMappingProfile, lun: int, path: str
+    ) -> None:
+        """ScNotApplied, after removing the new mapping, unless it is at `lun`."""
+        used = self.mapped_luns(volume_id, server_id) or sorted(set(profile.lun_used))
+        if not used or used == [lun]:
+            return
+        what = (
+            f"the array mapped volume {volume_id} to server {server_id} at LUN "
+            f"{', '.join(map(str, used))} although LUN {lun} was asked for with "
+            f"UseNextAvailable false (LUN {lun} is probably in use on that server)"
+        )
+        try:
+            self._delete_mapping_profile(volume_id, profile.instance_id)
+        except ScError as exc:
+            raise ScNotApplied(
+                200, f"{what}; removing that mapping again failed: {exc}", "POST", path
+            ) from exc
+        raise ScNotApplied(200, f"{what}; that mapping was removed again", "POST", path)
 
     def find_mapping_profile(self, volume_id: str, server_id: str) -> ScMappingProfile | None:
         """The mapping profile of this volume to this server, if there is one; ScUnavailable
@@ -202,12 +313,21 @@ class ServersMixin(ClientCore):
 
     def get_mapping_profile(self, instance_id: str) -> ScMappingProfile:
         check_id(instance_id, "mapping profile id")
-        return self._get(ScMappingProfile, f"StorageCenter/ScMappingProfile/{instance_id}")
+        return self._get_by_id(ScMappingProfile, "ScMappingProfile", instance_id)
 
     def volume_mapping_profiles(self, instance_id: str) -> list[ScMappingProfile]:
         check_id(instance_id, "volume id")
-        return self._get_list(
-            ScMappingProfile, f"StorageCenter/ScVolume/{instance_id}/MappingProfileList"
+        return self._read(
+            "mapping profiles",
+            instance_id,
+            lambda i: self._get_list(
+                ScMappingProfile, f"StorageCenter/ScVolume/{i}/MappingProfileList"
+            ),
+            lambda: _by(
+                self._query(ScMappingProfile, "ScMappingProfile", scSerialNumber=self.ssn),
+                "volume",
+            ),
+            self.volume_count,
         )
 
     def unmap_volume(self, volume_id: str, server_id: str) -> None:
@@ -267,4 +387,32 @@ class ServersMixin(ClientCore):
     def volume_mappings(self, volume_id: str) -> list[ScMapping]:
         """Per-path mappings of the volume (none when the volume is not active)."""
         check_id(volume_id, "volume id")
-        return self._get_list(ScMapping, f"StorageCenter/ScVolume/{volume_id}/MappingList")
+
+        def size() -> int | None:
+            volumes = self.volume_count()
+            return None if volumes is None else volumes * PATHS_PER_MAPPING
+
+        return self._read(
+            "mappings",
+            volume_id,
+            lambda i: self._get_list(ScMapping, f"StorageCenter/ScVolume/{i}/MappingList"),
+            lambda: _by(self._query(ScMapping, "ScMapping", scSerialNumber=self.ssn), "volume"),
+            size,
+        )
+
+
+def _not_applied(server: ScServer, body: dict[str, Any]) -> list[str]:
+    """What `server` still has of what the PUT `body` asked to change."""
+    refs = {"OperatingSystem": server.operating_system, "ServerFolder": server.server_folder}
+    missed = []
+    for key, wanted in body.items():
+        if key in refs:
+            have = refs[key]
+            if have is None or have.instance_id != wanted:
+                shown = f"{have.instance_name or have.instance_id}" if have else "none"
+                missed.append(f"{key} {shown} (asked for {wanted})")
+        elif key == "Name" and server.name != wanted:
+            missed.append(f"Name {server.name!r} (asked for {wanted!r})")
+        elif key == "Notes" and server.notes != wanted:
+            missed.append("its previous Notes")
+    return missed

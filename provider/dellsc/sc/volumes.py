@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ClientCore
 from .errors import ScApiError, ScAuthError, ScConflict, ScNotFound, ScValidationError
 from .folders import split_path
 from .models import ScVolume, ScVolumeConfiguration
 from .notes import DEFAULT_NOTES
+from .profiles import ProfilesMixin
 from .units import GIB, format_gb, ssn_of
 from .validation import check_id, check_name, check_size_gb
 
 PROFILE_KINDS = ("storageProfile", "volumeQosProfile", "groupQosProfile", "dataReductionProfile")
 
 
-class VolumesMixin(ClientCore):
+class VolumesMixin(ProfilesMixin):
     # -- reads ---------------------------------------------------------------------------------
 
     def get_volume(self, instance_id: str) -> ScVolume:
         """The volume; ScNotFound if it does not exist or sits in the recycle bin,
         ScUnavailable if its Storage Center is down.
 
-        With the cache on, answered from one bulk GetList of this SC's volumes.
+        With the cache on, read singly or from one bulk GetList of this SC's volumes, as the
+        reads so far make cheaper (cache.py).
         """
         check_id(instance_id, "volume id")
         try:
@@ -36,12 +37,18 @@ class VolumesMixin(ClientCore):
         return volume
 
     def _cached_volume(self, instance_id: str) -> ScVolume:
-        volume = None
-        if self._volume_cache is not None and ssn_of(instance_id) == self.ssn:
-            volume = self._volume_cache.get(
-                instance_id, lambda: self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
-            )
-        return volume if volume is not None else self._fetch_volume(instance_id)
+        return self._read(
+            "volumes", instance_id, self._fetch_volume, self._all_volumes, self.volume_count
+        )
+
+    def _all_volumes(self) -> dict[str, ScVolume]:
+        return {
+            v.instance_id: v for v in self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
+        }
+
+    def _all_configurations(self) -> dict[str, ScVolumeConfiguration]:
+        found = self._query(ScVolumeConfiguration, "ScVolumeConfiguration", scSerialNumber=self.ssn)
+        return {c.instance_id: c for c in found}
 
     def _fetch_volume(self, instance_id: str) -> ScVolume:
         path = _volume_path(instance_id)
@@ -71,19 +78,15 @@ class VolumesMixin(ClientCore):
         return found is not None and not found.in_recycle_bin
 
     def warm_cache(self) -> None:
-        """Fill the read cache now (two bulk GetLists), e.g. while Terraform builds its graph;
-        a no-op without a cache or once a write has dropped it."""
-        if self._volume_cache is not None:
-            self._volume_cache.get(
-                "", lambda: self._query(ScVolume, "ScVolume", scSerialNumber=self.ssn)
-            )
-        if self._config_cache is not None:
-            self._config_cache.get(
-                "",
-                lambda: self._query(
-                    ScVolumeConfiguration, "ScVolumeConfiguration", scSerialNumber=self.ssn
-                ),
-            )
+        """List this SC's volumes and their configurations now (e.g. while Terraform builds
+        its graph) if it holds so few that even a refresh's first wave of reads would cost
+        more (cache.py); a no-op without a cache or once a write has dropped it."""
+        for reader in (
+            self._reader("volumes", self._all_volumes, self.volume_count),
+            self._reader("configurations", self._all_configurations, self.volume_count),
+        ):
+            if reader is not None:
+                reader.prefetch()
 
     def list_volumes(self) -> list[ScVolume]:
         """Every volume of this SC, except those in the recycle bin."""
@@ -120,21 +123,15 @@ class VolumesMixin(ClientCore):
         return found
 
     def get_volume_configuration(self, instance_id: str) -> ScVolumeConfiguration:
-        """Profiles of a volume. With the cache on, answered from one bulk GetList."""
+        """Profiles of a volume; with the cache on, read as `get_volume` reads volumes."""
         check_id(instance_id, "volume id")
-        found = None
-        if self._config_cache is not None and ssn_of(instance_id) == self.ssn:
-            found = self._config_cache.get(
-                instance_id,
-                lambda: self._query(
-                    ScVolumeConfiguration, "ScVolumeConfiguration", scSerialNumber=self.ssn
-                ),
-            )
-        if found is None:
-            found = self._get(
-                ScVolumeConfiguration, f"{_volume_path(instance_id)}/VolumeConfiguration"
-            )
-        return found
+        return self._read(
+            "configurations",
+            instance_id,
+            lambda i: self._get(ScVolumeConfiguration, f"{_volume_path(i)}/VolumeConfiguration"),
+            self._all_configurations,
+            self.volume_count,
+        )
 
     # -- writes --------------------------------------------------------------------------------
 

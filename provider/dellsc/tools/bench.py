@@ -10,7 +10,11 @@
 - per RPC type: calls and mean handler time in the plan process, and the provider's peak RSS
   (through `DELLSC_PROFILE`, in a run of its own);
 - emulator: simple requests per second over HTTPS keep-alive from two client processes, and
-  the server CPU time each costs.
+  the server CPU time each costs;
+- scale (`--scale`): a plan of K = 10 volumes on an array of M = 8,000 against the same plan
+  on an empty array (the cost must follow the configuration, not the array), the plan
+  process's peak RSS and the DSM requests of each, and the same plan with the emulator's
+  `delay` fault at 100 ms on every request (what a real DSM's latency costs).
 
 Prints one table and writes `bench/results/<date>.json`. Medians of alternating runs; the
 machine is usually shared, so compare the ratios, which are measured side by side. Nothing
@@ -33,7 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,7 +66,13 @@ TARGETS = {
     "peak_rss_mb": ("<", 80.0),
     "emulator_rps": (">=", 1500.0),
     "requests_per_create": ("<=", 4.0),
+    "requests_per_plan_1000": ("<=", 9),
+    "scale_plan_ratio": ("<=", 1.15),
+    "scale_peak_rss_mb": ("<", 80.0),
 }
+SCALE_ARRAY = 8000
+SCALE_CONFIG = 10
+LATENCY_S = 0.1
 
 
 def _client_cert_pem() -> str:
@@ -123,6 +133,14 @@ class Emulator:
         """(requests, of which task polls) since the last reset."""
         stats = self.http.get(self.url + "stats", verify=self.verify, timeout=30).json()
         return int(stats["requests"]), int(stats["by_route"].get(POLL_ROUTE, 0))
+
+    def slow_down(self, seconds: float) -> None:
+        """Every DSM request from now on waits `seconds` (the `delay` fault)."""
+        spec = {"action": "delay", "delay_s": seconds, "count": 10**9}
+        self.http.post(self.url + "faults", json=spec, verify=self.verify, timeout=30)
+
+    def clear_faults(self) -> None:
+        self.http.delete(self.url + "faults", verify=self.verify, timeout=30).raise_for_status()
 
 
 def _workdir(name: str, config: str) -> Path:
@@ -369,13 +387,87 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def run_scale(runs: int) -> dict[str, Any]:
+    """A plan of SCALE_CONFIG volumes on an array of SCALE_ARRAY volumes and on an empty one,
+    by turns; the requests, CPU and peak RSS of each; the same plans at LATENCY_S a request."""
+    results: dict[str, Any] = {"scale_array": SCALE_ARRAY, "scale_config": SCALE_CONFIG}
+    config = _volumes_config(SCALE_CONFIG, "scale")
+    preload = ("--preload-volumes", str(SCALE_ARRAY))
+    started = time.perf_counter()
+    with Sandbox(ROOT / "scale-empty") as empty, Sandbox(ROOT / "scale-full", preload) as full:
+        _say(f"emulators ready ({SCALE_ARRAY} volumes preloaded) in "
+             f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+        boxes = {"empty": empty, "full": full}
+        dirs = {name: _workdir(f"scale-{name}", config) for name in boxes}
+        for name, box in boxes.items():
+            _run(box, dirs[name], "init", "-input=false")
+            _run(box, dirs[name], *APPLY)
+        targets = [(dirs["empty"], {}), (dirs["full"], full.env)]
+        emulators = {name: Emulator(box) for name, box in boxes.items()}
+        for emulator in emulators.values():
+            emulator.reset()
+        (empty_s, empty_cpu), (full_s, full_cpu) = _alternate(empty, targets, PLAN, runs)
+        for name, emulator in emulators.items():
+            results[f"scale_requests_{name}"] = emulator.requests()[0] // runs
+        results |= {
+            "scale_plan_empty_s": empty_s,
+            "scale_plan_full_s": full_s,
+            "scale_plan_empty_cpu_s": empty_cpu,
+            "scale_plan_full_cpu_s": full_cpu,
+            "scale_plan_ratio": full_s / empty_s,
+        }
+        _say(f"plan of {SCALE_CONFIG} on {SCALE_ARRAY} volumes: {full_s:.2f} s vs {empty_s:.2f} s "
+             "on an empty array")  # fmt: skip
+        for name, box in boxes.items():
+            profile = _profile(box, dirs[name])
+            results[f"scale_profile_{name}"] = profile
+        results["scale_peak_rss_mb"] = results["scale_profile_full"]["peak_rss_mb"]
+        for name, box in boxes.items():
+            emulator = emulators[name]
+            emulator.slow_down(LATENCY_S)
+            emulator.reset()
+            try:
+                results[f"scale_latency_{name}_s"] = _run(box, dirs[name], *PLAN)
+            finally:
+                emulator.clear_faults()
+            results[f"scale_latency_requests_{name}"] = emulator.requests()[0]
+        _say(
+            f"at {LATENCY_S * 1000:.0f} ms a request: {results['scale_latency_full_s']:.2f} s "
+            f"({results['scale_latency_requests_full']} requests) vs "
+            f"{results['scale_latency_empty_s']:.2f} s on an empty array"
+        )
+    return results
+
+
+def scale_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """The scale rows of the table: what, ours (full array), baseline (empty), ratio, key."""
+    m, k = r["scale_array"], r["scale_config"]
+    full, empty = r["scale_profile_full"], r["scale_profile_empty"]
+    return [
+        (f"plan, K={k} on M={m} (vs M=0)", f"{r['scale_plan_full_s']:.2f} s",
+         f"{r['scale_plan_empty_s']:.2f} s", f"{r['scale_plan_ratio']:.2f}x",
+         "scale_plan_ratio"),
+        (f"  DSM requests per plan of {k}", str(r["scale_requests_full"]),
+         str(r["scale_requests_empty"]), "", ""),
+        ("  provider CPU, all processes", " + ".join(
+            f"{ms / 1000:.2f}" for ms in full["cpu_ms"]) + " s",
+         " + ".join(f"{ms / 1000:.2f}" for ms in empty["cpu_ms"]) + " s", "", ""),
+        ("  provider peak RSS", f"{full['peak_rss_mb']:.0f} MB",
+         f"{empty['peak_rss_mb']:.0f} MB", "", "scale_peak_rss_mb"),
+        (f"  at {LATENCY_S * 1000:.0f} ms a request", f"{r['scale_latency_full_s']:.2f} s",
+         f"{r['scale_latency_empty_s']:.2f} s",
+         f"{r['scale_latency_full_s'] / r['scale_latency_empty_s']:.2f}x", ""),
+        ("  DSM requests at that latency", str(r["scale_latency_requests_full"]),
+         str(r["scale_latency_requests_empty"]), "", ""),
+    ]  # fmt: skip
+
+
 def _say(text: str) -> None:
     print(f"  .. {text}", flush=True)
 
 
 def table(r: dict[str, Any]) -> str:
     """The results as one aligned table: what, ours, baseline, ratio, target."""
-    big, small = r["volumes"], r["small"]
 
     def row(what: str, ours: str, base: str = "", ratio: str = "", key: str = "") -> list[str]:
         target = ""
@@ -386,12 +478,26 @@ def table(r: dict[str, Any]) -> str:
             target = f"{op} {bound:g} {'met' if met else 'MISSED'}"
         return [what, ours, base, ratio, target]
 
+    rows = [["measure", "dellsc", "baseline", "ratio", "target"]]
+    if "volumes" in r:
+        rows += _main_rows(r, row)
+    if "scale_array" in r:
+        rows += [row(*cells) for cells in scale_rows(r)]
+    widths = [max(len(line[i]) for line in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+             for line in rows]  # fmt: skip
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _main_rows(r: dict[str, Any], row: Callable[..., list[str]]) -> list[list[str]]:
+    big, small = r["volumes"], r["small"]
+
     def timed(what: str, ours: float, base: float, key: str = "") -> list[str]:
         return row(what, f"{ours:.2f} s", f"{base:.2f} s", f"{ours / base:.2f}x", key)
 
     cpu = r["emulator_cpu_ms_per_request"]
     rows = [
-        ["measure", "dellsc", "baseline", "ratio", "target"],
         row("handshake (vs bare python)", f"{r['handshake_ms']:.0f} ms",
             f"{r['bare_python_ms']:.0f} ms",
             f"{r['handshake_ms'] / r['bare_python_ms']:.1f}x", "handshake_ms"),
@@ -412,7 +518,8 @@ def table(r: dict[str, Any]) -> str:
         timed(f"apply-create, N={big}, floor", r["apply_create_floor_s"],
               r["apply_create_data_s"]),
         row(f"DSM requests per plan of {small}", str(r[f"requests_per_plan_{small}"])),
-        row(f"DSM requests per plan of {big}", str(r[f"requests_per_plan_{big}"])),
+        row(f"DSM requests per plan of {big}", str(r[f"requests_per_plan_{big}"]),
+            key=f"requests_per_plan_{big}"),
         row("DSM requests per create (no polls)", str(r["requests_per_create"]),
             key="requests_per_create"),
         row("DSM requests per grow (no polls)", str(r["requests_per_grow"])),
@@ -424,11 +531,7 @@ def table(r: dict[str, Any]) -> str:
     for name, entry in r["profile"]["rpcs"].items():
         rows.append(row(f"  {name} (plan of {big})", f"{entry['mean_ms']:.3f} ms",
                         f"x{entry['calls']}"))  # fmt: skip
-    widths = [max(len(line[i]) for line in rows) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-             for line in rows]  # fmt: skip
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -438,11 +541,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of each plan and schema")
     parser.add_argument("--apply-runs", type=int, default=2, help="runs of each apply-create")
     parser.add_argument("--handshakes", type=int, default=10)
+    parser.add_argument(
+        "--only", choices=["main", "scale"], help="run only the main or the scale rows"
+    )
     ns = parser.parse_args(argv)
     shutil.rmtree(ROOT, ignore_errors=True)
     print(f"terraform: {locate()}  (on {os.cpu_count()} cores)", flush=True)
     started = time.perf_counter()
-    results = run(ns)
+    results: dict[str, Any] = {}
+    if ns.only != "scale":
+        results |= run(ns)
+    if ns.only != "main":
+        results |= run_scale(ns.runs)
     results["load_average"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started)
     print(table(results))
