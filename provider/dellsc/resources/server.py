@@ -123,12 +123,19 @@ class ServerResource(Resource):
                         AttrPath(attribute),
                     )
 
-    def _check_owners(self, client: ScClient, server_id: str | None, planned: Values,
-                      diags: Diagnostics) -> bool:  # fmt: skip
-        """At apply, before anything changes: no wanted initiator may belong to another
-        server (one that was unknown at plan time, or taken since)."""
+    @staticmethod
+    def _check_owners(
+        client: ScClient,
+        server_id: str | None,
+        planned: Values,
+        diags: Diagnostics,
+        prior: Values | None = None,
+    ) -> bool:
+        """At apply, before anything changes: no initiator the server gains may belong to
+        another server (one that was unknown at plan time, or taken since)."""
         for attribute in PORT_TYPES:
-            for initiator in sorted(initiators(planned, attribute)):
+            had = initiators(prior, attribute) if prior else set()
+            for initiator in sorted(initiators(planned, attribute) - had):
                 owner = client.find_server_by_initiator(initiator)
                 if owner is not None and owner.instance_id != server_id:
                     diags.error(
@@ -201,7 +208,7 @@ class ServerResource(Resource):
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()
         server_id = prior["id"]
-        if not self._check_owners(client, server_id, planned, diags):
+        if not self._check_owners(client, server_id, planned, diags, prior):
             return prior
         moved = _known(planned["folder"]) and folder_path(planned["folder"]) != folder_path(
             prior["folder"]
