@@ -66,15 +66,16 @@ mock_resource "dellsc_consistency_group_snapshot" {
 
 mock_resource "dellsc_replication_plan" {
   defaults = {
-    id              = "64702:64703:dr"
-    type            = "async"
-    sync_mode       = null
-    active_site     = "primary"
-    active_replay   = false
-    live_volume     = false
-    qos_node        = "cinderqos"
-    pairs           = {}
-    deletion_policy = "DELETE"
+    id                   = "64702:64703:dr"
+    type                 = "async"
+    sync_mode            = null
+    active_site          = "primary"
+    active_replay        = false
+    live_volume          = false
+    qos_node             = "cinderqos"
+    pairs                = {}
+    created_qos_node_ids = []
+    deletion_policy      = "DELETE"
   }
 }
 

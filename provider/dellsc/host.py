@@ -34,3 +34,8 @@ class ProviderHost(Protocol):
     def first_plan_of(self, type_name: str, object_id: str) -> bool:
         """True the first time this process plans the object (see `Resource.check_single_owner`)."""
         ...
+
+    def claim(self, what: str, key: str, claimant: str) -> str | None:
+        """Record that `claimant` plans to hold `key` (an initiator, a group member ...) in
+        this run; the earlier claimant when another one already holds it, else None."""
+        ...

@@ -56,6 +56,7 @@ class DellscProvider:
         self._instances: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._planned_ids: set[tuple[str, str]] = set()
+        self._claims: dict[tuple[str, str], str] = {}
 
     # -- configuration -------------------------------------------------------------------
 
@@ -213,6 +214,13 @@ class DellscProvider:
                 return False
             self._planned_ids.add(key)
             return True
+
+    def claim(self, what: str, key: str, claimant: str) -> str | None:
+        """The earlier claimant of `key` in this run when it is not `claimant`, else None
+        (and `claimant` holds it from now on)."""
+        with self._lock:
+            holder = self._claims.setdefault((what, key), claimant)
+        return None if holder == claimant else holder
 
     def action(self, type_name: str) -> Action:
         return self._instance("actions", ACTIONS, type_name)  # type: ignore[no-any-return]

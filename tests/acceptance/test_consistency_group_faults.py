@@ -23,7 +23,7 @@ from tests.acceptance.configs_group import (
     volumes,
 )
 from tests.acceptance.conftest import PASSWORD, default_flavour, make_terraform
-from tests.acceptance.harness import GIB, ArrayProbe, Terraform
+from tests.acceptance.harness import ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
 GROUP = "dellsc_consistency_group.g"
@@ -142,10 +142,12 @@ def test_bad_input_names_the_attribute_and_changes_nothing(
     tf = make_terraform(tmp_path, default_flavour(), cli_config, two_centers)
     probe = ArrayProbe(two_centers)
     made = {
-        ssn: probe.admin("POST", "volumes", {"ssn": ssn, "name": "x", "size_bytes": GIB})
+        ssn: probe.admin("POST", "volumes", {"ssn": ssn, "name": "x", "count": 4})
         for ssn in (64702, 64703)
     }
-    local, remote = (str(made[s]["volumes"][0]["instanceId"]) for s in (64702, 64703))
+    # one local volume per group: a volume in two groups is an error of its own
+    local, local2, local3, local4 = (str(v["instanceId"]) for v in made[64702]["volumes"])
+    remote = str(made[64703]["volumes"][0]["instanceId"])
     provider = 'provider "dellsc" {\n  ssn = 64702\n}\n'
     tf.write(provider)
     tf.init()
@@ -175,18 +177,21 @@ def test_bad_input_names_the_attribute_and_changes_nothing(
         assert len(errors) == len(expected), failed.output
         assert probe.snapshot() == before and probe.mutations() == mutations
 
-    # validation stops Terraform before any plan, so the name rule gets a plan of its own
-    rejected(
-        snap("long", "64702.11", name="n" * 31),
-        [("dellsc_consistency_group_snapshot.long", "Invalid name", "name")],
-    )
+    # validation stops Terraform before any plan, so the rules of single values get a plan
+    # of their own
     group_type, snap_type = "dellsc_consistency_group", "dellsc_consistency_group_snapshot"
     rejected(
+        snap("long", "64702.11", name="n" * 31) + cg("malformed", local, "daily", name="g3"),
+        [
+            (f"{snap_type}.long", "Invalid name", "name"),
+            (f"{group_type}.malformed", "Invalid volume_ids", "volume_ids"),
+        ],
+    )
+    rejected(
         cg("remote", local, remote, name="g1")
-        + cg("missing", local, "64702.99999", name="g2")
-        + cg("malformed", local, "daily", name="g3")
-        + cg("standard", local, name="Daily")
-        + cg("stranger", local, name="outside-cg")
+        + cg("missing", local2, "64702.99999", name="g2")
+        + cg("standard", local3, name="Daily")
+        + cg("stranger", local4, name="outside-cg")
         + block("dellsc_volume", "v", name="v", size_gb=1, replay_profiles=["outside-cg"])
         + snap("unknown", "64702.999")
         + snap("daily", "64702.2")
@@ -194,7 +199,6 @@ def test_bad_input_names_the_attribute_and_changes_nothing(
         [
             (f"{group_type}.remote", "Volume On Another Storage Center", "volume_ids"),
             (f"{group_type}.missing", "Volume Not Found", "volume_ids"),
-            (f"{group_type}.malformed", "Invalid Volume ID", "volume_ids"),
             (f"{group_type}.standard", "Snapshot Profile Name Taken", "name"),
             (f"{group_type}.stranger", "Snapshot Profile Name Taken", "name"),
             # group membership is never set through a volume

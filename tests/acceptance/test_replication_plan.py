@@ -64,6 +64,11 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def nodes(arrays: Arrays) -> set[tuple[int, str]]:
+    """The replication QoS nodes of both Storage Centers, as (ssn, name)."""
+    return {(n["scSerialNumber"], n["name"]) for n in arrays.objects("ScReplicationQosNode")}
+
+
 def activate(probe: ArrayProbe, volume_id: str, server: str) -> None:
     probe.api("POST", f"StorageCenter/ScVolume/{volume_id}/MapToServer", {"server": server})
 
@@ -224,19 +229,23 @@ def test_members_in_place_failover_with_primary_up_and_unmanage(
     assert arrays.mapped_servers(remote["a"]["instanceId"]) >= {remote_host}
     assert arrays.mapped_servers(ids["a"]) == set(), "the primary is unmapped"
 
-    apply(tf, config(vols, plan("ops", ["a", "c"], deletion_policy="UNMANAGE",
-                                active_site="primary")))  # fmt: skip
+    applied = apply(tf, config(vols, plan("ops", ["a", "c"], deletion_policy="UNMANAGE",
+                                          active_site="primary")))  # fmt: skip
+    assert "renamed 'Cinder repl of a'" in applied and "<name>" not in applied
+    assert nodes(arrays) == {(PRIMARY, "cinderqos")}, "the failback's tempqos node is gone"
     remote = arrays.by_name(SECONDARY)
     assert {"Cinder repl of a", "Cinder repl of c"} <= set(remote)
     assert remote_host not in arrays.mapped_servers(remote["Cinder repl of a"]["instanceId"])
     assert arrays.mapped_servers(ids["a"]) >= {host}
     assert {arrays.replication_of(ids[n])["state"] for n in "ac"} == {"Up"}
 
-    apply(tf, config(vols))
+    applied = apply(tf, config(vols))
+    assert "Warning: Replication Will Stop, Copies Kept: 'ops'" in applied
     assert arrays.replications() == []
     assert set(arrays.by_name(SECONDARY)) == {f"Unmanaged_Cinder repl of {n}" for n in "abc"}, (
         "UNMANAGE keeps the copies"
     )
+    assert nodes(arrays) == set(), "the plan made cinderqos and nothing uses it any more"
     assert {"a", "b", "c"} <= set(arrays.by_name(PRIMARY))
 
 
@@ -244,6 +253,9 @@ def test_sync_qos_node_live_volume_and_delete(
     tf: Terraform, probe: ArrayProbe, arrays: Arrays
 ) -> None:
     vols = volumes("s1", "l1")
+    # a QoS node someone else made: used by the plan, never removed by it
+    probe.api("POST", "StorageCenter/ScReplicationQosNode", {
+        "Name": "dr-qos", "StorageCenter": PRIMARY, "LinkSpeed": "10 Gbps"})  # fmt: skip
     sync = plan("sync", ["s1"], type="sync", qos_node="dr-qos")
     live = plan("live", ["l1"], live_volume=True)
     tf.write(config(vols, sync, live))
@@ -254,8 +266,8 @@ def test_sync_qos_node_live_volume_and_delete(
     assert (repl["type"], repl["syncMode"], repl["replicateActiveReplay"]) == (
         "Synchronous", "HighAvailability", True
     )  # fmt: skip
-    nodes = {(n["scSerialNumber"], n["name"]) for n in arrays.objects("ScReplicationQosNode")}
-    assert nodes == {(PRIMARY, "dr-qos"), (PRIMARY, "cinderqos"), (SECONDARY, "cinderqos")}
+    assert nodes(arrays) == {(PRIMARY, "dr-qos"), (PRIMARY, "cinderqos"), (SECONDARY, "cinderqos")}
+    assert values(tf, "dellsc_replication_plan.sync")["created_qos_node_ids"] == []
     assert repl["qosNode"]["instanceName"] == "dr-qos"
     [lv] = arrays.live_volumes()
     assert lv["primaryVolume"]["instanceId"] == ids["l1"]
@@ -280,6 +292,7 @@ def test_sync_qos_node_live_volume_and_delete(
     assert arrays.replications() == [] and arrays.live_volumes() == []
     assert arrays.volumes(SECONDARY) == [], "DELETE removes the copies"
     assert arrays.volumes(PRIMARY) == []
+    assert nodes(arrays) == {(PRIMARY, "dr-qos")}, "only the nodes the plans made are removed"
 
 
 def test_bad_input_import_and_lost_reply(tf: Terraform, probe: ArrayProbe, arrays: Arrays) -> None:

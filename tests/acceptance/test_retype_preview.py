@@ -161,7 +161,7 @@ def test_retype_preview_matches_apply(tf_any: Terraform, emulator: EmulatorServe
         ("POST", "StorageCenter/ScVolumeFolder"),
         ("PUT", f"StorageCenter/ScVolume/{vid}"),
     ]
-    db = flow.id_of("ScVolumeFolder", "db")
+    db, prod = flow.id_of("ScVolumeFolder", "db"), flow.id_of("ScVolumeFolder", "prod")
     assert mutations[2][2] == {"VolumeFolder": db}, "a move sends the folder and nothing else"
     created = {c for c in changed if c[0] == "ScVolumeFolder"}
     assert {c[2] for c in created} == {"*"} and len(created) == 2
@@ -179,8 +179,16 @@ def test_retype_preview_matches_apply(tf_any: Terraform, emulator: EmulatorServe
         for f in probe.api("POST", "StorageCenter/ScVolumeFolder/GetList", {})
         if f["root"] and f["scSerialNumber"] == HOME_SSN
     )
-    assert mutations == [("PUT", f"StorageCenter/ScVolume/{vid}", {"VolumeFolder": root})]
-    assert changed == {("ScVolume", vid, "volumeFolder"), ("ScVolume", vid, "volumeFolderIndex")}
+    assert mutations == [
+        ("PUT", f"StorageCenter/ScVolume/{vid}", {"VolumeFolder": root}),
+        # the folders the first move made, empty now: removed, deepest first
+        ("DELETE", f"StorageCenter/ScVolumeFolder/{db}", None),
+        ("DELETE", f"StorageCenter/ScVolumeFolder/{prod}", None),
+    ]
+    assert changed == {
+        ("ScVolume", vid, "volumeFolder"), ("ScVolume", vid, "volumeFolderIndex"),
+        ("ScVolumeFolder", db, "*"), ("ScVolumeFolder", prod, "*"),
+    }  # fmt: skip
     after = tf.values(ADDR)
     assert (after["folder"], after["folder_path"], after["id"]) == ("/", "/", vid)
 
@@ -220,19 +228,22 @@ def test_retype_preview_matches_apply(tf_any: Terraform, emulator: EmulatorServe
     assert new_id.startswith(f"{OTHER_SSN}.") and moved["ssn"] == OTHER_SSN
     assert moved["wwn"] != wwn and moved["name"] == NAME
     replication = next(p for m, p, _ in mutations if m == "DELETE" and "ScReplication/" in p)
+    node = next(p for m, p, _ in mutations if m == "DELETE" and "ScReplicationQosNode/" in p)
     assert [(m, p) for m, p, _ in mutations] == [
         ("POST", "StorageCenter/ScReplicationQosNode"),
         ("POST", "StorageCenter/ScReplication"),
         ("DELETE", replication),
+        ("DELETE", node),  # the migration's QoS node, made by it and used by nothing now
         ("PUT", f"StorageCenter/ScVolume/{new_id}"),
         ("POST", f"StorageCenter/ScVolume/{vid}/Unmap"),
         ("DELETE", f"StorageCenter/ScVolume/{vid}"),
     ] + [("PUT", f"StorageCenter/ScVolumeConfiguration/{new_id}")] * len(reapplied)
-    assert mutations[3][2] == {"Name": NAME}
+    assert mutations[4][2] == {"Name": NAME}
     other = ArrayProbe(emulator, ssn=OTHER_SSN)
     assert [v["name"] for v in other.volumes()] == [NAME], "one volume, no temporary left"
     assert NAME not in probe.volume_names()
     assert probe.api("POST", "StorageCenter/ScReplication/GetList", {}) == []
+    assert probe.api("POST", "StorageCenter/ScReplicationQosNode/GetList", {}) == []
     replays = probe.api("GET", f"StorageCenter/ScVolume/{new_id}/ReplayList")
     assert [r for r in replays if not r["active"]] == []
     configuration = probe.api("GET", f"StorageCenter/ScVolume/{new_id}/VolumeConfiguration")

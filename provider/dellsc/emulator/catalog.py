@@ -156,6 +156,33 @@ def create_server_folder(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     return _create_folder(ctx, "ScServerFolder", body)
 
 
+def _delete_folder(ctx: Ctx, kind: str, oid: str) -> Doc:
+    """`DELETE Sc<Volume|Server>Folder/{id}` (Dell's puppet module): the root folder and a
+    folder that holds anything (a folder, a volume, a server) are refused (inferred)."""
+    folder = ctx.find(kind, oid)
+    fid = folder["instanceId"]
+    if folder.get("root"):
+        raise bad_request(f"Folder '{fid}' is the root folder and cannot be deleted")
+    held = "ScVolume" if kind == "ScVolumeFolder" else "ScServer"
+    key = "volumeFolder" if kind == "ScVolumeFolder" else "serverFolder"
+    if ctx.where(kind, parent=fid) or [
+        d for d in ctx.where(held, **{key: fid}) if not d.get("inRecycleBin")
+    ]:
+        raise bad_request(f"Folder '{folder['name']}' is not empty")
+    ctx.txn.delete(kind, fid)
+    return {"result": True}
+
+
+@route("DELETE", "StorageCenter/ScVolumeFolder/{id}")
+def delete_volume_folder(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    return _delete_folder(ctx, "ScVolumeFolder", p["id"])
+
+
+@route("DELETE", "StorageCenter/ScServerFolder/{id}")
+def delete_server_folder(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    return _delete_folder(ctx, "ScServerFolder", p["id"])
+
+
 # -- ports (#42-#44) ---------------------------------------------------------------------------
 
 

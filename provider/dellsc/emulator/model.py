@@ -9,6 +9,7 @@ Keys starting with `_` are private and never sent.
 from __future__ import annotations
 
 import copy
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,6 +270,9 @@ class Ctx:
     def check_name(self, value: Any, field_name: str = "Name") -> str:
         if not isinstance(value, str) or not value.strip():
             raise bad_request(f"{field_name} must be a non-empty string")
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+            # inferred: the DSM's name fields are single lines of text
+            raise bad_request(f"{field_name} must not contain control characters")
         if len(value) > MAX_NAME_LENGTH:
             raise bad_request(
                 f"{field_name} is {len(value)} characters long; the limit is {MAX_NAME_LENGTH}"

@@ -199,6 +199,29 @@ def create_qos_node(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     return ctx.render(doc)
 
 
+@route("DELETE", "StorageCenter/ScReplicationQosNode/{id}")
+def delete_qos_node(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
+    """Inferred (the generic DELETE of a kind): refused while a replication or Live Volume
+    uses the node."""
+    node = ctx.find("ScReplicationQosNode", p["id"])
+    nid = node["instanceId"]
+    users = [r["instanceId"] for r in ctx.where("ScReplication") if _uses(r, "qosNode", nid)]
+    users += [
+        lv["instanceId"]
+        for lv in ctx.where("ScLiveVolume")
+        if _uses(lv, "primaryQosNode", nid) or _uses(lv, "secondaryQosNode", nid)
+    ]
+    if users:
+        raise bad_request(f"QoS node '{nid}' is in use by {', '.join(sorted(users))}")
+    ctx.txn.delete("ScReplicationQosNode", nid)
+    return {"result": True}
+
+
+def _uses(doc: Doc, key: str, node_id: str) -> bool:
+    ref = doc.get(key)
+    return ref is not None and bool(ref["instanceId"] == node_id)
+
+
 # -- replication (#32, #60-#63) ----------------------------------------------------------------
 
 
@@ -440,8 +463,10 @@ def create_live_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
     second_ssn = partner_ssn(
         ctx, body.require("SecondaryStorageCenter"), "SecondaryStorageCenter", ssn
     )
-    ctx.resolve("ScReplicationQosNode", body.require("PrimaryQosNode"), "PrimaryQosNode", ssn)
-    ctx.resolve(
+    primary_qos = ctx.resolve(
+        "ScReplicationQosNode", body.require("PrimaryQosNode"), "PrimaryQosNode", ssn
+    )
+    secondary_qos = ctx.resolve(
         "ScReplicationQosNode", body.require("SecondaryQosNode"), "SecondaryQosNode", second_ssn
     )
     if primary["liveVolume"]:
@@ -476,6 +501,8 @@ def create_live_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         "failoverState": "Protected",
         "secondaryStatus": "Up",
         "primarySwapRoleState": "NotSwapping",
+        "primaryQosNode": ref_of(primary_qos),
+        "secondaryQosNode": ref_of(secondary_qos),
         "failoverAutomaticallyEnabled": flags["FailoverAutomaticallyEnabled"],
         "restoreAutomaticallyEnabled": flags["RestoreAutomaticallyEnabled"],
         "swapRolesAutomaticallyEnabled": flags["SwapRolesAutomaticallyEnabled"],
@@ -492,6 +519,11 @@ def swap_roles(ctx: Ctx, p: dict[str, str], body: Body) -> None:
         doc["secondaryScSerialNumber"],
         doc["primaryScSerialNumber"],
     )
+    if "primaryQosNode" in doc:
+        doc["primaryQosNode"], doc["secondaryQosNode"] = (
+            doc["secondaryQosNode"],
+            doc["primaryQosNode"],
+        )
     doc["secondaryRole"] = "Secondary"
     ctx.txn.put("ScLiveVolume", doc)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
+from dellsc.schema.validators import hidden_character
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 
 if TYPE_CHECKING:
@@ -34,6 +35,19 @@ class PlanChange:
     def changed(self, name: str) -> bool:
         """True when this attribute's planned value differs from the prior state."""
         return self.prior is not None and self.planned.get(name) != self.prior.get(name)
+
+
+def import_name(import_id: str, name: str, example: str, diags: Diagnostics) -> str | None:
+    """The name of a `name:<name>` import ID, or None with an "Invalid Import ID" error when
+    it is blank or holds control characters (no such name can exist on the array)."""
+    hidden = hidden_character(name)
+    if name.strip() and not hidden:
+        return name
+    problem = f"The name in {import_id!r} {hidden}" if hidden else f"{import_id!r} names nothing"
+    diags.error(
+        "Invalid Import ID", f"{problem}. Write the exact name after name:, such as {example}."
+    )
+    return None
 
 
 class Resource:

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dellsc.resources.adopt import find_again, report_unknown
-from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.base import PlanChange, Resource, Values, import_name
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
@@ -38,21 +38,43 @@ class ConsistencyGroupResource(Resource):
     # -- plan ----------------------------------------------------------------------------
 
     def modify_plan(self, change: PlanChange) -> None:
+        planned, diags = change.planned, change.diags
+        self._claim_members(change)
         if self.provider.catalog is None:  # provider arguments unknown yet: checked at apply
             return
-        planned, diags = change.planned, change.diags
         volume_ids = planned.get("volume_ids")
         if change.prior is None or change.changed("volume_ids"):
             if volume_ids is not None and not is_unknown(volume_ids):
                 prior_ids = set(change.prior["volume_ids"]) if change.prior else set()
                 new = [v for v in volume_ids if not is_unknown(v) and v not in prior_ids]
-                self._check_members(new, diags)
+                own_id = change.prior["id"] if change.prior else None
+                self._check_members(new, diags, own_id)
         name = planned.get("name")
         if change.prior is None and isinstance(name, str):
             self._adoptable(name, diags)
 
-    def _check_members(self, volume_ids: list[str], diags: Diagnostics) -> bool:
-        """Every volume must exist on the provider's Storage Center; reads only."""
+    def _claim_members(self, change: PlanChange) -> None:
+        """A volume may be in one group of this configuration only."""
+        name, volume_ids = change.planned.get("name"), change.planned.get("volume_ids")
+        if not isinstance(name, str) or volume_ids is None or is_unknown(volume_ids):
+            return
+        for volume_id in sorted(v for v in volume_ids if not is_unknown(v)):
+            other = self.provider.claim("group member", volume_id, name)
+            if other is not None:
+                change.diags.error(
+                    "Volume In Two Consistency Groups",
+                    f"Volume {volume_id} is also a member of the dellsc_consistency_group "
+                    f"named {other!r} in this configuration. A volume belongs to one "
+                    "consistency group at most (as a Cinder volume belongs to one group): "
+                    "keep it in one of them.",
+                    AttrPath("volume_ids"),
+                )
+
+    def _check_members(
+        self, volume_ids: list[str], diags: Diagnostics, own_id: str | None = None
+    ) -> bool:
+        """Every volume must exist on the provider's Storage Center and belong to no other
+        consistency group; reads only."""
         client = self.provider.client()
         ok = True
         for volume_id in sorted(volume_ids):
@@ -84,7 +106,39 @@ class ConsistencyGroupResource(Resource):
                         AttrPath("volume_ids"),
                     )
                     ok = False
+                    continue
+                for group in self._groups_of(client, volume_id, own_id):
+                    diags.error(
+                        "Volume In Another Consistency Group",
+                        f"Volume {volume_id} is a member of consistency group {group.name!r} "
+                        f"({group.instance_id}) on Storage Center {client.ssn}. A volume "
+                        "belongs to one consistency group at most: remove it there first, "
+                        "or import that group to manage it here. Nothing was changed.",
+                        AttrPath("volume_ids"),
+                    )
+                    ok = False
         return ok
+
+    def _groups_of(
+        self, client: ScClient, volume_id: str, own_id: str | None
+    ) -> list[ScReplayProfile]:
+        """The Consistent snapshot profiles, other than `own_id`, the volume belongs to."""
+        catalog = self.provider.catalog
+        standard = (
+            {p.instance_id for p in catalog.profiles("replay_profiles")} if catalog else set()
+        )
+        configuration = client.get_volume_configuration(volume_id)
+        found = []
+        for ref in configuration.replay_profile_list:
+            if ref.instance_id in standard or ref.instance_id == own_id:
+                continue
+            try:
+                profile = client.get_replay_profile(ref.instance_id)
+            except errors.ScNotFound:
+                continue
+            if profile.type == CONSISTENT:
+                found.append(profile)
+        return found
 
     def _adoptable(self, name: str, diags: Diagnostics) -> ScReplayProfile | None:
         """The profile an earlier, failed create of this group left behind (if any); an error
@@ -109,10 +163,10 @@ class ConsistencyGroupResource(Resource):
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         volume_ids = sorted(planned["volume_ids"])
-        if not self._check_members(volume_ids, diags):
-            return None
         profile = self._adoptable(planned["name"], diags)
         if diags.has_errors:
+            return None
+        if not self._check_members(volume_ids, diags, profile.instance_id if profile else None):
             return None
         if profile is None:
             profile = self._make(client, planned["name"], diags)
@@ -184,7 +238,7 @@ class ConsistencyGroupResource(Resource):
         client = self.provider.client()
         group_id = prior["id"]
         added = sorted(set(planned["volume_ids"]) - set(prior["volume_ids"]))
-        if not self._check_members(added, diags):
+        if not self._check_members(added, diags, group_id):
             return prior
         try:
             self._set_members(client, group_id, planned["volume_ids"])
@@ -195,6 +249,17 @@ class ConsistencyGroupResource(Resource):
                 "the members the group has now; the next apply finishes the change.",
             )
         return self._state(client, group_id, planned)
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if prior.get("deletion_policy") == "UNMANAGE":
+            members = len(prior.get("volume_ids") or [])
+            diags.warning(
+                f"Consistency Group Will Be Kept: {prior.get('name')!r}",
+                f"Destroying this resource keeps the Consistent snapshot profile "
+                f"{prior.get('name')!r} ({prior.get('id')}) on the array with its {members} "
+                'member volume(s) (deletion_policy = "UNMANAGE"); Terraform only forgets it.',
+                AttrPath("deletion_policy"),
+            )
 
     def delete(self, state: Values, diags: Diagnostics) -> None:
         if state.get("deletion_policy") == "UNMANAGE":
@@ -219,7 +284,9 @@ class ConsistencyGroupResource(Resource):
     def import_state(self, import_id: str, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         if import_id.startswith("name:"):
-            name = import_id.removeprefix("name:")
+            name = import_name(import_id, import_id.removeprefix("name:"), "name:orders-db", diags)
+            if name is None:
+                return None
             found = [p for p in client.find_replay_profiles(name) if p.type == CONSISTENT]
             if len(found) != 1:
                 diags.error(

@@ -160,6 +160,18 @@ class ConsistencyGroupSnapshotResource(Resource):
                 return prior
         return self._state(client, prior["id"], planned)
 
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if prior.get("deletion_policy") == "UNMANAGE":
+            members = len(prior.get("snapshots") or {})
+            diags.warning(
+                f"Group Snapshot Will Be Kept For A Day: {prior.get('name')!r}",
+                f"Destroying this resource keeps group snapshot {prior.get('name')!r} "
+                f"({prior.get('id')}) and its {members} member snapshot(s) on the array and "
+                'sets them to expire in one day (deletion_policy = "UNMANAGE"); Terraform '
+                "only forgets it.",
+                AttrPath("deletion_policy"),
+            )
+
     def delete(self, state: Values, diags: Diagnostics) -> None:
         client = self.provider.client()
         snapshot_id = state["id"]

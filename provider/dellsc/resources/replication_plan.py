@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.disaster_recovery import (
+    FAILBACK_QOS_NODE,
     FAILED_OVER,
     PLAN_ID,
     REPL_PREFIX,
     REPLICATING,
+    UNMANAGED_PREFIX,
     FailbackError,
     Pairs,
     Settings,
@@ -62,11 +64,13 @@ class ReplicationPlanResource(Resource):
             config.get("sync_mode"),
             config.get("active_replay"),
         )
-        if _known(mode) and _known(kind) and kind != "sync":
+        # an omitted type is the default, async: sync_mode alone would be dropped from the plan
+        if _known(mode) and (kind is None or (_known(kind) and kind != "sync")):
             diags.error(
                 "Sync Mode Needs Synchronous Replication",
-                f'sync_mode = "{mode}" only applies to type = "sync"; remove it or set '
-                'type = "sync".',
+                f'sync_mode = "{mode}" only applies to type = "sync", and type is '
+                f"{'not set (so async, the default)' if kind is None else repr(kind)}. Set "
+                'type = "sync" as well, or remove sync_mode.',
                 AttrPath("sync_mode"),
             )
         if kind == "sync" and active is False:
@@ -84,7 +88,9 @@ class ReplicationPlanResource(Resource):
                 AttrPath("sync_mode"),
             )
         volume_ids = config.get("volume_ids")
-        for volume_id in volume_ids if isinstance(volume_ids, list) else []:
+        # a fully known list was checked by the schema's validator; a partly known one is not
+        partial = isinstance(volume_ids, list) and not all(_known(v) for v in volume_ids)
+        for volume_id in volume_ids if partial and isinstance(volume_ids, list) else []:
             if _known(volume_id) and _ssn_of(volume_id) is None:
                 diags.error(
                     "Invalid Volume ID",
@@ -309,7 +315,8 @@ class ReplicationPlanResource(Resource):
         for volume_id in sorted(prior["volume_ids"] or []):
             pair = prior_pairs.get(volume_id) or {}
             copy = pair.get("destination_volume_id")
-            name = self._display_name(client, volume_id, copy, primary_up)
+            plain = _volume_name(client, volume_id, copy, primary_up)
+            name = f"{plain!r} ({volume_id})" if plain is not None else volume_id
             if primary_up and not failing_back:
                 try:
                     pair = pairs.read(volume_id, pair) or pair
@@ -321,25 +328,11 @@ class ReplicationPlanResource(Resource):
                 predicted = None
             copy = copy or "?"
             if failing_back:
-                self._warn_failback(change, name, copy, pairs.settings.live_volume)
+                self._warn_failback(change, name, copy, plain, pairs.settings.live_volume)
             else:
                 self._warn_failover(change, name, copy, pair, primary_up, dest)
         if predicted is not None:  # a failover's outcome is known: each copy takes over
             planned["pairs"] = predicted
-
-    @staticmethod
-    def _display_name(client: ScClient, volume_id: str, copy: str | None, primary_up: bool) -> str:
-        """`'db01' (64702.101)`: the name from the volume, or from its copy while the primary
-        is down; the bare ID when neither says."""
-        try:
-            if primary_up:
-                return f"{client.get_volume(volume_id).name!r} ({volume_id})"
-            if copy:
-                name = client.get_volume(copy).name.removeprefix(REPL_PREFIX)
-                return f"{name!r} ({volume_id})"
-        except errors.ScApiError:
-            pass
-        return volume_id
 
     @staticmethod
     def _warn_failover(
@@ -366,14 +359,21 @@ class ReplicationPlanResource(Resource):
         )
 
     @staticmethod
-    def _warn_failback(change: PlanChange, name: str, copy: str, live: bool) -> None:
+    def _warn_failback(
+        change: PlanChange, name: str, copy: str, plain: str | None, live: bool
+    ) -> None:
         if live:
             what = "the Live Volume swaps roles back: the volume becomes primary again"
         else:
+            renamed = (
+                f"renamed {REPL_PREFIX + plain!r}"
+                if plain is not None
+                else f"renamed with the prefix {REPL_PREFIX!r}"
+            )
             what = (
                 f"what was written on {copy} is snapshotted and replicated back onto the "
                 "volume from their most recent common replay; once in sync the volume serves "
-                f"the hosts again and replicates to {copy}, renamed {REPL_PREFIX}<name>"
+                f"the hosts again and replicates to {copy}, {renamed}"
             )
         change.diags.warning(f"Failback: {name}", f"{what[0].upper()}{what[1:]}. No data is lost.")
 
@@ -387,6 +387,11 @@ class ReplicationPlanResource(Resource):
         pairs = Pairs(client, self._settings(state, client.ssn))
         for volume_id in state["volume_ids"]:
             pairs.start(volume_id)
+        state["created_qos_node_ids"] = sorted(
+            node_id
+            for node_id, name in client.created_qos_nodes.items()
+            if name == state["qos_node"]
+        )
         return self._refresh(client, state, {}, diags)
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
@@ -412,6 +417,11 @@ class ReplicationPlanResource(Resource):
                 except FailbackError as exc:
                     diags.error("Failback Not Possible", str(exc), AttrPath("active_site"))
                     return self._refresh(client, dict(prior), prior_pairs, diags)
+                # the temporary replications back are gone: so is the need for their node
+                made = client.created_qos_nodes.items()
+                remove_qos_nodes(
+                    client, [n for n, name in made if name == FAILBACK_QOS_NODE], diags
+                )
         old, new = set(prior["volume_ids"]), set(planned["volume_ids"])
         for volume_id in sorted(old - new):
             pairs.stop(volume_id, keep=planned["deletion_policy"] == "UNMANAGE")
@@ -432,8 +442,23 @@ class ReplicationPlanResource(Resource):
         pairs = Pairs(client, self._settings(state, client.ssn))
         for volume_id in sorted(state["volume_ids"] or []):
             pairs.stop(volume_id, keep=state.get("deletion_policy") == "UNMANAGE")
+        remove_qos_nodes(client, sorted(state.get("created_qos_node_ids") or []), diags)
 
     def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if prior.get("deletion_policy") == "UNMANAGE":
+            pairs: dict[str, Any] = prior.get("pairs") or {}
+            copies = ", ".join(
+                f"{(pairs.get(v) or {}).get('destination_volume_id') or '?'} (copy of {v})"
+                for v in sorted(prior.get("volume_ids") or [])
+            )
+            diags.warning(
+                f"Replication Will Stop, Copies Kept: {prior.get('name')!r}",
+                "Destroying this plan stops the replication of its volumes; their copies on "
+                f"Storage Center {prior.get('destination_ssn')} are kept, each renamed with "
+                f'the prefix {UNMANAGED_PREFIX} (deletion_policy = "UNMANAGE"): '
+                f"{copies or 'none'}. The primary volumes are not touched.",
+                AttrPath("deletion_policy"),
+            )
         if prior.get("active_site") != "primary" and prior.get("deletion_policy") != "UNMANAGE":
             diags.error(
                 "Plan Is Failed Over",
@@ -524,3 +549,32 @@ class ReplicationPlanResource(Resource):
         else:
             state["active_site"] = "mixed"
         return state
+
+
+def _volume_name(
+    client: ScClient, volume_id: str, copy: str | None, primary_up: bool
+) -> str | None:
+    """The volume's name: read from it, or from its copy while the primary is down; None
+    when neither can be read."""
+    try:
+        if primary_up:
+            return client.get_volume(volume_id).name
+        if copy:
+            return client.get_volume(copy).name.removeprefix(REPL_PREFIX)
+    except errors.ScApiError:
+        pass
+    return None
+
+
+def remove_qos_nodes(client: ScClient, node_ids: list[str], diags: Diagnostics) -> None:
+    """Remove the QoS nodes this provider made that no replication uses any more; one that
+    is still used is kept, and a failure only warns (nothing depends on the node)."""
+    for node_id in node_ids:
+        try:
+            client.remove_unused_qos_node(node_id)
+        except errors.ScError as exc:
+            diags.warning(
+                "Replication QoS Node Not Removed",
+                f"QoS node {node_id}, made by this provider, is no longer used, but removing it "
+                f"failed: {exc}. Remove it on the array if it is not needed.",
+            )

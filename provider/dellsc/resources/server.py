@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.base import PlanChange, Resource, Values, import_name
 from dellsc.resources.volume import folder_path
 from dellsc.sc import errors
 from dellsc.sc.notes import DEFAULT_NOTES
@@ -51,6 +51,7 @@ class ServerResource(Resource):
     # -- plan ----------------------------------------------------------------------------
 
     def modify_plan(self, change: PlanChange) -> None:
+        self._claim_initiators(change)
         if self.provider.catalog is None:  # provider not configured yet: nothing to check
             return
         client = self.provider.client()
@@ -104,6 +105,48 @@ class ServerResource(Resource):
                     AttrPath(attribute),
                 )
 
+    def _claim_initiators(self, change: PlanChange) -> None:
+        """Two servers of this configuration may not list one initiator: the array gives it
+        to the first and the second would never converge."""
+        name = change.planned.get("name")
+        if not _known(name):
+            return
+        for attribute in PORT_TYPES:
+            for initiator in sorted(initiators(change.planned, attribute)):
+                other = self.provider.claim("initiator", initiator, str(name).casefold())
+                if other is not None:
+                    change.diags.error(
+                        "Initiator Listed By Two Servers",
+                        f"{initiator} is also listed by the dellsc_server named {other!r} in "
+                        "this configuration. An initiator belongs to one server only: keep "
+                        "it in one of them.",
+                        AttrPath(attribute),
+                    )
+
+    @staticmethod
+    def _check_owners(
+        client: ScClient,
+        server_id: str | None,
+        planned: Values,
+        diags: Diagnostics,
+        prior: Values | None = None,
+    ) -> bool:
+        """At apply, before anything changes: no initiator the server gains may belong to
+        another server (one that was unknown at plan time, or taken since)."""
+        for attribute in PORT_TYPES:
+            had = initiators(prior, attribute) if prior else set()
+            for initiator in sorted(initiators(planned, attribute) - had):
+                owner = client.find_server_by_initiator(initiator)
+                if owner is not None and owner.instance_id != server_id:
+                    diags.error(
+                        "Initiator Already In Use",
+                        f"{initiator} belongs to server {owner.name!r} ({owner.instance_id}); "
+                        "an initiator can belong to one server only. Nothing was changed on "
+                        "the array. Remove it there first.",
+                        AttrPath(attribute),
+                    )
+        return not diags.has_errors
+
     @staticmethod
     def _os_id(client: ScClient, name: str) -> str | None:
         for system in client.operating_systems():
@@ -124,11 +167,13 @@ class ServerResource(Resource):
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
+        found = [self._adoptable(client, s, planned) for s in client.find_servers(planned["name"])]
+        server = next((s for s in found if s is not None), None)
+        if not self._check_owners(client, server.instance_id if server else None, planned, diags):
+            return None
         folder = folder_path(planned["folder"]) if _known(planned["folder"]) else ""
         folder_id = client.ensure_server_folder(folder).instance_id if folder else None
         os_name = planned["operating_system"] if _known(planned["operating_system"]) else None
-        found = [self._adoptable(client, s, planned) for s in client.find_servers(planned["name"])]
-        server = next((s for s in found if s is not None), None)
         if server is None:
             server = client.create_server(
                 planned["name"], os_name=os_name, folder_id=folder_id, notes=wanted_notes(planned)
@@ -163,7 +208,12 @@ class ServerResource(Resource):
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()
         server_id = prior["id"]
-        client.update_server(server_id, **changes(client, prior, planned))
+        if not self._check_owners(client, server_id, planned, diags, prior):
+            return prior
+        change = changes(client, prior, planned)
+        client.update_server(server_id, **change)
+        if change["folder_id"] is not None:
+            self._tidy_folders(client, prior["folder"], diags)
         self._sync_initiators(client, server_id, planned)
         state = self._read(client, server_id, planned)
         if state is None:
@@ -182,6 +232,30 @@ class ServerResource(Resource):
                 f"Server {state['id']} ({state.get('name')!r}) is still on the array after "
                 "the delete was accepted.",
             )
+            return
+        self._tidy_folders(client, state.get("folder"), diags)
+
+    @staticmethod
+    def _folder_id(client: ScClient, path: str) -> str:
+        """The server folder at `path` (made when missing); the root folder for `/`."""
+        wanted = folder_path(path)
+        folder = client.ensure_server_folder(wanted) if wanted else client.root_server_folder()
+        return folder.instance_id
+
+    @staticmethod
+    def _tidy_folders(client: ScClient, path: Any, diags: Diagnostics) -> None:
+        """Remove the folders this provider made that a delete or move left empty; a
+        failure only warns."""
+        if not _known(path) or not folder_path(path):
+            return
+        try:
+            client.remove_empty_server_folders(folder_path(path))
+        except errors.ScError as exc:
+            diags.warning(
+                "Empty Folder Not Removed",
+                f"Server folder {folder_path(path)!r}, made by this provider, may be empty now "
+                f"but removing it failed: {exc}. Remove it on the array if it is not needed.",
+            )
 
     # -- import --------------------------------------------------------------------------
 
@@ -189,7 +263,9 @@ class ServerResource(Resource):
         client = self.provider.client()
         server: ScServer | None = None
         if import_id.startswith("name:"):
-            name = import_id.removeprefix("name:")
+            name = import_name(import_id, import_id.removeprefix("name:"), "name:esx01", diags)
+            if name is None:
+                return None
             found = client.find_servers(name) if name else []
             server = found[0] if found else None
         elif _ID.fullmatch(import_id):
@@ -271,9 +347,7 @@ def changes(client: ScClient, prior: Values, planned: Values) -> Changes:
         if _known(planned["notes"]) and planned["notes"] != prior["notes"]
         else None,
         "os_id": ServerResource._os_id(client, planned["operating_system"]) if os_changed else None,
-        "folder_id": client.ensure_server_folder(folder_path(planned["folder"])).instance_id
-        if moved and folder_path(planned["folder"])
-        else None,
+        "folder_id": ServerResource._folder_id(client, planned["folder"]) if moved else None,
     }
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.adopt import abandoned, find_again, report_unknown
-from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.base import PlanChange, Resource, Values, import_name
 from dellsc.resources.replays import REPLAY_ID, VOLUME_ID, expiry, is_live, named, snapshot_values
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
@@ -149,6 +149,17 @@ class SnapshotResource(Resource):
             )
         return self._state(client.get_replay(prior["id"]), planned)
 
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if prior.get("deletion_policy") == "UNMANAGE":
+            diags.warning(
+                f"Snapshot Will Be Kept For A Day: {prior.get('name')!r}",
+                f"Destroying this resource keeps snapshot {prior.get('name')!r} "
+                f"({prior.get('id')}) on the array and sets it to expire in one day "
+                '(deletion_policy = "UNMANAGE"), as the Cinder driver\'s unmanage does; '
+                "Terraform only forgets it.",
+                AttrPath("deletion_policy"),
+            )
+
     def delete(self, state: Values, diags: Diagnostics) -> None:
         client = self.provider.client()
         replay_id = state["id"]
@@ -186,7 +197,10 @@ class SnapshotResource(Resource):
             if replay is not None and not is_live(replay):
                 replay = None
         elif "/name:" in import_id and VOLUME_ID.fullmatch(import_id.partition("/")[0]):
-            volume_id, _, name = import_id.partition("/name:")
+            volume_id, _, text = import_id.partition("/name:")
+            name = import_name(import_id, text, f"{volume_id}/name:before-upgrade", diags)
+            if name is None:
+                return None
             try:
                 found = named(client.volume_replays(volume_id), name)
             except errors.ScNotFound:

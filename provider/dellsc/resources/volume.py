@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import volume_migration, volume_sources
 from dellsc.resources.adopt import Creation, Survey, create_once
-from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.base import PlanChange, Resource, Values, import_name
 from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
 from dellsc.resources.retype_preview import RetypePreview
 from dellsc.sc import errors
@@ -45,6 +45,11 @@ def folder_path(path: str | None) -> str:
     """A folder path in the one form the array takes: `a/b`, no leading or trailing slash;
     `""` for the root folder."""
     return "/".join(part for part in (path or "").split("/") if part)
+
+
+def unmanaged_name(name: str) -> str:
+    """The name an unmanaged volume keeps on the array (Cinder's unmanage)."""
+    return (UNMANAGED_PREFIX + name)[:MAX_VOLUME_NAME_LENGTH]
 
 
 def shown_path(path: str | None) -> str:
@@ -142,8 +147,19 @@ class VolumeResource(Resource):
                         )
 
     def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
-        if prior.get("deletion_policy") == "PREVENT":
+        policy = prior.get("deletion_policy")
+        if policy == "PREVENT":
             diags.error(*self._prevented(prior), AttrPath("deletion_policy"))
+        elif policy == "UNMANAGE":
+            diags.warning(
+                f"Volume Will Be Kept: {prior.get('name')!r}",
+                f"Destroying this resource keeps volume {prior.get('name')!r} "
+                f"({prior.get('id')}) and its data on the array, renamed "
+                f'{unmanaged_name(str(prior.get("name")))!r} (deletion_policy = "UNMANAGE"), '
+                "with its mappings and snapshots; Terraform only forgets it. Import it to "
+                "manage it again.",
+                AttrPath("deletion_policy"),
+            )
 
     @staticmethod
     def _prevented(state: Values) -> tuple[str, str]:
@@ -277,6 +293,8 @@ class VolumeResource(Resource):
             client.update_volume(
                 volume_id, name=planned["name"] if renamed else None, folder_id=folder_id
             )
+            if moved:
+                self._tidy_folders(planned["ssn"], prior.get("folder_path"), diags)
         if planned["size_gb"] > prior["size_gb"]:
             client.expand_volume(volume_id, int(planned["size_gb"]))
         changed = {a: planned[a] for a in PROFILE_ATTRIBUTES if planned[a] != prior[a]}
@@ -304,10 +322,10 @@ class VolumeResource(Resource):
             if policy == "PREVENT":
                 diags.error(*self._prevented(state), AttrPath("deletion_policy"))
             elif policy == "UNMANAGE":
-                new_name = (UNMANAGED_PREFIX + state["name"])[:MAX_VOLUME_NAME_LENGTH]
-                client.update_volume(state["id"], name=new_name)
+                client.update_volume(state["id"], name=unmanaged_name(state["name"]))
             else:
                 client.delete_volume(state["id"])
+                self._tidy_folders(state.get("ssn"), state.get("folder_path"), diags)
         except errors.ScNotFound as exc:
             if policy == "UNMANAGE" and client.volume_exists(state["id"]):
                 raise errors.ScStillExists(
@@ -319,13 +337,29 @@ class VolumeResource(Resource):
                 ) from exc
             return
 
+    def _tidy_folders(self, ssn: Any, path: Any, diags: Diagnostics) -> None:
+        """Remove the folders this provider made that a delete or move left empty; a
+        failure only warns (the volume's own change is done)."""
+        if not _known(path) or not folder_path(path):
+            return
+        try:
+            self._client_for(ssn).remove_empty_volume_folders(folder_path(path))
+        except errors.ScError as exc:
+            diags.warning(
+                "Empty Folder Not Removed",
+                f"Volume folder {folder_path(path)!r}, made by this provider, may be empty now "
+                f"but removing it failed: {exc}. Remove it on the array if it is not needed.",
+            )
+
     # -- import --------------------------------------------------------------------------
 
     def import_state(self, import_id: str, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         volume: ScVolume | None = None
         if import_id.startswith("name:"):
-            name = import_id.removeprefix("name:")
+            name = import_name(import_id, import_id.removeprefix("name:"), "name:db01", diags)
+            if name is None:
+                return None
             found = client.find_volumes(name=name)
             if len(found) > 1:
                 ids = ", ".join(v.instance_id for v in found)

@@ -17,6 +17,7 @@ resumes instead of making a second copy.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from decimal import Decimal
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from dellsc.resources.profiles import ProfileCatalog
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScReplication, ScVolume
+
+log = logging.getLogger("dellsc.resources.volume_migration")
 
 QOS_NODE = "dellsc-migration"
 _QOS_NODE_LOCK = threading.Lock()
@@ -176,15 +179,17 @@ def migrate(client: ScClient, volume_id: str, name: str, target_ssn: int) -> ScV
         (r for r in _replications_to(home, volume_id, target.ssn) if _ours(r, volume_id)), None
     )
     if replication is None and destination_id is None:
-        with _QOS_NODE_LOCK:  # volumes migrating together share the node: make it once
+        # volumes migrating together share the node: make it once, and never remove it
+        # between another migration's ensure and its use (see `_remove_node`)
+        with _QOS_NODE_LOCK:
             node = home.ensure_replication_qos_node(QOS_NODE, home.ssn)
-        replication = home.create_replication(
-            volume_id,
-            target.ssn,
-            node.instance_id,
-            destination_name=temporary_name(volume_id),
-            notes=mark(volume_id),
-        )
+            replication = home.create_replication(
+                volume_id,
+                target.ssn,
+                node.instance_id,
+                destination_name=temporary_name(volume_id),
+                notes=mark(volume_id),
+            )
     if replication is not None:
         _wait_synced(home, replication.instance_id)
         assert replication.destination_volume is not None
@@ -192,12 +197,26 @@ def migrate(client: ScClient, volume_id: str, name: str, target_ssn: int) -> ScV
         home.delete_replication(
             replication.instance_id, delete_destination=False, recycle_destination=False
         )
+        _remove_node(home)
     assert destination_id is not None
     copy = target.get_volume(destination_id)
     if copy.name != name:
         copy = target.update_volume(destination_id, name=name)
     _retire(home, volume_id)
     return target.get_volume(copy.instance_id)
+
+
+def _remove_node(home: ScClient) -> None:
+    """Remove the migration QoS node once no migration uses it, if this process made it;
+    best effort: a node left behind costs nothing."""
+    with _QOS_NODE_LOCK:
+        for node_id, name in list(home.created_qos_nodes.items()):
+            if name != QOS_NODE:
+                continue
+            try:
+                home.remove_unused_qos_node(node_id)
+            except errors.ScError as exc:
+                log.warning("QoS node %s (%s) kept: %s", node_id, QOS_NODE, exc)
 
 
 def _replications_to(home: ScClient, volume_id: str, target: int) -> list[ScReplication]:

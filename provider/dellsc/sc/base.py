@@ -44,6 +44,10 @@ class ClientCore:
         # views of the other SCs of the DSM (`for_ssn`), sharing the session; any write
         # through one drops the caches of all
         self._views: dict[int, Self] = {}
+        # replication QoS nodes this process created, by instance ID (shared by the views)
+        self.created_qos_nodes: dict[str, str] = {}
+        # folders a create or move of this process uses: never removed as empty meanwhile
+        self.pinned_folders: set[str] = set()
 
     @property
     def ssn(self) -> int:

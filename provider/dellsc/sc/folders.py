@@ -2,6 +2,11 @@
 
 Paths are given as `a/b`. A folder reports the path of its parent as `folderPath`, in the style
 of the API version: `a/` (legacy, API < 4) or `/a/` (API >= 4); `""` or `/` at the root.
+
+Folders this provider creates carry `FOLDER_NOTES` in their notes. After a destroy (or a
+move) `remove_empty_*_folders` removes such a folder, and then its parents, while it holds
+nothing; a folder another tool made, or one a create or move of this process is using, is
+never removed. `DELETE Sc<Volume|Server>Folder/{id}` is the call of Dell's puppet module.
 """
 
 from __future__ import annotations
@@ -10,13 +15,16 @@ import threading
 from typing import TypeVar
 
 from .base import ClientCore
-from .errors import ScApiError, ScValidationError
-from .models import ScFolder, ScServerFolder, ScVolumeFolder
+from .errors import ScApiError, ScNotFound, ScValidationError
+from .models import ScFolder, ScModel, ScServer, ScServerFolder, ScVolume, ScVolumeFolder
 from .notes import DEFAULT_NOTES
 from .validation import check_name
 
 F = TypeVar("F", bound=ScFolder)
 _ENSURE_LOCK = threading.Lock()
+FOLDER_NOTES = "Folder created by terraform-provider-dellsc"
+# folders made by earlier releases carry the provider's general notes
+_OWN_FOLDER_NOTES = frozenset({FOLDER_NOTES, DEFAULT_NOTES})
 
 
 def split_path(path: str) -> list[str]:
@@ -31,10 +39,17 @@ class FoldersMixin(ClientCore):
 
     def root_volume_folder(self) -> ScVolumeFolder:
         """The root volume folder of this SC (the one marked `root`)."""
-        for folder in self._query(ScVolumeFolder, "ScVolumeFolder", scSerialNumber=self.ssn):
+        return self._root(ScVolumeFolder)
+
+    def root_server_folder(self) -> ScServerFolder:
+        """The root server folder of this SC (the one marked `root`)."""
+        return self._root(ScServerFolder)
+
+    def _root(self, model: type[F]) -> F:
+        for folder in self._query(model, model.__name__, scSerialNumber=self.ssn):
             if folder.root:
                 return folder
-        raise ScValidationError(f"Storage Center {self.ssn} reports no root volume folder")
+        raise ScValidationError(f"Storage Center {self.ssn} reports no root {model.__name__}")
 
     def ensure_volume_folder(self, path: str) -> ScVolumeFolder:
         """The volume folder at `a/b`, creating missing levels from the root down."""
@@ -47,6 +62,46 @@ class FoldersMixin(ClientCore):
     def ensure_server_folder(self, path: str) -> ScServerFolder:
         """The server folder at `a/b`, creating missing levels from the root down."""
         return self._ensure_folder(ScServerFolder, path)
+
+    def remove_empty_volume_folders(self, path: str) -> list[str]:
+        """Remove the volume folder at `a/b` and then its parents while each is empty and
+        ours (see the module docstring); the paths removed."""
+        return self._remove_empty(ScVolumeFolder, ScVolume, "volumeFolderPath", path)
+
+    def remove_empty_server_folders(self, path: str) -> list[str]:
+        """`remove_empty_volume_folders` for server folders."""
+        return self._remove_empty(ScServerFolder, ScServer, "serverFolderPath", path)
+
+    def _remove_empty(
+        self, model: type[F], held: type[ScModel], held_path: str, path: str
+    ) -> list[str]:
+        parts = split_path(path)
+        removed: list[str] = []
+        with _ENSURE_LOCK:  # never between an ensure of this process and its use
+            while parts:
+                folder = self._find_level(model, parts[:-1], parts[-1])
+                if (
+                    folder is None
+                    or folder.root
+                    or folder.notes not in _OWN_FOLDER_NOTES
+                    or folder.instance_id in self.pinned_folders
+                ):
+                    break
+                inside = self._parent_path(parts)  # the path its contents report
+                kind = model.__name__
+                if self._query(model, kind, scSerialNumber=self.ssn, folderPath=inside):
+                    break  # a folder inside
+                if self._query(held, held.__name__, scSerialNumber=self.ssn, **{held_path: inside}):
+                    break  # a volume or server inside
+                try:
+                    self._write_existing("DELETE", f"StorageCenter/{kind}/{folder.instance_id}")
+                except ScNotFound:
+                    pass  # gone already: confirmed by the next level's lookup
+                if self._find_level(model, parts[:-1], parts[-1]) is not None:
+                    raise ScApiError(200, f"folder {'/'.join(parts)} is still there after delete")
+                removed.append("/".join(parts))
+                parts = parts[:-1]
+        return removed
 
     def _parent_path(self, parts: list[str]) -> str:
         """The `folderPath` the array reports for a folder whose ancestors are `parts`."""
@@ -86,6 +141,8 @@ class FoldersMixin(ClientCore):
                     creating = True
                     found = self._create_level(model, parts[:depth], name, folder)
                 folder = found
+                # in use by a create or move of this process: no cleanup may remove it
+                self.pinned_folders.add(folder.instance_id)
             assert folder is not None
             return folder
 
@@ -100,7 +157,7 @@ class FoldersMixin(ClientCore):
             return found
 
     def _create_folder(self, model: type[F], name: str, parent: F | None) -> F:
-        body: dict[str, object] = {"Name": name, "StorageCenter": self.ssn, "Notes": DEFAULT_NOTES}
+        body: dict[str, object] = {"Name": name, "StorageCenter": self.ssn, "Notes": FOLDER_NOTES}
         if parent is not None:
             body["Parent"] = parent.instance_id
         return self._create(model, f"StorageCenter/{model.__name__}", body)

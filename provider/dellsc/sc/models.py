@@ -536,6 +536,8 @@ class ScLiveVolume(ScObject):
     primary_swap_role_state: Text = ""
     replicate_active_replay: bool = False
     sc_serial_number: Ssn | None = None
+    primary_qos_node: ScRef | None = None
+    secondary_qos_node: ScRef | None = None
 
 
 class ScCopyMirrorMigrate(ScObject):

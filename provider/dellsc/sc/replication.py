@@ -35,7 +35,8 @@ class ReplicationMixin(VolumesMixin):
     def ensure_replication_qos_node(
         self, name: str, ssn: int, link_speed: str = "1 Gbps", *, bandwidth_limited: bool = False
     ) -> ScReplicationQosNode:
-        """The QoS node `name` on SC `ssn`, created when missing."""
+        """The QoS node `name` on SC `ssn`, created when missing (and then remembered in
+        `created_qos_nodes`: QoS nodes carry no notes to mark them with)."""
         check_name(name, "QoS node name")
         for node in self.replication_qos_nodes(ssn):
             if node.name == name:
@@ -46,7 +47,40 @@ class ReplicationMixin(VolumesMixin):
             "StorageCenter": int(ssn),
             "BandwidthLimited": bandwidth_limited,
         }
-        return self._create(ScReplicationQosNode, "StorageCenter/ScReplicationQosNode", body)
+        node = self._create(ScReplicationQosNode, "StorageCenter/ScReplicationQosNode", body)
+        self.created_qos_nodes[node.instance_id] = name
+        return node
+
+    def qos_node_in_use(self, node_id: str) -> bool:
+        """Whether a replication or Live Volume on the node's SC may use it. A Live Volume
+        that does not name its QoS nodes counts as a user (the safe answer)."""
+        ssn = ssn_of(check_id(node_id, "QoS node id"))
+        replications = self._query(ScReplication, "ScReplication", scSerialNumber=ssn)
+        if any(r.qos_node and r.qos_node.instance_id == node_id for r in replications):
+            return True
+        for live in self.live_volumes(ssn):
+            nodes = {n.instance_id for n in (live.primary_qos_node, live.secondary_qos_node) if n}
+            if not nodes or node_id in nodes:
+                return True
+        return False
+
+    def remove_unused_qos_node(self, node_id: str) -> bool:
+        """Delete a replication QoS node that nothing uses; False when it is in use (kept).
+        Confirmed by reading the SC's nodes back."""
+        if self.qos_node_in_use(node_id):
+            return False
+        ssn = ssn_of(node_id)
+
+        def exists() -> bool:
+            return any(n.instance_id == node_id for n in self.replication_qos_nodes(ssn))
+
+        self._delete_verified(
+            f"StorageCenter/ScReplicationQosNode/{node_id}", f"QoS node {node_id}", exists
+        )
+        if exists():
+            raise ScApiError(200, f"QoS node {node_id} is still there after its delete")
+        self.created_qos_nodes.pop(node_id, None)
+        return True
 
     # -- replication ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from .errors import ScValidationError
 MAX_VOLUME_NAME_LENGTH = 250
 MAX_REPLAY_DESCRIPTION_LENGTH = 30
 MAX_VOLUME_SIZE_GB = 500 * 1024  # a Storage Center volume is at most 500 TB (binary units)
+MAX_MINUTES = 2**31 - 1  # the DSM's minute counters (expireTime) are Java ints
 _INSTANCE_ID = re.compile(r"^[0-9]+(\.[0-9A-Za-z_-]+)*$")
 
 
@@ -40,8 +41,10 @@ def check_size_gb(size_gb: int) -> int:
 
 
 def check_minutes(minutes: int) -> int:
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
-        raise ScValidationError(f"expire_minutes must be a whole number >= 0, got {minutes!r}")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES:
+        raise ScValidationError(
+            f"expire_minutes must be a whole number from 0 to {MAX_MINUTES}, got {minutes!r}"
+        )
     return minutes
 
 

@@ -21,7 +21,7 @@ from dellsc.schema.model import (
     IdentityAttribute,
     Schema,
 )
-from dellsc.schema.validators import VALIDATORS
+from dellsc.schema.validators import RULES
 from dellsc.tf.values import CtyType
 
 PLAN_MODIFIERS = frozenset(
@@ -81,8 +81,12 @@ def _attribute(name: str, raw: dict[str, Any], where: str) -> Attribute:
         if not isinstance(spec, dict) or len(spec) != 1:
             raise SchemaError(f"{where}: a validator is a one-key object, got {spec!r}")
         ((vname, arg),) = spec.items()
-        if vname not in VALIDATORS:
+        if vname not in RULES:
             raise SchemaError(f"{where}: unknown validator {vname!r}")
+        try:  # a malformed argument fails here, not in a user's plan
+            RULES[vname].describe(arg)
+        except (TypeError, KeyError, ValueError, IndexError) as exc:
+            raise SchemaError(f"{where}: bad argument {arg!r} for {vname}: {exc}") from exc
         validators.append((vname, arg))
     modifiers = tuple(raw.get("plan_modifiers", []))
     if not set(modifiers) <= PLAN_MODIFIERS:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dellsc.schema.loader import function_schemas, provider_schema, schemas
 from dellsc.schema.model import Attribute, FunctionParameter, FunctionSchema, Schema
+from dellsc.schema.validators import describe
 
 EXAMPLES = Path("examples")
 _TYPE_NAMES = {"string": "String", "number": "Number", "bool": "Boolean", "dynamic": "Dynamic"}
@@ -44,6 +45,8 @@ def _line(attr: Attribute, anchor: str = "") -> str:
         sentences.append("Changing this forces replacement.")
     elif "requires_replace_if_configured" in attr.plan_modifiers and not said:
         sentences.append("Changing a configured value forces replacement.")
+    if attr.validators:  # the checks themselves, in words: docs and validation cannot drift
+        sentences.append(f"Validation: {describe(attr.validators)}.")
     text = f"- `{attr.name}` ({', '.join(flags)}) {' '.join(s for s in sentences if s)}"
     if attr.nested is not None:
         text += f" (see [below for nested schema](#nestedatt--{anchor}{attr.name}))"
