@@ -41,6 +41,7 @@ class ClientCore:
         # views of the other SCs of the DSM (`for_ssn`), sharing the session; any write
         # through one drops the caches of all
         self._views: dict[int, Self] = {}
+        self.session.on_switch = self._check_new_dsm
 
     @property
     def ssn(self) -> int:
@@ -80,6 +81,11 @@ class ClientCore:
         else:
             self._check_managed(wanted)
         self._ssn = wanted
+
+    def _check_new_dsm(self) -> None:
+        """A DSM taking over mid-run must manage this client's SC (ScNotFound if not)."""
+        if self._ssn is not None:
+            self._check_managed(self._ssn)
 
     def for_ssn(self, ssn: int) -> Self:
         """This client bound to another SC of the same DSM (this one for its own SSN).

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from dellsc.tf.masks import display_url
+
 Validator = Callable[[Any, Any], str | None]
 
 
@@ -53,13 +55,21 @@ def _is_regex(value: Any, _: Any) -> str | None:
 
 
 def _url(value: Any, schemes: list[str]) -> str | None:
+    """A URL with one of `schemes` and a host; never with user info. Messages show the URL
+    with anything that may be a secret masked."""
+    shown = display_url(value)
+    if "@" in value:
+        return (
+            "must not contain a user name or password (user info before '@'); set username "
+            f"and password instead, got {shown!r}"
+        )
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
-        return f"must be a URL like {schemes[0]}://host:port, got {value!r}"
+        return f"must be a URL like {schemes[0]}://host:port, got {shown!r}"
     try:
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        return f"has an invalid port: {value!r}"
+        return f"has an invalid port: {shown!r}"
     return None
 
 
@@ -102,12 +112,14 @@ def _folder_path(value: Any, _: Any) -> str | None:
     return None
 
 
-def _each(check: Validator) -> Validator:
+def _each(check: Validator, *, echo: bool = True) -> Validator:
+    """`check` on every element; `echo=False` names the element by position, not value."""
+
     def run(values: Any, arg: Any) -> str | None:
-        for v in values:
+        for index, v in enumerate(values):
             msg = check(v, arg)
             if msg:
-                return f"element {v!r} {msg}"
+                return f"element {v!r} {msg}" if echo else f"element {index + 1} {msg}"
         return None
 
     return run
@@ -136,4 +148,5 @@ VALIDATORS: dict[str, Validator] = {
     "folder_path": _folder_path,
     "each_length_between": _each(_length_between),
     "each_regex": _each(_regex),
+    "each_url": _each(_url, echo=False),
 }
