@@ -14,7 +14,9 @@ class EmulatorOptions:
     `reported_api_version` None means the high end of `api_versions`. `iscsi_mode` is the
     seeded `ScConfiguration.iscsiTransportMode`: `VirtualPort` or `Legacy` (§5.18). Sessions
     idle for `session_idle_s` expire; past `max_sessions` live ones, the least recently used
-    ends.
+    ends. `secondary_ports` add endpoints (other DSMs over the same arrays; 0 = a free port).
+    At most `max_connections` are open at a time; a TLS handshake or request head must
+    complete within `header_timeout_s`, a request body within `body_timeout_s`.
     """
 
     host: str = "127.0.0.1"
@@ -33,6 +35,10 @@ class EmulatorOptions:
     faults: tuple[Any, ...] = ()
     session_idle_s: float = 1800.0
     max_sessions: int = 500
+    secondary_ports: tuple[int, ...] = ()
+    max_connections: int = 256
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
 
     def __repr__(self) -> str:
         # Never show the password.

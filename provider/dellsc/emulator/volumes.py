@@ -62,10 +62,16 @@ def volume_folder(ctx: Ctx, value: Any, ssn: int) -> Doc | None:
     return None if value is None else ctx.resolve("ScVolumeFolder", value, "VolumeFolder", ssn)
 
 
+# a DSM keeps minutes in a Java int
+MAX_EXPIRE_MINUTES = 2**31 - 1
+
+
 def expire_minutes(body: Body) -> int:
     minutes = parse_int(body.get("expireTime", 0), "expireTime")
-    if minutes < 0:
-        raise bad_request("expireTime must be 0 (never) or a positive number of minutes")
+    if not 0 <= minutes <= MAX_EXPIRE_MINUTES:
+        raise bad_request(
+            f"expireTime must be 0 (never) or a number of minutes up to {MAX_EXPIRE_MINUTES}"
+        )
     return minutes
 
 
