@@ -267,7 +267,7 @@ class EmulatorApp:
         delay = 0.0
         ended = False  # the version and session were checked on arrival, unless a fault
         text = raw.decode("utf-8", errors="replace") if raw else ""
-        for fault in self.faults.fire(method, path, text):
+        for fault in self.faults.fire(method, path, text, endpoint):
             if fault.target == "poll":
                 poll_faults.append(fault)
             elif fault.action in AFTER_ACTIONS:

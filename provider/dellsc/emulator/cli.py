@@ -120,8 +120,7 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="time for a TLS handshake or a request head, else the connection closes "
-        "(default 10)",
+        help="time for a TLS handshake or a request head, else the connection closes (default 10)",
     )
     p.add_argument(
         "--body-timeout",

@@ -270,7 +270,7 @@ class ScSession:
                 log.info("session expired; logging in again")
                 self._login_locked()
 
-    def _fail_over(self, failed: _Link) -> bool:
+    def _fail_over(self, failed: _Link, reason: ScError) -> bool:
         """After `failed` did not answer: True once another DSM is in use (logged in and
         checked with `on_switch`), False when none answers."""
         with self._lock:
@@ -287,7 +287,7 @@ class ScSession:
                     self._logged_in = False
                     log.warning("DSM %s cannot take over: %s", link.url, exc)
                     continue
-                self._switched(link, f"{failed.url} stopped answering", previous=failed)
+                self._switched(link, str(reason), previous=failed)
                 return True
             return False
 
@@ -364,10 +364,10 @@ class ScSession:
                 )
             except ScTlsError:
                 raise
-            except ScConnectError:
+            except ScConnectError as exc:
                 # nothing reached the array: another DSM may take the request
                 if not login and pinned is None and len(self._links) > 1:
-                    if self._fail_over(link):
+                    if self._fail_over(link, exc):
                         link = self._links[self._active]
                         self.ensure_login()
                         if attempt < policy.max_attempts:
