@@ -259,10 +259,7 @@ class DellscProvider:
             return
         for notice in self._client.session.take_notices():
             diags.warning(
-                "Using Another DSM",
-                f"{notice} Both DSMs must manage the same Storage Centers. Async tasks the "
-                "first one had accepted can no longer be followed: an operation that waited "
-                "on one failed, and the next plan shows what is still to do.",
+                "Using Another DSM", f"{notice} Both DSMs must manage the same Storage Centers."
             )
 
     def close(self) -> None:

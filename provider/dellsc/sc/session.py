@@ -287,11 +287,13 @@ class ScSession:
                     self._logged_in = False
                     log.warning("DSM %s cannot take over: %s", link.url, exc)
                     continue
-                self._switched(link, str(reason), previous=failed)
+                self._switched(link, str(reason), previous=failed, mid_run=True)
                 return True
             return False
 
-    def _switched(self, link: _Link, why: str, previous: _Link | None = None) -> None:
+    def _switched(
+        self, link: _Link, why: str, previous: _Link | None = None, mid_run: bool = False
+    ) -> None:
         before = previous or self._links[self._active]
         self._active = link.index
         which = "endpoint" if link.index == 0 else f"secondary_endpoints[{link.index - 1}]"
@@ -299,6 +301,12 @@ class ScSession:
             f"The DSM at {before.url} did not answer ({why}); this run uses the DSM at "
             f"{link.url} ({which}) from now on."
         )
+        if mid_run:
+            notice += (
+                f" Async tasks the DSM at {before.url} had accepted can no longer be "
+                "followed: an operation waiting on one failed with an unknown outcome, and "
+                "the next plan shows what is still to do."
+            )
         log.warning("%s", notice)
         self._notices.append(masks.mask(notice))
 
