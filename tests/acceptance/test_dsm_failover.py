@@ -102,7 +102,9 @@ def test_dsm_dies_mid_apply(tf: Terraform, emulator: EmulatorServer, probe: Arra
     body = "".join(
         f'resource "dellsc_volume" "{n}" {{\n  name    = "{n}"\n  size_gb = 1\n}}\n' for n in names
     )
-    tf.write(provider(emulator) + body)
+    # the second DSM from the environment this time
+    tf.env["DELLSC_SECONDARY_ENDPOINTS"] = f" {emulator.base_urls[1]} ,"
+    tf.write(f'provider "dellsc" {{\n  ssn = {PRIMARY}\n}}\n' + body)
     tf.init()
     probe.admin("POST", "faults", {
         "method": "POST", "path": "^StorageCenter/ScVolume$", "action": "delay_reply",
