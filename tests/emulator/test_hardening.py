@@ -230,7 +230,12 @@ def test_idle_and_slow_connections_time_out(tls: bool) -> None:
         assert closed_within(idle, 5) and closed_within(half, 5)
         idle.close()
         half.close()
+        deadline = time.monotonic() + 5  # the server's accounting follows on its own loop
+        while server.connections.live and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert server.connections.live == 0
+        stats = server.connections.stats()
+        assert stats["timed_out"] + stats["failed_handshakes"] == 2
         dsm = Dsm(server)
         dsm.login()  # a real client is served
         assert dsm.request("GET", "StorageCenter/StorageCenter").status_code == 200

@@ -232,14 +232,14 @@ class Acceptor:
     def down(self, index: int, keep: Key | None = None) -> None:
         """Stop listening on endpoint `index` and cut its connections (but `keep`)."""
         listener = self.listeners[index]
-        if listener.task is not None:
-            listener.task.cancel()
-            listener.task = None
         for handshake in list(listener.handshakes):
             handshake.cancel()
-        if listener.sock is not None:
+        if listener.task is not None:
+            listener.task.cancel()  # it closes the socket once it has stopped waiting on it
+            listener.task = None
+        elif listener.sock is not None:
             listener.sock.close()
-            listener.sock = None
+        listener.sock = None
         self.connections.cut(index, keep)
 
     def up(self, index: int) -> None:
@@ -265,19 +265,20 @@ class Acceptor:
         room = self.connections.room
         assert listener.sock is not None and room is not None
         sock = listener.sock
-        while True:
-            await room.wait()
-            try:
-                conn, _ = await loop.sock_accept(sock)
-            except OSError:
-                if listener.sock is not sock:
-                    return  # taken down
-                await asyncio.sleep(0.1)  # e.g. out of file descriptors: try again shortly
-                continue
-            self.connections.opened()
-            task = loop.create_task(self._connect(listener, conn))
-            listener.handshakes.add(task)
-            task.add_done_callback(listener.handshakes.discard)
+        try:
+            while True:
+                await room.wait()
+                try:
+                    conn, _ = await loop.sock_accept(sock)
+                except OSError:
+                    await asyncio.sleep(0.1)  # e.g. out of file descriptors: try again shortly
+                    continue
+                self.connections.opened()
+                task = loop.create_task(self._connect(listener, conn))
+                listener.handshakes.add(task)
+                task.add_done_callback(listener.handshakes.discard)
+        finally:
+            sock.close()
 
     async def _connect(self, listener: Listener, conn: socket.socket) -> None:
         """Set up the connection (the TLS handshake within the header timeout)."""
