@@ -363,6 +363,7 @@ class ScSession:
     ) -> Reply:
         policy = self.config.retry
         attempt = 1
+        switches = 0  # to other DSMs, at most one per DSM: not counted as attempts
         while True:
             if pinned is not None and pinned != self._active:
                 raise ScConnectError(f"{method} {path}: the DSM at {link.url} is no longer in use")
@@ -373,14 +374,12 @@ class ScSession:
             except ScTlsError:
                 raise
             except ScConnectError as exc:
-                # nothing reached the array: another DSM may take the request
-                if not login and pinned is None and len(self._links) > 1:
-                    if self._fail_over(link, exc):
-                        link = self._links[self._active]
-                        self.ensure_login()
-                        if attempt < policy.max_attempts:
-                            attempt += 1
-                            continue
+                # nothing reached the array: another DSM may take the request at once
+                can_switch = not login and pinned is None and switches < len(self._links) - 1
+                if can_switch and self._fail_over(link, exc):
+                    link = self._links[self._active]
+                    switches += 1
+                    continue
                 if attempt >= policy.max_attempts:
                     raise
             except ScTransportError:
