@@ -83,7 +83,7 @@ class Reply:
     text: str
     data: Any
     is_json: bool
-    endpoint: int = 0  # which DSM answered (index into ScConfig.endpoints)
+    endpoint_index: int = 0  # which DSM answered (index into ScConfig.endpoints)
 
     @property
     def ok(self) -> bool:
@@ -122,7 +122,8 @@ class ScSession:
         if config.insecure:
             # the user chose to skip verification; say so once instead of on every request
             warnings.filterwarnings("ignore", category=InsecureRequestWarning)
-            log.warning("TLS certificate verification is disabled for %s", self._base)
+            urls = ", ".join(link.url for link in self._links)
+            log.warning("TLS certificate verification is disabled for %s", urls)
         self._lock = threading.RLock()
         self._generation = 0
         self._logged_in = False
@@ -141,10 +142,6 @@ class ScSession:
         password = endpoint.password.get_secret_value()
         masks.register(password, _basic_token(endpoint.username, password)[len("Basic ") :])
         return _Link(index, base, endpoint, verify, dict(found["proxies"]))
-
-    @property
-    def _base(self) -> str:
-        return self._links[self._active].base
 
     @property
     def endpoint(self) -> str:
@@ -454,7 +451,7 @@ class ScSession:
         ok = 200 <= resp.status_code < 300
         # the text only serves error messages: a list of 1,000 volumes is not kept twice
         text = "" if ok and is_json else content.decode("utf-8", errors="replace")
-        return Reply(resp.status_code, text, decoded, is_json, link.index)
+        return Reply(resp.status_code, text, decoded, is_json, endpoint_index=link.index)
 
     def _keep_cookies(self, resp: requests.Response) -> None:
         """Remember the session cookie(s) a reply sets; one Cookie header for every request."""

@@ -87,9 +87,9 @@ def run_task(session: ScSession, method: str, path: str, body: Any = None) -> An
     while is_async_task(data):
         task = parse(AsyncTask, data, method, path)
         try:
-            data = _poll_once(task, session, poller, method, path, reply.endpoint)
+            data = _poll_once(task, session, poller, method, path, reply.endpoint_index)
         except ScError as exc:
-            if isinstance(exc, ScConnectError) or session.active_endpoint != reply.endpoint:
+            if isinstance(exc, ScConnectError) or session.active_endpoint != reply.endpoint_index:
                 lost = ScTaskLost(
                     f"{method} {path}: task {task.instance_id} was accepted, but the DSM that "
                     f"runs it stopped answering ({exc})"
