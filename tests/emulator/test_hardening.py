@@ -160,14 +160,13 @@ def test_unauthenticated_body_is_neither_read_nor_recorded() -> None:
         dsm = Dsm(server)
         dsm.admin("DELETE", "requests")
         body = b"[" + b"[]," * (2 * 1024 * 1024) + b"[]]"  # 6 MiB that would parse into ~300 MB
-        for path in ("StorageCenter/ScVolume/GetList", "ApiConnection/Login"):
-            head = (
-                f"POST /api/rest/{path} HTTP/1.1\r\nHost: x\r\nx-dell-api-version: 4.1\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode()
-            status, closed = raw_request(server, head, body[:65536])  # the rest never needed
-            assert status.startswith(b"HTTP/1.1 401") and b"connection: close" in status.lower()
-            assert closed, "the connection ends instead of reading the body"
+        with requests.Session() as http:
+            for path in ("StorageCenter/ScVolume/GetList", "ApiConnection/Login"):
+                reply = http.post(
+                    server.api_url + path, data=body, headers={"x-dell-api-version": "4.1"},
+                    timeout=30,
+                )  # fmt: skip
+                assert reply.status_code == 401, "answered, the body discarded unread"
         assert server.app is not None
         assert len(server.app.request_log) == 0 and server.app.request_log.body_bytes == 0
         stats = dsm.admin("GET", "stats")
@@ -178,7 +177,8 @@ def test_admin_body_is_not_read_without_credentials(server: EmulatorServer) -> N
     reply = requests.post(
         server.admin_url + "volumes", data=b"x" * 100_000, verify=server.ca_file, timeout=10
     )
-    assert reply.status_code == 401 and reply.headers["connection"] == "close"
+    assert reply.status_code == 401
+    assert server.app is not None and server.app.stats["refused_unread"] == 1
 
 
 def test_request_log_is_bounded_by_bytes() -> None:

@@ -191,8 +191,11 @@ class EmulatorApp:
     ) -> Response | None:
         """The answer to a request that is refused on its headers alone (too large, wrong API
         version, not authenticated, nowhere to go); None when its body is to be read. A
-        refused body is never read: the connection closes after the reply."""
+        refused body is never read into memory: the HTTP layer discards it as it arrives
+        (within the header timeout, as the next request's head is due), so the client gets
+        its reply; after a `413` the connection closes instead."""
         if (declared_length(headers) or 0) > MAX_BODY_BYTES:
+            self.stats["refused_unread"] += 1
             return Response(413, {"result": "The request body is too large"}, close=True)
         if path.startswith("/api/rest/"):
             refusal = self.check_version(headers.get("x-dell-api-version"))
@@ -203,13 +206,12 @@ class EmulatorApp:
                 refusal = Response(401, {"result": "Authentication required: log in again"})
             if refusal is not None:
                 self.stats["requests"] += 1
-                self.stats["refused_unread"] += 1
         elif path.startswith("/_emulator/"):
             refusal = None if self.credentials_ok(headers) else self.admin_refusal(headers)
         else:
             refusal = Response(404, {"result": f"No resource at {path}"})
         if refusal is not None:
-            refusal.close = has_body(headers)
+            self.stats["refused_unread"] += 1
         return refusal
 
     async def dispatch(

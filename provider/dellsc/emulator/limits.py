@@ -48,7 +48,7 @@ def declared_length(headers: Mapping[str, str]) -> int | None:
 
 
 def has_body(headers: Mapping[str, str]) -> bool:
-    """Whether a request announces a body (so refusing it unread ends the connection)."""
+    """Whether a request announces a body."""
     return bool(declared_length(headers)) or "transfer-encoding" in headers
 
 
