@@ -18,10 +18,11 @@ session cookie are registered with `dellsc.tf.masks`, so no diagnostic or log li
 
 Several DSMs (`ScConfig.secondary_endpoints`, §1.9): the session uses one at a time. When a
 DSM does not answer (no connection, a broken one, or a 5xx on login) it logs in to the next
-one and stays there, as the Cinder driver does; a refused login or a TLS failure never
-switches. A request that never reached the array is sent again to the new DSM; the polls of an
-async task go only to the DSM that accepted it (`request(pin=...)`). Each switch leaves a
-notice (`take_notices`) for the provider to show as a warning.
+one at once and stays there, as the Cinder driver does; a refused login or a TLS failure never
+switches, and when no DSM answers the request is retried with the usual backoff. A request
+that never reached the array is sent again to the new DSM; the polls of an async task go only
+to the DSM that accepted it (`request(pin=...)`). Each switch leaves a notice (`take_notices`)
+for the provider to show as a warning.
 """
 
 from __future__ import annotations

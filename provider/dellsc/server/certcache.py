@@ -151,7 +151,7 @@ def _watch(path: Path) -> None:
             file_actions=[(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)],
             setsid=True,
         )
-    except OSError:  # files of ended commands are also removed at every start
+    except (OSError, NotImplementedError):  # ended commands' files also go at every start
         pass
     finally:
         os.close(devnull)
