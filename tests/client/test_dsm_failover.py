@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -29,11 +30,17 @@ def two_dsm_client(emu: Emulator, connect: bool = True, **overrides: object) -> 
 
 
 def endpoint(emu: Emulator, index: int, action: str) -> None:
-    """Take endpoint `index` down or up, through the other one."""
+    """Take endpoint `index` down or up, through the other one; a taken-down endpoint's
+    connections are closed when this returns (so a client sees them closed, not in a race)."""
     other = emu.server.base_urls[1 - index]
     emu.admin.http.post(
         f"{other}/_emulator/endpoints/{index}/{action}", verify=emu.admin.verify, timeout=10
     ).raise_for_status()
+    deadline = time.monotonic() + 10
+    while action == "down" and time.monotonic() < deadline:
+        if not any(p.listener == index for p in list(emu.server.connections.open.values())):
+            return
+        time.sleep(0.01)
 
 
 def volume_names(emu: Emulator) -> list[str]:
