@@ -29,7 +29,9 @@ from dellsc.sc import errors
 from dellsc.schema.loader import provider_schema
 from dellsc.schema.model import Schema
 from dellsc.schema.validators import VALIDATORS, parse_duration
+from dellsc.tf import masks
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.masks import display_url
 from dellsc.tf.values import contains_unknown
 
 if TYPE_CHECKING:
@@ -79,6 +81,8 @@ class DellscProvider:
                             AttrPath(attr.name),
                         )
                     value = raw.strip().lower() in _TRUE
+                elif attr.type == ["list", "string"]:
+                    value = [part.strip() for part in raw.split(",") if part.strip()]
                 elif attr.type == "number":
                     try:
                         value = Decimal(raw.strip())
@@ -107,6 +111,7 @@ class DellscProvider:
             log.info("provider configuration not yet known; deferring the connection")
             return
         settings = self._settings(config, diags)
+        masks.register(settings["password"], settings["secondary_password"])
         for name, env in (
             ("endpoint", "DELLSC_ENDPOINT"),
             ("username", "DELLSC_USERNAME"),
@@ -134,10 +139,11 @@ class DellscProvider:
                 "against test systems; set ca_file instead.",
                 AttrPath("insecure"),
             )
+        _warn_plain_http(settings, diags)
         try:
             sc_config = _sc_config(settings)
         except ValueError as exc:
-            diags.error("Invalid Provider Configuration", str(exc), AttrPath("endpoint"))
+            diags.error("Invalid Provider Configuration", _config_error(exc), AttrPath("endpoint"))
             return
         from dellsc.sc import ScClient
 
@@ -149,6 +155,7 @@ class DellscProvider:
             diags.error(summary, detail, AttrPath(attribute))
             return
         self._client = client
+        self.notices(diags)
         self.catalog = ProfileCatalog(client)
         self.volume_folder = settings["volume_folder"]
         log.info("connected to Storage Center %s (API %s)", client.ssn, client.api_version)
@@ -260,6 +267,17 @@ class DellscProvider:
         log.error("unexpected provider error", exc_info=exc)
         return "Unexpected Provider Error", f"{type(exc).__name__}: {exc}"
 
+    def notices(self, diags: Diagnostics) -> None:
+        """Warn once of what happened to the connection since the last call (a switch to
+        another DSM); called after every RPC, so a switch in the middle of an apply is told
+        by the first operation that ends after it."""
+        if self._client is None:
+            return
+        for notice in self._client.session.take_notices():
+            diags.warning(
+                "Using Another DSM", f"{notice} Both DSMs must manage the same Storage Centers."
+            )
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
@@ -274,12 +292,44 @@ def _sc_config(settings: dict[str, Any]) -> ScConfig:
         endpoint=settings["endpoint"],
         username=settings["username"],
         password=settings["password"],
+        secondary_endpoints=tuple(settings["secondary_endpoints"] or ()),
+        secondary_username=settings["secondary_username"],
+        secondary_password=settings["secondary_password"],
         ssn=int(ssn) if ssn is not None else None,
         ca_file=settings["ca_file"],
         insecure=bool(settings["insecure"]),
         request_timeout=_seconds(timeouts.get("request"), 30.0),
         task_timeout=_seconds(timeouts.get("task"), 600.0),
     )
+
+
+def _warn_plain_http(settings: dict[str, Any], diags: Diagnostics) -> None:
+    """A warning for each `http://` DSM: Basic credentials and the session cookie go in clear."""
+    urls = [("endpoint", settings["endpoint"])] + [
+        ("secondary_endpoints", url) for url in settings["secondary_endpoints"] or ()
+    ]
+    for attribute, url in urls:
+        if url.strip().lower().startswith("http://"):
+            diags.warning(
+                "Plain HTTP Endpoint",
+                f"{attribute} {display_url(url)!r} uses http://: the DSM password (sent at "
+                "login) and the session cookie travel unencrypted, so anyone on the network "
+                "path can read them and change the array. Use https:// except against test "
+                "systems.",
+                AttrPath(attribute),
+            )
+
+
+def _config_error(exc: ValueError) -> str:
+    """A configuration error's message without the rejected input (it may hold a secret)."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors(include_url=False, include_input=False)
+        )
+    return masks.mask(str(exc))
 
 
 def _seconds(duration: str | None, default: float) -> float:

@@ -100,6 +100,9 @@ COVERED = {  # (page, first line of the block): what runs it instead, and why no
         "a pg backend on a placeholder host: test_concurrency (make test-faults) runs it",
     ("docs/guides/disaster-recovery.md", 'action "dellsc_failover" "to_dr" {'):
         "a fragment of examples/actions/dellsc_failover: test_examples applies it (1.15)",
+    ("docs/guides/disaster-recovery.md", 'provider "dellsc" {'):
+        "two DSMs at placeholder addresses: test_dsm_failover runs the same provider block "
+        "against the emulator's two endpoints",
 }  # fmt: skip
 
 

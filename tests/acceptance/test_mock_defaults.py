@@ -126,4 +126,6 @@ def test_every_type_plans_against_the_mocks(tf_any: Terraform) -> None:
         "  volume_id = dellsc_volume.v.id\n  server_id = var.bad\n}\n"
     )
     failed = tf.run("test", "-no-color", "-test-directory=limits", ok=False).output
-    assert "server_id must be a server instance ID" in failed and "Missing expected failure" in failed, failed
+    assert (
+        "server_id must be a server instance ID" in failed and "Missing expected failure" in failed
+    ), failed

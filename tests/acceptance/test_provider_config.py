@@ -19,6 +19,11 @@ pytestmark = pytest.mark.acceptance
         pytest.param({"DELLSC_CA_FILE": ""}, "TLS Verification Failed", id="untrusted-cert"),
         pytest.param({"DELLSC_ENDPOINT": "https://127.0.0.1:1"}, "Cannot Reach", id="refused"),
         pytest.param({"DELLSC_ENDPOINT": "ftp://x"}, "Invalid DELLSC_ENDPOINT", id="bad-url"),
+        pytest.param(
+            {"DELLSC_ENDPOINT": f"https://Admin:{PASSWORD}@127.0.0.1:99x"},
+            "must not contain a user name or password",
+            id="userinfo",
+        ),
         pytest.param({"DELLSC_USERNAME": ""}, "Missing Username", id="no-username"),
     ],
 )

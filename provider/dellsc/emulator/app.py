@@ -1,9 +1,15 @@
 """The ASGI application: session, version check, async tasks, faults, stats, admin endpoints.
 
-Request flow under `/api/rest/`: faults → `x-dell-api-version` check → Login/Logout or
-cookie check → async-task poll or routed handler inside one store transaction. A mutating
-request sent with header `async: true` is executed at once and answered `202` + AsyncTask;
-its final reply is served by `GET ApiConnection/AsyncTask/{id}` after `task_polls` polls.
+Request flow under `/api/rest/`: from the headers alone, the declared size, the
+`x-dell-api-version` check and authentication (credentials on Login, else the session
+cookie), so nothing unauthenticated is read or recorded → the body (within a time limit) →
+faults → the session check again (a fault may have ended it) → async-task poll or routed
+handler inside one store transaction. A mutating request sent with header `async: true` is
+executed at once and answered `202` + AsyncTask; its final reply is served by
+`GET ApiConnection/AsyncTask/{id}` after `task_polls` polls.
+
+Each endpoint (listening port) is one DSM Data Collector over the same arrays: sessions and
+async tasks belong to the endpoint that made them.
 """
 
 from __future__ import annotations
@@ -17,15 +23,26 @@ import logging
 import re
 import secrets
 import time
-from collections import Counter, OrderedDict, deque
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from . import catalog, clusters, protection, servers, volumes  # noqa: F401  (registers routes)
 from .drift import Drift, drifted
 from .faults import AFTER_ACTIONS, Fault, FaultBook
-from .limits import BadJson, BodyTooLarge, Sessions, loads, read_body
+from .limits import (
+    MAX_BODY_BYTES,
+    BadJson,
+    BodyTimeout,
+    BodyTooLarge,
+    RequestLog,
+    Sessions,
+    declared_length,
+    has_body,
+    loads,
+    read_body,
+)
 from .model import Ctx, Reply, Settings, version_tuple
 from .options import EmulatorOptions
 from .routing import Route, is_mutation, match
@@ -38,21 +55,38 @@ log = logging.getLogger("dellsc.emulator")
 COOKIE = "JSESSIONID"
 VERSION_PREFIX = "Invalid API version specified, the version must be in the range ["
 MAX_TASKS = 10000
-MAX_LOGGED_REQUESTS = 10000
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Dropper = Callable[[Any, Any], bool]
 
 
+class Endpoints(Protocol):
+    """The server's listening endpoints, as the admin API controls them."""
+
+    def index_of(self, server: Any) -> int:
+        """The endpoint a connection came in on (`scope["server"]`)."""
+        ...
+
+    def listing(self) -> list[dict[str, Any]]: ...
+
+    def switch(self, index: int, up: bool, keep: tuple[Any, Any]) -> dict[str, Any]:
+        """Take endpoint `index` down (cutting its connections but `keep`) or up."""
+        ...
+
+    def stats(self) -> dict[str, int]: ...
+
+
 @dataclass
 class Response:
-    """A reply to send; status 0 means the connection was dropped and nothing is sent."""
+    """A reply to send; status 0 means the connection was dropped and nothing is sent.
+    `close` ends the connection after the reply (a refused request's body is not read)."""
 
     status: int
     body: Any = None
     headers: tuple[tuple[str, str], ...] = ()
     empty: bool = False
+    close: bool = False
 
 
 @dataclass
@@ -62,6 +96,7 @@ class Task:
     doc: dict[str, Any]
     polls_left: int
     final: Response
+    endpoint: int = 0
     poll_faults: list[Fault] = field(default_factory=list)
     poll_faults_left: list[int] = field(default_factory=list)
 
@@ -84,6 +119,7 @@ class EmulatorApp:
         )
         self.drifts = tuple(Drift.of(spec) for spec in options.drifts)
         self.dropper = dropper
+        self.endpoints: Endpoints | None = None  # set by the server
         self.faults = FaultBook()
         for spec in options.faults:
             if isinstance(spec, str):
@@ -96,8 +132,7 @@ class EmulatorApp:
         self.read_counts: dict[str, int] = {}
         self.stats: Counter[str] = Counter()
         self.by_route: Counter[str] = Counter()
-        self.request_log: deque[dict[str, Any]] = deque(maxlen=MAX_LOGGED_REQUESTS)
-        self.request_seq = itertools.count(1)
+        self.request_log = RequestLog()
         self.store = Store(options.state)
         with self.store.transaction() as txn:
             ctx = Ctx(txn, self.settings, self.read_counts)
@@ -116,12 +151,21 @@ class EmulatorApp:
         started = time.perf_counter()
         path: str = scope["path"]
         method: str = scope["method"]
-        try:
-            raw = await read_body(scope, receive)
-        except BodyTooLarge:
-            response = Response(413, {"result": "The request body is too large"})
-        else:
-            response = await self.dispatch(scope, method, path, raw)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        endpoint = self.endpoints.index_of(scope.get("server")) if self.endpoints else 0
+        response = self.refuse_unread(method, path, headers, endpoint)
+        if response is None:
+            try:
+                raw = await read_body(
+                    receive, timeout=self.options.body_timeout_s, announced=has_body(headers)
+                )
+            except BodyTooLarge:
+                response = Response(413, {"result": "The request body is too large"}, close=True)
+            except BodyTimeout:
+                message = "The request body did not arrive in time"
+                response = Response(408, {"result": message}, close=True)
+            else:
+                response = await self.dispatch(scope, method, path, headers, raw, endpoint)
         if response.status == 0:
             log.debug("%s %s -> dropped", method, path)
             return
@@ -131,6 +175,8 @@ class EmulatorApp:
             (b"content-length", str(len(payload)).encode()),
         ]
         out_headers += [(k.encode(), v.encode()) for k, v in response.headers]
+        if response.close:
+            out_headers.append((b"connection", b"close"))
         await send(
             {"type": "http.response.start", "status": response.status, "headers": out_headers}
         )
@@ -143,23 +189,53 @@ class EmulatorApp:
             (time.perf_counter() - started) * 1000,
         )
 
-    async def dispatch(self, scope: dict[str, Any], method: str, path: str, raw: bytes) -> Response:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    def refuse_unread(
+        self, method: str, path: str, headers: dict[str, str], endpoint: int
+    ) -> Response | None:
+        """The answer to a request that is refused on its headers alone (too large, wrong API
+        version, not authenticated, nowhere to go); None when its body is to be read. A
+        refused body is never read into memory: the HTTP layer discards it as it arrives
+        (within the header timeout, as the next request's head is due), so the client gets
+        its reply; after a `413` the connection closes instead."""
+        if (declared_length(headers) or 0) > MAX_BODY_BYTES:
+            self.stats["refused_unread"] += 1
+            return Response(413, {"result": "The request body is too large"}, close=True)
         if path.startswith("/api/rest/"):
-            return await self.dsm(scope, method, path[len("/api/rest/") :], headers, raw)
-        if path.startswith("/_emulator/"):
-            return self.admin(method, path[len("/_emulator/") :], headers, raw)
-        return Response(404, {"result": f"No resource at {path}"})
+            refusal = self.check_version(headers.get("x-dell-api-version"))
+            if refusal is None and path == "/api/rest/ApiConnection/Login" and method == "POST":
+                if not self.credentials_ok(headers):
+                    refusal = Response(401, {"result": "Invalid user name or password"})
+            elif refusal is None and not self.authenticated(headers, endpoint):
+                refusal = Response(401, {"result": "Authentication required: log in again"})
+            if refusal is not None:
+                self.stats["requests"] += 1
+        elif path.startswith("/_emulator/"):
+            refusal = None if self.credentials_ok(headers) else self.admin_refusal(headers)
+        else:
+            refusal = Response(404, {"result": f"No resource at {path}"})
+        if refusal is not None:
+            self.stats["refused_unread"] += 1
+        return refusal
+
+    async def dispatch(
+        self,
+        scope: dict[str, Any],
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        raw: bytes,
+        endpoint: int,
+    ) -> Response:
+        if path.startswith("/api/rest/"):
+            api = path[len("/api/rest/") :]
+            after: list[Fault] = []
+            response = await self.dsm_request(scope, method, api, headers, raw, after, endpoint)
+            if self.drifts and 200 <= response.status < 300:
+                response.body = drifted(response.body, self.drifts)
+            return await self.after_reply(scope, after, response)
+        return self.admin(scope, method, path[len("/_emulator/") :], raw)
 
     # -- DSM API ---------------------------------------------------------------------------
-    async def dsm(
-        self, scope: dict[str, Any], method: str, path: str, headers: dict[str, str], raw: bytes
-    ) -> Response:
-        after: list[Fault] = []
-        response = await self.dsm_request(scope, method, path, headers, raw, after)
-        if self.drifts and 200 <= response.status < 300:
-            response.body = drifted(response.body, self.drifts)
-        return await self.after_reply(scope, after, response)
 
     async def after_reply(
         self, scope: dict[str, Any], after: list[Fault], response: Response
@@ -181,6 +257,7 @@ class EmulatorApp:
         headers: dict[str, str],
         raw: bytes,
         after: list[Fault],
+        endpoint: int = 0,
     ) -> Response:
         self.stats["requests"] += 1
         found = match(method, path)
@@ -195,8 +272,9 @@ class EmulatorApp:
         task_fail = None
         poll_faults: list[Fault] = []
         delay = 0.0
+        ended = False  # the version and session were checked on arrival, unless a fault
         text = raw.decode("utf-8", errors="replace") if raw else ""
-        for fault in self.faults.fire(method, path, text):
+        for fault in self.faults.fire(method, path, text, endpoint):
             if fault.target == "poll":
                 poll_faults.append(fault)
             elif fault.action in AFTER_ACTIONS:
@@ -207,18 +285,16 @@ class EmulatorApp:
                 return await self.drop(scope, fault)
             elif fault.action == "expire_session":
                 self.sessions.clear()
+                ended = True
             elif fault.action == "task_fail":
                 task_fail = fault
             else:
                 return Response(fault.status, {"result": fault.message})
-        version_error = self.check_version(headers.get("x-dell-api-version"))
-        if version_error is not None:
-            return version_error
         if path == "ApiConnection/Login" and method == "POST":
             if delay:
                 await asyncio.sleep(delay)
-            return self.login(headers)
-        if not self.authenticated(headers):
+            return self.login(headers, endpoint)
+        if ended:
             return Response(401, {"result": "Authentication required: log in again"})
         if delay:
             await asyncio.sleep(delay)
@@ -226,7 +302,7 @@ class EmulatorApp:
             self.sessions.discard(self.cookie(headers) or "")
             return Response(204, empty=True)
         if path.startswith("ApiConnection/AsyncTask/") and method == "GET":
-            return await self.poll_with_faults(scope, path.rsplit("/", 1)[1])
+            return await self.poll_with_faults(scope, path.rsplit("/", 1)[1], endpoint)
         if found is None:
             return Response(404, {"result": f"No {method} resource at {path}"})
         route, params = found
@@ -237,15 +313,19 @@ class EmulatorApp:
             final = self.execute(route, params, raw, asynchronous)
         if not asynchronous:
             return final
-        accepted = self.accept(scope, headers, route, final)
+        accepted = self.accept(scope, headers, route, final, endpoint)
         task = self.tasks[accepted.body["instanceId"]]
         task.poll_faults = poll_faults
         task.poll_faults_left = [f.count for f in poll_faults]
         return accepted
 
-    async def poll_with_faults(self, scope: dict[str, Any], task_id: str) -> Response:
+    async def poll_with_faults(
+        self, scope: dict[str, Any], task_id: str, endpoint: int
+    ) -> Response:
         """A poll, unless a fault aimed at this task's polls (target "poll") answers it."""
         task = self.tasks.get(task_id)
+        if task is not None and task.endpoint != endpoint:
+            task = None
         for index, fault in enumerate(task.poll_faults if task is not None else ()):
             assert task is not None
             if task.poll_faults_left[index] <= 0:
@@ -257,26 +337,14 @@ class EmulatorApp:
                 return await self.drop(scope, fault)
             else:
                 return Response(fault.status, {"result": fault.message})
-        return self.poll(task_id)
+        return self.poll(task_id, endpoint)
 
     def log_request(
         self, method: str, path: str, template: str | None, mutating: bool, raw: bytes
     ) -> None:
         """Remember a DSM request for `GET /_emulator/requests` (headers are never kept)."""
-        try:
-            body = loads(raw)
-        except BadJson:
-            body = None
-        self.request_log.append(
-            {
-                "seq": next(self.request_seq),
-                "method": method,
-                "path": path,
-                "route": template,
-                "mutation": mutating,
-                "body": body,
-            }
-        )
+        entry = {"method": method, "path": path, "route": template, "mutation": mutating}
+        self.request_log.add(entry, raw)
 
     async def drop(self, scope: dict[str, Any], fault: Fault) -> Response:
         """Close the connection without a reply (or, without a dropper, answer the fault's
@@ -320,15 +388,17 @@ class EmulatorApp:
                 return value
         return None
 
-    def authenticated(self, headers: dict[str, str]) -> bool:
+    def authenticated(self, headers: dict[str, str], endpoint: int = 0) -> bool:
+        """A live session of this endpoint (a DSM knows only its own sessions)."""
         if "authorization" in headers and not self.credentials_ok(headers):
             return False
-        return self.cookie(headers) in self.sessions
+        token = self.cookie(headers)
+        return bool(token and token.startswith(f"{endpoint}-") and token in self.sessions)
 
-    def login(self, headers: dict[str, str]) -> Response:
+    def login(self, headers: dict[str, str], endpoint: int = 0) -> Response:
         if not self.credentials_ok(headers):
             return Response(401, {"result": "Invalid user name or password"})
-        token = secrets.token_hex(16)
+        token = f"{endpoint}-{secrets.token_hex(16)}"
         self.sessions.add(token)
         host, _, port = headers.get("host", "127.0.0.1").partition(":")
         body = {
@@ -345,7 +415,7 @@ class EmulatorApp:
             "userName": self.options.username,
             "userId": 434226,
             "hostName": host,
-            "webServicesPort": int(port) if port.isdigit() else 3033,
+            "webServicesPort": int(port) if port.isdigit() and len(port) <= 5 else 3033,
             "connected": True,
             "sessionKey": int(time.time() * 1000),
             "source": "REST",
@@ -372,6 +442,8 @@ class EmulatorApp:
                 result = route.handler(ctx, params, body)
         except ApiError as exc:
             return Response(exc.status, {"result": exc.message})
+        except OverflowError:  # a number too large for a date, a Java int or SQLite
+            return Response(400, {"result": "A number in the request is out of range"})
         if isinstance(result, Reply):
             return Response(result.status, result.body)
         if result is None:
@@ -380,7 +452,12 @@ class EmulatorApp:
 
     # -- async tasks -----------------------------------------------------------------------
     def accept(
-        self, scope: dict[str, Any], headers: dict[str, str], route: Route, final: Response
+        self,
+        scope: dict[str, Any],
+        headers: dict[str, str],
+        route: Route,
+        final: Response,
+        endpoint: int = 0,
     ) -> Response:
         task_id = str(next(self.task_ids))
         scheme = scope.get("scheme", "https")
@@ -409,14 +486,14 @@ class EmulatorApp:
             "userName": self.options.username,
             "returnValue": f"{scheme}://{host}/api/rest/ApiConnection/AsyncTask/{task_id}",
         }
-        self.tasks[task_id] = Task(doc, self.settings.task_polls, final)
+        self.tasks[task_id] = Task(doc, self.settings.task_polls, final, endpoint)
         while len(self.tasks) > MAX_TASKS:
             self.tasks.popitem(last=False)
         return Response(202, doc)
 
-    def poll(self, task_id: str) -> Response:
+    def poll(self, task_id: str, endpoint: int = 0) -> Response:
         task = self.tasks.get(task_id)
-        if task is None:
+        if task is None or task.endpoint != endpoint:
             return Response(404, {"result": f"AsyncTask '{task_id}' was not found"})
         if task.polls_left > 0:
             task.polls_left -= 1
@@ -424,16 +501,22 @@ class EmulatorApp:
         return task.final
 
     # -- admin -----------------------------------------------------------------------------
-    def admin(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Response:
-        if not self.credentials_ok(headers):
-            given = headers.get("authorization", "").lower().startswith("basic ")
-            return Response(
-                401,
-                {"result": "Wrong credentials" if given else "Basic credentials required"},
-                (("www-authenticate", 'Basic realm="dellsc-emulator"'),),
-            )
+    @staticmethod
+    def admin_refusal(headers: dict[str, str]) -> Response:
+        given = headers.get("authorization", "").lower().startswith("basic ")
+        return Response(
+            401,
+            {"result": "Wrong credentials" if given else "Basic credentials required"},
+            (("www-authenticate", 'Basic realm="dellsc-emulator"'),),
+        )
+
+    def admin(self, scope: dict[str, Any], method: str, path: str, raw: bytes) -> Response:
+        """An admin request (its credentials were checked before its body was read)."""
         try:
             data = loads(raw)
+            parts = path.rstrip("/").split("/")
+            if len(parts) == 3 and parts[0] == "endpoints" and method == "POST":
+                return self.admin_endpoint(scope, parts[1], parts[2])
             return self.admin_route(method, path.rstrip("/"), data)
         except BadJson as exc:
             return Response(400, {"result": str(exc)})
@@ -469,7 +552,13 @@ class EmulatorApp:
                 {
                     "requests": self.stats["requests"],
                     "mutations": self.stats["mutations"],
+                    "refused_unread": self.stats["refused_unread"],
                     "by_route": dict(sorted(self.by_route.items())),
+                    "request_log": {
+                        "entries": len(self.request_log),
+                        "body_bytes": self.request_log.body_bytes,
+                    },
+                    "connections": self.endpoints.stats() if self.endpoints else {},
                 },
             )
         if path == "stats/reset" and method == "POST":
@@ -477,11 +566,30 @@ class EmulatorApp:
             self.by_route.clear()
             return Response(200, {"result": True})
         if path == "requests" and method == "GET":
-            return Response(200, {"requests": list(self.request_log)})
+            return Response(200, {"requests": self.request_log.listing()})
+        if path == "endpoints" and method == "GET":
+            return Response(200, {"endpoints": self.endpoints.listing() if self.endpoints else []})
         if path == "requests" and method == "DELETE":
             self.request_log.clear()
             return Response(200, {"result": True})
         return Response(404, {"result": f"No admin resource {method} /_emulator/{path}"})
+
+    def admin_endpoint(self, scope: dict[str, Any], value: str, action: str) -> Response:
+        """Take an endpoint (one DSM) down or bring it back up: down, it listens no more, its
+        connections are cut, its sessions end and its async tasks are forgotten, as when
+        that DSM's host dies; the arrays stay as they are (the other endpoints serve them)."""
+        if action not in ("down", "up") or self.endpoints is None:
+            return Response(404, {"result": f"No admin resource POST /_emulator/endpoints/{value}"})
+        index = parse_int(value, "endpoint")
+        listing = self.endpoints.listing()
+        if not 0 <= index < len(listing):
+            raise ApiError(404, f"endpoint {index} does not exist (0-{len(listing) - 1})")
+        if action == "down":
+            self.sessions.end_where(f"{index}-")
+            for task_id in [t for t, task in self.tasks.items() if task.endpoint == index]:
+                del self.tasks[task_id]
+        keep = (scope.get("client"), scope.get("server"))
+        return Response(200, self.endpoints.switch(index, action == "up", keep), close=True)
 
     def admin_switch(self, value: str, *, up: bool) -> dict[str, Any]:
         """Take a Storage Center down (its objects become unreachable through the DSM, as

@@ -30,6 +30,16 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=3033, help="port; 0 picks a free one (default 3033)")
+    p.add_argument(
+        "--secondary-port",
+        type=int,
+        action="append",
+        dest="secondary_ports",
+        default=[],
+        metavar="PORT",
+        help="another endpoint (a second DSM over the same arrays) on PORT, 0 = a free one; "
+        "repeatable",
+    )
     p.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     p.add_argument(
         "--state",
@@ -114,6 +124,27 @@ def parser() -> argparse.ArgumentParser:
         help="live sessions kept; past N the least recently used ends (default 500)",
     )
     p.add_argument(
+        "--max-connections",
+        type=int,
+        default=256,
+        metavar="N",
+        help="connections open at a time; past N new ones wait (default 256)",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time for a TLS handshake or a request head, else the connection closes (default 10)",
+    )
+    p.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="time for a request body, else 408 (default 30)",
+    )
+    p.add_argument(
         "--log-level",
         default="info",
         choices=["debug", "info", "warning", "error"],
@@ -135,6 +166,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.session_idle <= 0 or args.max_sessions < 1:
         print("dellsc emulator: --session-idle must be > 0, --max-sessions >= 1", file=sys.stderr)
         return 2
+    if args.max_connections < 1 or not 0 < args.header_timeout <= 3600:
+        print(
+            "dellsc emulator: --max-connections must be >= 1, --header-timeout 0-3600",
+            file=sys.stderr,
+        )
+        return 2
+    if not 0 < args.body_timeout <= 3600:
+        print("dellsc emulator: --body-timeout must be > 0 and <= 3600", file=sys.stderr)
+        return 2
     options = EmulatorOptions(
         host=args.host,
         port=args.port,
@@ -154,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         max_sessions=args.max_sessions,
         lun_conflict=args.lun_conflict,
         drifts=tuple(args.drift),
+        secondary_ports=tuple(args.secondary_ports),
+        max_connections=args.max_connections,
+        header_timeout_s=args.header_timeout,
+        body_timeout_s=args.body_timeout,
     )
     from .server import EmulatorServer
 
@@ -173,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ssns = ",".join(str(s) for s in options.ssns)
         ca = server.ca_file or "-"
-        print(f"dellsc emulator ready endpoint={server.base_url} ssn={ssns} ca={ca}", flush=True)
+        line = f"dellsc emulator ready endpoint={server.base_url} ssn={ssns} ca={ca}"
+        if options.secondary_ports:
+            line += " secondary=" + ",".join(server.base_urls[1:])
+        print(line, flush=True)
         while not stop.wait(0.5):
             pass
     finally:

@@ -52,6 +52,7 @@ class Fault:
     delay_s: float = 0.5
     body: re.Pattern[str] | None = None
     target: str = "request"
+    endpoint: int | None = None  # only requests that came in on this endpoint
     hits: int = 0
     fired: int = 0
 
@@ -66,6 +67,7 @@ class Fault:
             **used,
             **({"body": self.body.pattern} if self.body is not None else {}),
             **({"target": self.target} if self.target != "request" else {}),
+            **({"endpoint": self.endpoint} if self.endpoint is not None else {}),
             "nth": self.nth,
             "count": self.count,
             "hits": self.hits,
@@ -98,6 +100,8 @@ class FaultBook:
             raise bad_request("target must be 'request' or 'poll'")
         if target == "poll" and action not in POLL_ACTIONS:
             raise bad_request(f"a poll fault's action must be one of {', '.join(POLL_ACTIONS)}")
+        endpoint = body.get("endpoint")
+        endpoint = None if endpoint is None else parse_int(endpoint, "endpoint")
         status = parse_int(body.get("status", 503), "status")
         nth = parse_int(body.get("nth", 1), "nth")
         count = parse_int(body.get("count", 1), "count")
@@ -120,6 +124,7 @@ class FaultBook:
                 delay_s=delay,
                 body=body_re,
                 target=target,
+                endpoint=endpoint,
             )
             self._next += 1
             self.faults.append(fault)
@@ -141,7 +146,7 @@ class FaultBook:
         with self._lock:
             return [f.describe() for f in self.faults]
 
-    def fire(self, method: str, path: str, body: str = "") -> list[Fault]:
+    def fire(self, method: str, path: str, body: str = "", endpoint: int = 0) -> list[Fault]:
         """Count a request against every rule; the rules that fire for it.
 
         A rule with target "poll" fires once, on its nth matching request; `count` then says
@@ -151,6 +156,8 @@ class FaultBook:
         with self._lock:
             for fault in self.faults:
                 if fault.method not in (None, method) or not fault.path.search(path):
+                    continue
+                if fault.endpoint not in (None, endpoint):
                     continue
                 if fault.body is not None and not fault.body.search(body):
                     continue

@@ -1,22 +1,30 @@
-"""Limits that keep one client from hurting the emulator: body size, JSON depth, sessions.
+"""Limits that keep one client from hurting the emulator: body size and time, JSON depth,
+sessions, the memory of the request log. (Connections: `listeners`.)
 
-A DSM is a shared server: it refuses oversized bodies before reading them, answers malformed
-or absurdly nested JSON with a 400, and ends sessions that sit idle. The emulator does the
-same, so the tools users test against it see the same failures.
+A DSM is a shared server: it refuses oversized bodies before reading them, reads no body
+before the request is authenticated, answers malformed or absurdly nested JSON with a 400,
+and ends sessions that sit idle. The emulator does the same, so the tools users test against
+it see the same failures.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
+BODY_TIMEOUT_S = 30.0
 MAX_JSON_DEPTH = 64
 SESSION_IDLE_S = 30 * 60.0
 MAX_SESSIONS = 500
+MAX_LOGGED_REQUESTS = 10000
+MAX_LOG_BYTES = 8 * 1024 * 1024  # bodies kept by the request log, in all
+MAX_LOGGED_BODY = 64 * 1024  # a larger body is logged by its size only
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -25,32 +33,51 @@ class BodyTooLarge(Exception):
     """The request body is (or announces itself as) larger than the limit."""
 
 
+class BodyTimeout(Exception):
+    """The request body did not arrive within the time allowed."""
+
+
 class BadJson(ValueError):
     """The body is not JSON, or nests deeper than MAX_JSON_DEPTH."""
 
 
-async def read_body(scope: dict[str, Any], receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The request body; BodyTooLarge as soon as the declared or received size passes `limit`
-    (a declared `content-length` is checked before anything is read)."""
-    for key, value in scope.get("headers", ()):
-        if key.lower() == b"content-length":
-            try:
-                declared = int(value)
-            except ValueError:
-                declared = 0
-            if declared > limit:
-                raise BodyTooLarge(declared)
+def declared_length(headers: Mapping[str, str]) -> int | None:
+    """The `content-length` a request announces (None: none, or not a number)."""
+    value = headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() and len(value) <= 20 else None
+
+
+def has_body(headers: Mapping[str, str]) -> bool:
+    """Whether a request announces a body."""
+    return bool(declared_length(headers)) or "transfer-encoding" in headers
+
+
+async def read_body(
+    receive: Receive,
+    limit: int = MAX_BODY_BYTES,
+    timeout: float = BODY_TIMEOUT_S,
+    announced: bool = True,
+) -> bytes:
+    """The request body; BodyTooLarge as soon as the received size passes `limit`,
+    BodyTimeout when it is not all there after `timeout` seconds. A request that announces
+    no body (`announced=False`: no content-length, no chunks) is complete already."""
+    if not announced:
+        return bytes((await receive()).get("body", b""))
     chunks: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(size)
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                message = await receive()
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge(size)
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    return b"".join(chunks)
+    except TimeoutError:
+        raise BodyTimeout(size) from None
 
 
 def loads(raw: bytes) -> Any:
@@ -65,7 +92,7 @@ def loads(raw: bytes) -> Any:
         raise BadJson(f"The request body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # also a number with more digits than Python reads
         raise BadJson("The request body is not valid JSON") from None
 
 
@@ -112,6 +139,11 @@ class Sessions:
     def discard(self, token: str) -> None:
         self._last.pop(token, None)
 
+    def end_where(self, prefix: str) -> None:
+        """End every session whose token starts with `prefix`."""
+        for token in [t for t in self._last if t.startswith(prefix)]:
+            del self._last[token]
+
     def clear(self) -> None:
         self._last.clear()
 
@@ -137,3 +169,56 @@ class Sessions:
             if last >= cutoff:
                 return
             del self._last[token]
+
+
+class RequestLog:
+    """The recent DSM requests, for `GET /_emulator/requests`: at most `max_entries`, and at
+    most `max_bytes` of bodies in all (the oldest go first). A body is kept as the bytes that
+    arrived, up to `max_body` (a larger one only by its size), and decoded when listed."""
+
+    def __init__(
+        self,
+        max_entries: int = MAX_LOGGED_REQUESTS,
+        max_bytes: int = MAX_LOG_BYTES,
+        max_body: int = MAX_LOGGED_BODY,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.max_body = max_body
+        self._entries: deque[tuple[dict[str, Any], bytes]] = deque(maxlen=max_entries)
+        self._bytes = 0
+        self._seq = itertools.count(1)
+
+    @property
+    def body_bytes(self) -> int:
+        """Body bytes held now."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, entry: dict[str, Any], raw: bytes) -> None:
+        """Record one request (`entry` holds what is listed besides the body)."""
+        entry["seq"] = next(self._seq)
+        if len(raw) > self.max_body:
+            entry["body_bytes"] = len(raw)
+            raw = b""
+        if len(self._entries) == self._entries.maxlen:
+            self._bytes -= len(self._entries[0][1])
+        self._entries.append((entry, raw))
+        self._bytes += len(raw)
+        while self._bytes > self.max_bytes:
+            self._bytes -= len(self._entries.popleft()[1])
+
+    def listing(self) -> list[dict[str, Any]]:
+        out = []
+        for entry, raw in self._entries:
+            try:
+                body = loads(raw)
+            except BadJson:
+                body = None
+            out.append({**entry, "body": body})
+        return out
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0

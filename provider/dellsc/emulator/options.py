@@ -17,6 +17,9 @@ class EmulatorOptions:
     ends. `lun_conflict` "next" maps at the lowest free LUN when a `PreferredLun` is taken,
     whatever `UseNextAvailable` says ("refuse": a 400 unless it is true). `drifts` rename or
     retype a field of one object type in every reply (dicts or JSON strings, see `drift.py`).
+    `secondary_ports` add endpoints (other DSMs over the same arrays; 0 = a free port).
+    At most `max_connections` are open at a time; a TLS handshake or request head must
+    complete within `header_timeout_s`, a request body within `body_timeout_s`.
     """
 
     host: str = "127.0.0.1"
@@ -37,6 +40,10 @@ class EmulatorOptions:
     max_sessions: int = 500
     lun_conflict: str = "refuse"
     drifts: tuple[Any, ...] = ()
+    secondary_ports: tuple[int, ...] = ()
+    max_connections: int = 256
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
 
     def __repr__(self) -> str:
         # Never show the password.

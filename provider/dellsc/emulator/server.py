@@ -1,11 +1,12 @@
 """`EmulatorServer`: the emulator on uvicorn (httptools, uvloop where available) in a background
 thread of the calling process; one write per reply, so it is never the bottleneck of a benchmark.
+Its listening sockets and connections are `listeners`' (one endpoint per port).
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -14,9 +15,9 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .app import EmulatorApp
+from .listeners import Acceptor, Connections, Listener, TrackingProtocol, bind
 from .options import EmulatorOptions
 from .tls import make_certificates
 
@@ -24,65 +25,44 @@ START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
 
 
-class _CoalescingTransport:
-    """A transport whose writes of one event-loop turn leave as one write.
+class _Server(uvicorn.Server):
+    """uvicorn's server with our accept loops (`listeners.Acceptor`) in place of its own."""
 
-    uvicorn writes a response's headers and its body separately; over TLS each write is a
-    record and a system call of its own. Everything else is the wrapped transport's.
-    """
+    def __init__(self, config: uvicorn.Config, emulator: EmulatorServer) -> None:
+        super().__init__(config)
+        self.emulator = emulator
 
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
-        self._pending: list[bytes] = []
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        self.servers = []
+        loop = asyncio.get_running_loop()
+        options = self.emulator.options
 
-    def write(self, data: bytes) -> None:
-        if not self._pending:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._pending.append(data)
+        def protocol(listener: int) -> asyncio.Protocol:
+            return TrackingProtocol(
+                config=self.config,
+                server_state=self.server_state,
+                app_state=self.lifespan.state,
+                _loop=loop,
+                connections=self.emulator.connections,
+                listener=listener,
+                header_timeout=options.header_timeout_s,
+            )
 
-    def _flush(self) -> None:
-        data, self._pending = b"".join(self._pending), []
-        if data and not self._transport.is_closing():
-            self._transport.write(data)
+        self.emulator.acceptor = Acceptor(
+            self.emulator.listeners,
+            protocol,
+            self.emulator.connections,
+            self.emulator.tls_context,
+            options.header_timeout_s,
+        )
+        self.emulator.loop = loop
+        self.emulator.acceptor.start()
+        self.started = True
 
-    def close(self) -> None:
-        self._flush()
-        self._transport.close()
-
-    def abort(self) -> None:
-        self._pending = []
-        self._transport.abort()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-class _TrackingProtocol(HttpToolsProtocol):
-    """HTTP protocol that remembers each connection's transport, so a fault can drop it."""
-
-    open: dict[tuple[Any, Any], asyncio.Transport] = {}
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(_CoalescingTransport(transport))  # type: ignore[arg-type]
-        self.open[(self.client, self.server)] = transport
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            # a reply is one write; a request must not wait for a delayed ACK either
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.open.pop((self.client, self.server), None)
-        super().connection_lost(exc)
-
-
-def _drop(client: Any, server: Any) -> bool:
-    """Close a connection without a response; False if it is unknown."""
-    key = (tuple(client) if client else None, tuple(server) if server else None)
-    transport = _TrackingProtocol.open.get(key)
-    if transport is None:
-        return False
-    transport.abort()
-    return True
+    async def shutdown(self, sockets: list[Any] | None = None) -> None:
+        if self.emulator.acceptor is not None:
+            self.emulator.acceptor.close()
+        await super().shutdown()
 
 
 class EmulatorServer:
@@ -96,6 +76,11 @@ class EmulatorServer:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._port = 0
         self._ca_file: str | None = None
+        self.listeners: list[Listener] = []
+        self.connections = Connections(self.options.max_connections)
+        self.tls_context: ssl.SSLContext | None = None
+        self.acceptor: Acceptor | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> EmulatorServer:
@@ -104,29 +89,30 @@ class EmulatorServer:
             raise RuntimeError("emulator already started")
         opts = self.options
         self._tmp = tempfile.TemporaryDirectory(prefix="dellsc-emulator-")
-        self.app = EmulatorApp(opts, dropper=_drop)
-        family = socket.AF_INET6 if ":" in opts.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.app = EmulatorApp(opts, dropper=self.connections.drop)
+        self.app.endpoints = self
         try:
-            sock.bind((opts.host, opts.port))
+            for index, port in enumerate((opts.port, *opts.secondary_ports)):
+                sock = bind(opts.host, port)
+                self.listeners.append(Listener(index, opts.host, sock.getsockname()[1], sock))
         except OSError:
-            sock.close()
+            for listener in self.listeners:
+                assert listener.sock is not None
+                listener.sock.close()
+            self.listeners = []
             self.app.close()
             raise
-        sock.listen(256)
-        self._port = sock.getsockname()[1]
-        ssl: dict[str, Any] = {}
+        self._port = self.listeners[0].port
         if opts.tls:
             tmp = Path(self._tmp.name)
             ca_path = tmp / "ca.pem" if opts.state == ":memory:" else Path(f"{opts.state}.ca.pem")
             ca_path = ca_path.resolve()  # usable from any working directory
             files = make_certificates(opts.host, ca_path, tmp)
             self._ca_file = files.ca_file
-            ssl = {"ssl_certfile": files.cert_file, "ssl_keyfile": files.key_file}
+            self.tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.tls_context.load_cert_chain(files.cert_file, files.key_file)
         config = uvicorn.Config(
             self.app,
-            http=_TrackingProtocol,
             ws="none",
             lifespan="off",
             loop="auto",  # uvloop where installed (not on Windows)
@@ -135,11 +121,10 @@ class EmulatorServer:
             proxy_headers=False,
             server_header=False,
             timeout_graceful_shutdown=2,
-            **ssl,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _Server(config, self)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="dellsc-emulator", daemon=True
+            target=self._server.run, name="dellsc-emulator", daemon=True
         )
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -163,6 +148,10 @@ class EmulatorServer:
         if self.app is not None:
             self.app.close()
             self.app = None
+        for listener in self.listeners:  # if the loop never ran
+            if listener.sock is not None:
+                listener.sock.close()
+        self.listeners = []
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -181,8 +170,36 @@ class EmulatorServer:
     # -- addresses -------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
+        return self.url_of(self._port)
+
+    @property
+    def base_urls(self) -> tuple[str, ...]:
+        """The base URL of every endpoint, the first one's first."""
+        return tuple(self.url_of(listener.port) for listener in self.listeners)
+
+    def url_of(self, port: int) -> str:
         host = f"[{self.options.host}]" if ":" in self.options.host else self.options.host
-        return f"{'https' if self.options.tls else 'http'}://{host}:{self._port}"
+        return f"{'https' if self.options.tls else 'http'}://{host}:{port}"
+
+    # -- endpoints (app.Endpoints; called on the server's loop) ------------------------------
+    def index_of(self, server: Any) -> int:
+        if len(self.listeners) == 1 or not server:
+            return 0
+        return next((x.index for x in self.listeners if x.port == server[1]), 0)
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [{"index": x.index, "url": self.url_of(x.port), "up": x.up} for x in self.listeners]
+
+    def switch(self, index: int, up: bool, keep: tuple[Any, Any]) -> dict[str, Any]:
+        assert self.acceptor is not None
+        if up:
+            self.acceptor.up(index)
+        else:
+            self.acceptor.down(index, keep)
+        return self.listing()[index]
+
+    def stats(self) -> dict[str, int]:
+        return self.connections.stats()
 
     @property
     def api_url(self) -> str:

@@ -8,7 +8,9 @@ from typing import Any
 
 GIB = 1024**3
 _UNITS = {"bytes": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": GIB, "tb": 1024**4, "pb": 1024**5}
-_SIZE_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+# at most 30 digits: every size that long is over the maximum, and a number of thousands of
+# digits is too long for Python to read
+_SIZE_RE = re.compile(r"^\s*(-?\d{1,30}(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 
 Doc = dict[str, Any]
 
@@ -104,7 +106,7 @@ def parse_ssn(value: Any, field: str) -> int:
         raise bad_request(f"{field} must be a Storage Center serial number, got {value!r}")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
         return int(value.strip())
     raise bad_request(f"{field} must be a Storage Center serial number, got {value!r}")
 

@@ -48,6 +48,7 @@ class ClientCore:
         self.created_qos_nodes: dict[str, str] = {}
         # folders a create or move of this process uses: never removed as empty meanwhile
         self.pinned_folders: set[str] = set()
+        self.session.on_switch = self._check_new_dsm
 
     @property
     def ssn(self) -> int:
@@ -87,6 +88,11 @@ class ClientCore:
         else:
             self._check_managed(wanted)
         self._ssn = wanted
+
+    def _check_new_dsm(self) -> None:
+        """A DSM taking over mid-run must manage this client's SC (ScNotFound if not)."""
+        if self._ssn is not None:
+            self._check_managed(self._ssn)
 
     def for_ssn(self, ssn: int) -> Self:
         """This client bound to another SC of the same DSM (this one for its own SSN).

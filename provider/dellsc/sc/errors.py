@@ -4,7 +4,8 @@
     ├── ScTransportError          no usable reply (network, TLS, timeout waiting for the reply)
     │   ├── ScConnectError        nothing reached the array: always safe to retry
     │   │   └── ScTlsError        TLS handshake or certificate check failed
-    │   └── ScReadTimeout         request sent, no reply in time (also an ScTimeout)
+    │   ├── ScReadTimeout         request sent, no reply in time (also an ScTimeout)
+    │   └── ScTaskLost            an accepted async task can no longer be followed
     ├── ScTimeout                 an overall deadline passed (async task, copy, request)
     ├── ScApiError                the array answered with an error: status, message, method, path
     │   ├── ScNotFound            404, or a lookup that matched nothing
@@ -41,6 +42,11 @@ class ScConnectError(ScTransportError):
 
 class ScTlsError(ScConnectError):
     """TLS failed (usually certificate verification); retrying will not help."""
+
+
+class ScTaskLost(ScTransportError):
+    """The DSM that accepted an async task stopped answering before the task's end could be
+    read (another DSM does not know the task): whether the change was made is unknown."""
 
 
 class ScTimeout(ScError):

@@ -13,7 +13,16 @@ and REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE name the trust store only when neither `
 `insecure` is set. `.netrc` is not read: credentials come from the provider configuration.
 
 Credentials go out only on the login request (Basic auth); later requests carry the session
-cookie. Bodies, headers and cookies are never logged.
+cookie. Bodies, headers and cookies are never logged; the password, the Basic token and the
+session cookie are registered with `dellsc.tf.masks`, so no diagnostic or log line shows them.
+
+Several DSMs (`ScConfig.secondary_endpoints`, §1.9): the session uses one at a time. When a
+DSM does not answer (no connection, a broken one, or a 5xx on login) it logs in to the next
+one at once and stays there, as the Cinder driver does; a refused login or a TLS failure never
+switches, and when no DSM answers the request is retried with the usual backoff. A request
+that never reached the array is sent again to the new DSM; the polls of an async task go only
+to the DSM that accepted it (`request(pin=...)`). Each switch leaves a notice (`take_notices`)
+for the provider to show as a warning.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import re
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +45,8 @@ from requests.utils import requote_uri
 from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
 
 from .. import __version__
-from .config import RetryPolicy, ScConfig
+from ..tf import masks
+from .config import Endpoint, RetryPolicy, ScConfig
 from .errors import (
     ScApiError,
     ScApiVersionError,
@@ -73,40 +84,81 @@ class Reply:
     text: str
     data: Any
     is_json: bool
+    endpoint_index: int = 0  # which DSM answered (index into ScConfig.endpoints)
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
 
+@dataclass(frozen=True)
+class _Link:
+    """One DSM endpoint as the session reaches it."""
+
+    index: int
+    base: str  # https://host:port/api/rest/
+    endpoint: Endpoint
+    verify: bool | str
+    proxies: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        """The endpoint as users write it (https://host:port)."""
+        return self.base[: -len(_API_PREFIX)].rstrip("/")
+
+
 class ScSession:
-    """Thread-safe HTTP session to one DSM (or a directly addressed SC)."""
+    """Thread-safe HTTP session to one DSM at a time (or a directly addressed SC)."""
 
     def __init__(self, config: ScConfig) -> None:
         self.config = config
-        self._base = config.api_base
         self._http = requests.Session()  # holds the transport adapter and its connections
-        self._proxies: dict[str, str] = {}
-        self._verify = self._read_environment(config.verify)
+        self._links = tuple(
+            self._link(index, endpoint) for index, endpoint in enumerate(config.endpoints)
+        )
+        self._active = 0
+        self._notices: list[str] = []
         self._cookies: dict[str, str] = {}
         self._cookie = ""  # the Cookie header made of _cookies
         if config.insecure:
             # the user chose to skip verification; say so once instead of on every request
             warnings.filterwarnings("ignore", category=InsecureRequestWarning)
-            log.warning("TLS certificate verification is disabled for %s", self._base)
+            urls = ", ".join(link.url for link in self._links)
+            log.warning("TLS certificate verification is disabled for %s", urls)
         self._lock = threading.RLock()
         self._generation = 0
         self._logged_in = False
         self.header_version = FIRST_API_VERSION
         self.connection: ApiConnection | None = None
+        # run after a switch to another DSM, before it is used: raises if it cannot serve
+        self.on_switch: Callable[[], None] | None = None
 
-    def _read_environment(self, verify: bool | str) -> bool | str:
-        """Take the proxies for the endpoint from the environment; the `verify` to use (the
-        CA bundle variables only stand in for the default trust store)."""
-        found = self._http.merge_environment_settings(self._base, {}, None, verify, None)
-        self._proxies = dict(found["proxies"])
+    def _link(self, index: int, endpoint: Endpoint) -> _Link:
+        """Take the proxies for the endpoint from the environment, and the `verify` to use
+        (the CA bundle variables only stand in for the default trust store)."""
+        base, verify = endpoint.api_base, self.config.verify
+        found = self._http.merge_environment_settings(base, {}, None, verify, None)
         bundle = found["verify"]
-        return bundle if verify is True and isinstance(bundle, str) else verify
+        verify = bundle if verify is True and isinstance(bundle, str) else verify
+        password = endpoint.password.get_secret_value()
+        masks.register(password, _basic_token(endpoint.username, password)[len("Basic ") :])
+        return _Link(index, base, endpoint, verify, dict(found["proxies"]))
+
+    @property
+    def endpoint(self) -> str:
+        """The DSM in use, as https://host:port."""
+        return self._links[self._active].url
+
+    @property
+    def active_endpoint(self) -> int:
+        """Index (into `ScConfig.endpoints`) of the DSM in use."""
+        return self._active
+
+    def take_notices(self) -> list[str]:
+        """What happened to the connection since the last call (switches of DSM)."""
+        with self._lock:
+            notices, self._notices = self._notices, []
+        return notices
 
     # -- what the login told us (§1.6) ---------------------------------------------------------
 
@@ -152,26 +204,50 @@ class ScSession:
             if self._logged_in:
                 self._logged_in = False
                 try:
-                    self._send_once("POST", LOGOUT_PATH, {}, read=False)
+                    self._send_once(self._links[self._active], "POST", LOGOUT_PATH, {}, read=False)
                 except ScError as exc:
                     log.warning("logout failed: %s", exc)
             self._http.close()
 
     def _login_locked(self) -> ApiConnection:
+        """Log in to the DSM in use, else to the next that answers (in configured order)."""
+        order = self._order(self._active)
+        earlier: list[str] = []
+        for link in order:
+            try:
+                connection = self._login_at(link)
+            except ScError as exc:
+                if not dsm_unavailable(exc) or link is order[-1]:
+                    _also_failed(exc, earlier)
+                    raise
+                log.warning("DSM %s did not answer the login: %s", link.url, exc)
+                earlier.append(str(exc))
+                continue
+            if link.index != self._active:
+                self._switched(link, "; ".join(earlier))
+            return connection
+        raise AssertionError("unreachable: the last endpoint raises")
+
+    def _order(self, first: int) -> list[_Link]:
+        """Every link, starting at `first` and wrapping around."""
+        return [self._links[(first + i) % len(self._links)] for i in range(len(self._links))]
+
+    def _login_at(self, link: _Link) -> ApiConnection:
         self._cookies.clear()  # login must not carry a (stale) cookie
         self._cookie = ""
-        reply = self._login_attempt()
+        self._logged_in = False
+        reply = self._login_attempt(link)
         low = _version_lower_bound(reply)
         if low and low != self.header_version:
             log.info("DSM rejected API version %s; retrying with %s", self.header_version, low)
             self.header_version = low
-            reply = self._login_attempt()
+            reply = self._login_attempt(link)
         if not reply.ok:
             message = self._message(reply)
             if _version_lower_bound(reply):
                 raise ScApiVersionError(reply.status, message, "POST", LOGIN_PATH)
             if reply.status in (401, 403):
-                message = f"login as {self.config.username!r} refused: {message}"
+                message = f"login as {link.endpoint.username!r} refused: {message}"
             raise error_for_status(reply.status, message, "POST", LOGIN_PATH)
         try:
             self.connection = ApiConnection.model_validate(reply.data)
@@ -182,15 +258,55 @@ class ScSession:
         self._logged_in = True
         return self.connection or ApiConnection(api_version=UNREPORTED_API_VERSION)
 
-    def _login_attempt(self) -> Reply:
+    def _login_attempt(self, link: _Link) -> Reply:
         body = {"Application": "terraform-provider-dellsc", "ApplicationVersion": __version__}
-        return self._send_with_retries("POST", LOGIN_PATH, body, read=True, login=True)
+        return self._send_with_retries(link, "POST", LOGIN_PATH, body, read=True, login=True)
 
     def _relogin(self, seen_generation: int) -> None:
         with self._lock:
             if self._generation == seen_generation:  # nobody re-logged in meanwhile
                 log.info("session expired; logging in again")
                 self._login_locked()
+
+    def _fail_over(self, failed: _Link, reason: ScError) -> bool:
+        """After `failed` did not answer: True once another DSM is in use (logged in and
+        checked with `on_switch`), False when none answers."""
+        with self._lock:
+            if self._active != failed.index:
+                return True  # another thread switched meanwhile
+            for link in self._order(failed.index)[1:]:
+                try:
+                    self._login_at(link)
+                    self._active = link.index
+                    if self.on_switch is not None:
+                        self.on_switch()
+                except ScError as exc:
+                    self._active = failed.index
+                    self._logged_in = False
+                    log.warning("DSM %s cannot take over: %s", link.url, exc)
+                    continue
+                self._switched(link, str(reason), previous=failed, mid_run=True)
+                return True
+            return False
+
+    def _switched(
+        self, link: _Link, why: str, previous: _Link | None = None, mid_run: bool = False
+    ) -> None:
+        before = previous or self._links[self._active]
+        self._active = link.index
+        which = "endpoint" if link.index == 0 else f"secondary_endpoints[{link.index - 1}]"
+        notice = (
+            f"The DSM at {before.url} did not answer ({why}); this run uses the DSM at "
+            f"{link.url} ({which}) from now on."
+        )
+        if mid_run:
+            notice += (
+                f" Async tasks the DSM at {before.url} had accepted can no longer be "
+                "followed: an operation waiting on one failed with an unknown outcome, and "
+                "the next plan shows what is still to do."
+            )
+        log.warning("%s", notice)
+        self._notices.append(masks.mask(notice))
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -202,19 +318,25 @@ class ScSession:
         *,
         read: bool,
         is_async: bool = False,
+        pin: int | None = None,
     ) -> Reply:
         """One API call; raises the matching ScApiError unless the reply is 2xx.
 
         `read` marks calls that change nothing (GET, GetList): only those are retried after
         the request may have reached the array. A 401 (expired session) triggers one re-login
-        and one replay: the array refused the request, so repeating it is safe.
+        and one replay: the array refused the request, so repeating it is safe. `pin` sends
+        the call only to that DSM (ScConnectError if another is in use now), never elsewhere.
         """
         self.ensure_login()
         generation = self._generation
-        reply = self._send_with_retries(method, path, body, read=read, is_async=is_async)
+        reply = self._send_with_retries(
+            self._target(pin), method, path, body, read=read, is_async=is_async, pinned=pin
+        )
         if reply.status == 401:
             self._relogin(generation)
-            reply = self._send_with_retries(method, path, body, read=read, is_async=is_async)
+            reply = self._send_with_retries(
+                self._target(pin), method, path, body, read=read, is_async=is_async, pinned=pin
+            )
         if not reply.ok:
             raise error_for_status(reply.status, self._message(reply), method, path)
         if not reply.is_json:
@@ -222,8 +344,12 @@ class ScSession:
             raise ScApiError(reply.status, f"reply is not JSON: {snippet!r}", method, path)
         return reply
 
+    def _target(self, pin: int | None) -> _Link:
+        return self._links[self._active if pin is None else pin]
+
     def _send_with_retries(
         self,
+        link: _Link,
         method: str,
         path: str,
         body: Any,
@@ -231,17 +357,27 @@ class ScSession:
         read: bool,
         is_async: bool = False,
         login: bool = False,
+        pinned: int | None = None,
     ) -> Reply:
         policy = self.config.retry
         attempt = 1
+        switches = 0  # to other DSMs, at most one per DSM: not counted as attempts
         while True:
+            if pinned is not None and pinned != self._active:
+                raise ScConnectError(f"{method} {path}: the DSM at {link.url} is no longer in use")
             try:
                 reply = self._send_once(
-                    method, path, body, read=read, is_async=is_async, login=login
+                    link, method, path, body, read=read, is_async=is_async, login=login
                 )
             except ScTlsError:
                 raise
-            except ScConnectError:
+            except ScConnectError as exc:
+                # nothing reached the array: another DSM may take the request at once
+                can_switch = not login and pinned is None and switches < len(self._links) - 1
+                if can_switch and self._fail_over(link, exc):
+                    link = self._links[self._active]
+                    switches += 1
+                    continue
                 if attempt >= policy.max_attempts:
                     raise
             except ScTransportError:
@@ -257,6 +393,7 @@ class ScSession:
 
     def _send_once(
         self,
+        link: _Link,
         method: str,
         path: str,
         body: Any,
@@ -275,29 +412,31 @@ class ScSession:
             headers["async"] = "True"
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         if login:
-            headers["Authorization"] = self._basic_auth()
+            headers["Authorization"] = _basic_token(
+                link.endpoint.username, link.endpoint.password.get_secret_value()
+            )
         elif self._cookie:
             headers["Cookie"] = self._cookie
         if data is not None:
             headers["Content-Length"] = str(len(data))
         prepared = requests.PreparedRequest()
-        prepared.method, prepared.url, prepared.body = method, self._base + requote_uri(path), data
+        prepared.method, prepared.url, prepared.body = method, link.base + requote_uri(path), data
         prepared.headers = CaseInsensitiveDict(headers)
         timeout = self.config.request_timeout
         started = time.monotonic()
         try:
-            resp = self._http.get_adapter(self._base).send(
+            resp = self._http.get_adapter(link.base).send(
                 prepared,
                 timeout=(timeout, timeout),
-                verify=self._verify,
-                proxies=self._proxies,
+                verify=link.verify,
+                proxies=link.proxies,
             )
             self._keep_cookies(resp)
             content = resp.content
         except requests.RequestException as exc:
             elapsed = (time.monotonic() - started) * 1000
             log.info("%s %s failed in %.0f ms: %s", method, path, elapsed, type(exc).__name__)
-            raise self._transport_error(exc, method, path) from exc
+            raise self._transport_error(exc, link, method, path) from exc
         except OSError as exc:  # requests reports an unreadable CA bundle this way
             ca_file = self.config.ca_file
             what = f"CA file {ca_file!r}" if ca_file else "the default CA bundle"
@@ -313,11 +452,7 @@ class ScSession:
         ok = 200 <= resp.status_code < 300
         # the text only serves error messages: a list of 1,000 volumes is not kept twice
         text = "" if ok and is_json else content.decode("utf-8", errors="replace")
-        return Reply(resp.status_code, text, decoded, is_json)
-
-    def _basic_auth(self) -> str:
-        credentials = f"{self.config.username}:{self.config.password.get_secret_value()}"
-        return "Basic " + base64.b64encode(credentials.encode()).decode("ascii")
+        return Reply(resp.status_code, text, decoded, is_json, endpoint_index=link.index)
 
     def _keep_cookies(self, resp: requests.Response) -> None:
         """Remember the session cookie(s) a reply sets; one Cookie header for every request."""
@@ -325,11 +460,12 @@ class ScSession:
             with self._lock:
                 self._cookies.update(resp.cookies.items())
                 self._cookie = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
+            masks.register(*resp.cookies.values())
 
     def _transport_error(
-        self, exc: requests.RequestException, method: str, path: str
+        self, exc: requests.RequestException, link: _Link, method: str, path: str
     ) -> ScTransportError:
-        where = f"{method} {path} ({self._base})"
+        where = f"{method} {path} ({link.base})"
         if isinstance(exc, requests.exceptions.SSLError):
             hint = (
                 "set ca_file to the CA certificate that signed the DSM's certificate"
@@ -359,16 +495,41 @@ class ScSession:
         return self.redact(message)[:_MAX_MESSAGE]
 
     def redact(self, text: str) -> str:
-        """`text` from the array with the password masked, for exceptions and logs: an array
-        may echo what it was sent."""
-        password = self.config.password.get_secret_value()
-        if not password:
-            return text
-        credentials = f"{self.config.username}:{password}".encode()
-        token = base64.b64encode(credentials).decode("ascii")
-        for secret in (token, token.rstrip("="), password):
-            text = text.replace(secret, "***")
-        return _BASIC.sub("Basic ***", text)
+        """`text` from the array with passwords, tokens and URL user info masked, for
+        exceptions and logs: an array may echo what it was sent."""
+        for link in self._links:
+            password = link.endpoint.password.get_secret_value()
+            if password:
+                token = _basic_token(link.endpoint.username, password)[len("Basic ") :]
+                for secret in (token, token.rstrip("="), password):
+                    text = text.replace(secret, "***")
+        return _BASIC.sub("Basic ***", masks.mask(text))
+
+
+def _basic_token(username: str, password: str) -> str:
+    credentials = f"{username}:{password}".encode()
+    return "Basic " + base64.b64encode(credentials).decode("ascii")
+
+
+def dsm_unavailable(exc: ScError) -> bool:
+    """True when a DSM did not answer (so another may be tried): no connection, a broken
+    one, no reply in time, or a 5xx. A TLS failure or a 4xx is an answer."""
+    if isinstance(exc, ScTlsError):
+        return False
+    if isinstance(exc, ScTransportError):
+        return True
+    return isinstance(exc, ScApiError) and exc.status >= 500
+
+
+def _also_failed(exc: ScError, earlier: list[str]) -> None:
+    """Add the failures of the DSMs tried before `exc` to its message."""
+    if not earlier:
+        return
+    note = "the DSMs tried before did not answer either: " + "; ".join(earlier)
+    if isinstance(exc, ScApiError):
+        exc.message = f"{exc.message} ({note})"
+    else:
+        exc.args = (f"{exc} ({note})",)
 
 
 def api_path(path: str) -> str:
@@ -407,10 +568,11 @@ def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost useful description of a requests/urllib3 failure."""
+    """The innermost useful description of a requests/urllib3 failure (a proxy URL in it
+    keeps no user info)."""
     reason: Any = exc.args[0] if exc.args else exc
     reason = getattr(reason, "reason", reason)
-    text = str(reason)
+    text = masks.mask(str(reason))
     return text[:_MAX_MESSAGE] if text else type(exc).__name__
 
 

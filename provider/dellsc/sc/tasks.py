@@ -12,7 +12,15 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ScApiError, ScAuthError, ScError, ScTaskFailed, ScTimeout
+from .errors import (
+    ScApiError,
+    ScAuthError,
+    ScConnectError,
+    ScError,
+    ScTaskFailed,
+    ScTaskLost,
+    ScTimeout,
+)
 from .models import AsyncTask, parse
 from .session import ScSession
 
@@ -68,23 +76,36 @@ def run_task(session: ScSession, method: str, path: str, body: Any = None) -> An
     """Send a mutating call asynchronously and wait for its result (the final reply's JSON).
 
     A synchronous answer (any 2xx that is not an AsyncTask) is accepted as the result.
-    Raises ScTaskFailed when a poll is answered with an error, ScTimeout past the deadline.
+    Raises ScTaskFailed when a poll is answered with an error, ScTimeout past the deadline,
+    ScTaskLost when the DSM that accepted the task stops answering its polls (they never go
+    to another DSM, which would not know the task).
     """
     config = session.config
     poller = Poller(config.task_timeout, config.poll_interval)
-    data = session.request(method, path, body, read=False, is_async=True).data
+    reply = session.request(method, path, body, read=False, is_async=True)
+    data = reply.data
     while is_async_task(data):
         task = parse(AsyncTask, data, method, path)
         try:
-            data = _poll_once(task, session, poller, method, path)
+            data = _poll_once(task, session, poller, method, path, reply.endpoint_index)
         except ScError as exc:
+            if isinstance(exc, ScConnectError) or session.active_endpoint != reply.endpoint_index:
+                lost = ScTaskLost(
+                    f"{method} {path}: task {task.instance_id} was accepted, but the DSM that "
+                    f"runs it stopped answering ({exc})"
+                )
+                lost.task_id = task.instance_id
+                raise lost from exc
             exc.task_id = exc.task_id or task.instance_id
             raise
     return data
 
 
-def _poll_once(task: AsyncTask, session: ScSession, poller: Poller, method: str, path: str) -> Any:
-    """Check the task's last answer, wait, and poll it again; the new answer."""
+def _poll_once(
+    task: AsyncTask, session: ScSession, poller: Poller, method: str, path: str, endpoint: int
+) -> Any:
+    """Check the task's last answer, wait, and poll it again (at the DSM that accepted it);
+    the new answer."""
     config = session.config
     _raise_if_failed(task, session, method, path)
     if not poller.wait():
@@ -94,7 +115,7 @@ def _poll_once(task: AsyncTask, session: ScSession, poller: Poller, method: str,
             f"{config.task_timeout:.0f} s"
         )
     try:
-        return session.request("GET", poll_path(task), read=True).data
+        return session.request("GET", poll_path(task), read=True, pin=endpoint).data
     except ScAuthError as exc:
         # a 401 survived the session's re-login: the credentials, not the task, failed
         if exc.status == 401:

@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from dellsc.tf.masks import display_url
+
 Validator = Callable[[Any, Any], str | None]
 
 # The largest value the DSM's integer fields hold (Java int): serial numbers, minutes.
@@ -141,13 +143,21 @@ def _is_regex(value: Any, _: Any) -> str | None:
 
 
 def _url(value: Any, schemes: list[str]) -> str | None:
+    """A URL with one of `schemes` and a host; never with user info. Messages show the URL
+    with anything that may be a secret masked."""
+    shown = display_url(value)
+    if "@" in value:
+        return (
+            "must not contain a user name or password (user info before '@'); set username "
+            f"and password instead, got {shown!r}"
+        )
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
-        return f"must be a URL like {schemes[0]}://host:port, got {_show(value)}"
+        return f"must be a URL like {schemes[0]}://host:port, got {shown!r}"
     try:
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        return f"has an invalid port: {_show(value)}"
+        return f"has an invalid port: {shown!r}"
     return None
 
 
@@ -277,11 +287,15 @@ def _distinct_ignoring_case(values: Any, what: str) -> str | None:
     return None
 
 
-def _each(check: Validator) -> Validator:
+def _each(check: Validator, *, echo: bool = True) -> Validator:
+    """`check` on every element; `echo=False` names the element by position, not value."""
+
     def run(values: Any, arg: Any) -> str | None:
-        for v in values:
+        for index, v in enumerate(values):
             msg = check(v, arg)
             if msg:  # name the element unless the message already quotes it
+                if not echo:
+                    return f"element {index + 1} {msg}"
                 return msg if _show(v) in msg else f"element {_show(v)} {msg}"
         return None
 
@@ -368,6 +382,7 @@ RULES: dict[str, Rule] = {
             "trailing space"
         ),
     ),
+    "each_url": Rule(_each(_url, echo=False), lambda a: f"each a URL such as `{a[0]}://host:port`"),
     "each_instance_id": Rule(
         _each(_instance_id), lambda k: f"each a {k} instance ID such as `{INSTANCE_IDS[k][1]}`"
     ),

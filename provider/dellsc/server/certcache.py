@@ -7,14 +7,18 @@ process of a command makes it and the others of the same command (same parent pr
 parent start time) read it from a private cache: a 0700 directory of this user
 (``$XDG_RUNTIME_DIR/dellsc``, else ``<tmp>/dellsc-<uid>``), one 0600 file per command. The key
 protects nothing a reader of that directory could not already reach (the socket directory is
-this user's too). Files of commands that have ended are removed; where any of this cannot be
-checked (no /proc, a directory not ours), every process makes its own certificate.
+this user's too). The process that writes a command's file starts a watcher (`certwatch`)
+that removes it as soon as the command ends, however it ends (kill -9 included); each process
+also removes the files of commands that have ended (should a watcher have been killed too).
+Where any of this cannot be checked (no /proc, a directory not ours), every process makes its
+own certificate and nothing is written.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -26,14 +30,15 @@ def server_certificate() -> tuple[bytes, bytes, str]:
     """(key PEM, certificate PEM, handshake field 6) for this process's server."""
     path = _cache_file()
     if path is not None:
+        _remove_ended(path.parent)
         cached = _read(path)
         if cached is not None:
             return cached
     from dellsc.server.autotls import generate_server_certificate
 
     cert = generate_server_certificate()
-    if path is not None:
-        _write(path, cert.key_pem + cert.cert_pem)
+    if path is not None and _write(path, cert.key_pem + cert.cert_pem):
+        _watch(path)
     return cert.key_pem, cert.cert_pem, cert.handshake_field
 
 
@@ -98,8 +103,8 @@ def _read(path: Path) -> tuple[bytes, bytes, str] | None:
     return key_pem, cert_pem, base64.b64encode(der).decode().rstrip("=")
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write atomically (0600) and remove the files of commands that have ended."""
+def _write(path: Path, data: bytes) -> bool:
+    """Write atomically (0600); False if it could not be written."""
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -108,8 +113,45 @@ def _write(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _remove_ended(folder: Path) -> None:
+    """Remove the files of commands (and the temporary files of processes) that have ended."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
         return
-    for old in path.parent.glob("tls-*.pem"):
-        pid, _, started = old.stem[len("tls-") :].partition("-")
-        if pid.isdigit() and _start_time(int(pid)) != started:
-            old.unlink(missing_ok=True)
+    for name in names:
+        if not name.startswith("tls-"):
+            continue
+        if name.endswith(".pem"):  # tls-<command pid>-<its start time>.pem
+            pid, _, started = name[len("tls-") : -len(".pem")].partition("-")
+            ended = not pid.isdigit() or _start_time(int(pid)) != started
+        elif name.endswith(".tmp"):  # tls-<pid>-<start>.<writer pid>.tmp
+            writer = name.rsplit(".", 2)[-2]
+            ended = not writer.isdigit() or not os.path.exists(f"/proc/{writer}")
+        else:
+            continue
+        if ended:
+            (folder / name).unlink(missing_ok=True)
+
+
+def _watch(path: Path) -> None:
+    """Start the watcher that removes `path` when the command (our parent) ends."""
+    pid, _, started = path.stem[len("tls-") :].partition("-")
+    script = Path(__file__).with_name("certwatch.py")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-I", "-S", "-B", str(script), pid, started, str(path)],
+            {},
+            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)],
+            setsid=True,
+        )
+    except (OSError, NotImplementedError):  # ended commands' files also go at every start
+        pass
+    finally:
+        os.close(devnull)

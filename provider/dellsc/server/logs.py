@@ -4,7 +4,8 @@ One JSON object per line; ``@level``, ``@message``, ``@module`` and ``@timestamp
 strings (a non-string there panics Terraform), the timestamp has exactly six fractional digits
 (otherwise the line is shown raw at DEBUG), and every ``extra=`` field becomes a string too.
 The ``dellsc`` logger tree logs at the level of ``TF_LOG_PROVIDER`` or else ``TF_LOG``;
-everything else (grpc, urllib3, requests) only from WARNING up.
+everything else (grpc, urllib3, requests) only from WARNING up. Every line goes through
+`dellsc.tf.masks`: no registered secret or URL user info is ever written.
 """
 
 from __future__ import annotations
@@ -62,18 +63,20 @@ class HclogFormatter(logging.Formatter):
         import json
         from datetime import UTC, datetime
 
+        from dellsc.tf.masks import mask
+
         when = datetime.fromtimestamp(record.created, UTC)
         entry = {
             "@level": hclog_level(record.levelno),
-            "@message": record.getMessage(),
+            "@message": mask(record.getMessage()),
             "@module": record.name,
             "@timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         }
         for key, value in vars(record).items():
             if key not in _RECORD_FIELDS and not key.startswith("@"):
-                entry[key] = str(value)
+                entry[key] = mask(str(value))
         if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+            entry["error"] = mask(self.formatException(record.exc_info))
         return json.dumps(entry)
 
 

@@ -85,6 +85,7 @@ def _launch_problem(name: str) -> str | None:
 
 
 def _serve(load: Callable[[], object], name: str, debug: bool) -> int:
+    parent = os.getppid()  # now: Terraform may be gone by the time the handshake is out
     stop = threading.Event()
     crashed: list[BaseException] = []
 
@@ -111,7 +112,7 @@ def _serve(load: Callable[[], object], name: str, debug: bool) -> int:
             from dellsc.server import profiling
 
             profiling.handshake_done()
-        orphaned = _wait(stop)
+        orphaned = _wait(stop, parent)
         server.stop(SHUTDOWN_GRACE_SECONDS).wait(SHUTDOWN_GRACE_SECONDS + 0.5)
     finally:
         _remove_dir(socket_dir)
@@ -254,9 +255,8 @@ def _announce_reattach(name: str, path: str) -> None:
     print(f"TF_REATTACH_PROVIDERS='{json.dumps(reattach, separators=(',', ':'))}'", flush=True)
 
 
-def _wait(stop: threading.Event) -> bool:
-    """Block until ``stop`` is set (False) or the parent process is gone (True)."""
-    parent = os.getppid()
+def _wait(stop: threading.Event, parent: int) -> bool:
+    """Block until ``stop`` is set (False) or the parent process ``parent`` is gone (True)."""
     while not stop.wait(PARENT_POLL_SECONDS):
         if os.getppid() != parent:
             return True

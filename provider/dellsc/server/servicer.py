@@ -53,6 +53,8 @@ class ProviderCore(Protocol):
 
     def describe_error(self, exc: Exception) -> tuple[str, str]: ...
 
+    def notices(self, diags: Diagnostics) -> None: ...
+
 
 def _attribute_proto(attr: Attribute) -> pb.Schema.Attribute:
     msg = pb.Schema.Attribute(
@@ -154,6 +156,7 @@ class ProviderServicer:
             summary, detail = self.core.describe_error(exc)
             diags.error(summary, detail)
             log.debug("%s failed", rpc, exc_info=True)
+        self.core.notices(diags)  # e.g. a switch of DSM during this call
         log.debug("%s done in %.1f ms", rpc, (time.perf_counter() - start) * 1000)
 
     def _resource(self, type_name: str) -> tuple[Resource, Schema]:
