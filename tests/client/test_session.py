@@ -186,8 +186,8 @@ def test_dropped_connection_retries_reads_not_writes(
 
 
 def test_read_timeout(emulator: Emulator) -> None:
-    emulator.admin.fault(method="GET", path="StorageUsage$", action="delay", delay_s=1.0)
-    with emulator.client(ssn=SSN, request_timeout=0.3, retry=RetryPolicy(max_attempts=1)) as c:
+    emulator.admin.fault(method="GET", path="StorageUsage$", action="delay", delay_s=8.0)
+    with emulator.client(ssn=SSN, request_timeout=2.0, retry=RetryPolicy(max_attempts=1)) as c:
         with pytest.raises(errors.ScReadTimeout):
             c.storage_usage()
 
