@@ -1,0 +1,174 @@
+"""A site disaster, through real Terraform: the realistic module of issue 17 (two volumes in a
+consistency group, a snapshot, a host and its mappings, a standby host with the same IQN on the
+secondary, a `dellsc_storage_center` data source and a replication plan) grows a volume, loses
+its primary Storage Center, fails over without `-target`, plans cleanly during the outage,
+fences the returning primary and fails back. The arrays are read over REST after each apply,
+and every apply is followed by a clean plan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dellsc.emulator import EmulatorOptions, EmulatorServer
+from tests.acceptance.configs_dr import (
+    HOST,
+    IQN,
+    PLAN,
+    STANDBY,
+    VOLUMES,
+    host_mapped,
+    module,
+    server_id,
+    size_bytes,
+    state,
+)
+from tests.acceptance.configs_repl import PRIMARY, SECONDARY, Arrays
+from tests.acceptance.conftest import PASSWORD
+from tests.acceptance.harness import GIB, ArrayProbe, Terraform
+
+pytestmark = pytest.mark.acceptance
+# Set DELLSC_TEST_CAPTURE_DIR to keep the outputs the runbook quotes
+# (docs/guides/disaster-recovery.md, "When a site is down").
+CAPTURE_DIR = os.environ.get("DELLSC_TEST_CAPTURE_DIR")
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(EmulatorOptions(password=PASSWORD, ssns=(PRIMARY, SECONDARY))) as server:
+        yield server
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def capture(name: str, text: str) -> None:
+    if CAPTURE_DIR:
+        Path(CAPTURE_DIR, name).write_text(text)
+
+
+def plan_diagnostics(tf: Terraform) -> tuple[int, list[dict[str, str]]]:
+    """`terraform plan -json -detailed-exitcode`: its exit code and its diagnostics."""
+    result = tf.run("plan", "-input=false", "-json", "-detailed-exitcode", ok=None)
+    diags = []
+    for line in result.stdout.splitlines():
+        event = json.loads(line)
+        if event.get("type") == "diagnostic":
+            diag = event["diagnostic"]
+            diags.append({
+                "severity": diag["severity"], "summary": diag["summary"],
+                "detail": flat(diag.get("detail", "")), "address": diag.get("address", ""),
+            })  # fmt: skip
+    assert result.code in (0, 2), result.output
+    return result.code, diags
+
+
+def clean(tf: Terraform) -> list[dict[str, str]]:
+    """Assert an empty plan without errors; its warnings."""
+    code, diags = plan_diagnostics(tf)
+    assert code == 0, f"plan not empty: {diags}"
+    assert not [d for d in diags if d["severity"] == "error"], diags
+    return diags
+
+
+def apply(tf: Terraform, config: str) -> str:
+    tf.write(config)
+    return flat(tf.apply().output)
+
+
+def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe) -> None:
+    arrays = Arrays(probe)
+    tf.write(module())
+    tf.init()
+    apply(tf, module())
+    assert clean(tf) == []
+    values = state(tf)
+    ids = {k: values[f"dellsc_volume.{k}"]["id"] for k in VOLUMES}
+    host = server_id(arrays, PRIMARY, HOST)
+    standby = server_id(arrays, SECONDARY, STANDBY)
+    for key in VOLUMES:
+        assert host_mapped(arrays, ids[key]) == {host}
+    pairs = values[PLAN]["pairs"]
+    assert {vid: pairs[vid]["initiators"] for vid in ids.values()} == {
+        vid: [IQN] for vid in ids.values()
+    }, "the plan records which initiators each volume serves"
+    assert values["data.dellsc_storage_center.primary"]["connected"] is True
+
+    # grow a replicated volume: its copy follows
+    apply(tf, module(data_gb=3))
+    clean(tf)
+    copy = arrays.volume(state(tf)[PLAN]["pairs"][ids["data"]]["destination_volume_id"])
+    assert size_bytes(copy) >= 3 * GIB, "the copy is at least the new size"
+
+    # the disaster: the whole configuration plans, and fails over, without -target
+    arrays.down(PRIMARY)
+    failover = module(data_gb=3, active_site="secondary")
+    tf.write(failover)
+    mutations = probe.mutations()
+    code, diags = plan_diagnostics(tf)
+    assert probe.mutations() == mutations, "a plan changes nothing"
+    assert code == 2 and not [d for d in diags if d["severity"] == "error"], diags
+    summaries = [d["summary"] for d in diags]
+    assert summaries.count("Storage Center Unreachable") == len(
+        {d["address"].split(".")[0] + "." + d["address"].split(".")[1]
+         for d in diags if d["summary"] == "Storage Center Unreachable"}
+    ), "one warning per resource type"
+    preview = " ".join(d["detail"] for d in diags if d["summary"].startswith("Failover: "))
+    assert preview.count(f"mapped to {STANDBY!r}") == 2, diags
+    started = time.perf_counter()
+    applied = apply(tf, failover)
+    failover_s = time.perf_counter() - started
+    capture("site-down-failover-apply.txt", applied)
+    warnings = clean(tf)
+    assert not [w for w in warnings if w["summary"].startswith("Failover")]
+    by_name = arrays.by_name(SECONDARY)
+    assert set(by_name) == set(VOLUMES.values()), "the copies took the volumes' names"
+    assert size_bytes(by_name[VOLUMES["data"]]) >= 3 * GIB
+    for name in VOLUMES.values():
+        assert host_mapped(arrays, by_name[name]["instanceId"]) == {standby}
+    values = state(tf)
+    assert values[PLAN]["active_site"] == "secondary"
+    assert values["data.dellsc_storage_center.primary"]["connected"] is False
+    for key in VOLUMES:
+        assert values[f"dellsc_volume.{key}"]["id"] == ids[key], "kept, not re-created"
+
+    # the primary comes back: its volumes still serve the host; the next apply fences them
+    arrays.up(PRIMARY)
+    for key in VOLUMES:
+        assert host_mapped(arrays, ids[key]) == {host}, "split brain until fenced"
+    code, diags = plan_diagnostics(tf)
+    assert code == 2, diags
+    fencing = [d for d in diags if d["summary"].startswith("Fence")]
+    assert len(fencing) == 2, diags
+    applied = apply(tf, failover)
+    for key in VOLUMES:
+        assert host_mapped(arrays, ids[key]) == set(), "fenced: no host writes to the stale copy"
+    clean(tf)
+
+    # failback: the volumes serve the host again and replicate to the copies
+    failback = module(data_gb=3, active_site="primary")
+    started = time.perf_counter()
+    applied = apply(tf, failback)
+    failback_s = time.perf_counter() - started
+    capture("site-down-failback-apply.txt", applied)
+    assert clean(tf) == []
+    values = state(tf)
+    copies = {vid: p["destination_volume_id"] for vid, p in values[PLAN]["pairs"].items()}
+    for key, name in VOLUMES.items():
+        assert host_mapped(arrays, ids[key]) == {host}
+        assert host_mapped(arrays, copies[ids[key]]) == set()
+        repl = arrays.replication_of(ids[key])
+        assert repl["state"] == "Up" and repl["destinationVolume"]["instanceId"] == copies[ids[key]]
+        assert arrays.volume(copies[ids[key]])["name"] == f"Cinder repl of {name}"
+    assert len(arrays.replications()) == 2
+    assert set(arrays.by_name(SECONDARY)) == {f"Cinder repl of {n}" for n in VOLUMES.values()}
+    assert set(arrays.by_name(PRIMARY)) == set(VOLUMES.values()), "no stray volumes"
+    print(f"site down: failover {failover_s:.1f} s, failback {failback_s:.1f} s ({tf.binary})")
+    assert IQN  # the standby host owns the same initiator
