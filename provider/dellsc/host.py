@@ -34,3 +34,7 @@ class ProviderHost(Protocol):
     def first_plan_of(self, type_name: str, object_id: str) -> bool:
         """True the first time this process plans the object (see `Resource.check_single_owner`)."""
         ...
+
+    def first_warning(self, key: str) -> bool:
+        """True the first time this process asks for `key`: a warning said once per process."""
+        ...

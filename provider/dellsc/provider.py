@@ -54,6 +54,7 @@ class DellscProvider:
         self._instances: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._planned_ids: set[tuple[str, str]] = set()
+        self._warned: set[str] = set()
 
     # -- configuration -------------------------------------------------------------------
 
@@ -210,6 +211,13 @@ class DellscProvider:
             if key in self._planned_ids:
                 return False
             self._planned_ids.add(key)
+            return True
+
+    def first_warning(self, key: str) -> bool:
+        with self._lock:
+            if key in self._warned:
+                return False
+            self._warned.add(key)
             return True
 
     def action(self, type_name: str) -> Action:

@@ -125,7 +125,10 @@ def host_mapped(arrays: Arrays, volume_id: str) -> set[str]:
 
 
 def size_bytes(volume: dict[str, Any]) -> int:
-    return int(float(str(volume["configuredSize"]).split()[0]))
+    """A volume's size, from a REST reply or from the emulator's state dump."""
+    if "configuredSize" in volume:
+        return int(float(str(volume["configuredSize"]).split()[0]))
+    return int(volume["_sizeBytes"])
 
 
 __all__ = ["PRIMARY", "SECONDARY", "Arrays"]

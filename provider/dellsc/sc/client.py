@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from .bulk import BulkMixin
 from .folders import FoldersMixin
 from .groups import GroupsMixin
 from .models import StorageUsage
@@ -17,7 +18,7 @@ from .profiles import ProfilesMixin
 from .replication import ReplicationMixin
 
 
-class ScClient(GroupsMixin, ReplicationMixin, PortsMixin, FoldersMixin, ProfilesMixin):
+class ScClient(GroupsMixin, ReplicationMixin, BulkMixin, PortsMixin, FoldersMixin, ProfilesMixin):
     """Typed DSM REST client bound to one Storage Center (`ssn`): `ScClient(config, cache=False)`.
 
     `cache=True` answers `get_volume` / `get_volume_configuration` from one bulk GetList per

@@ -117,9 +117,7 @@ def measure(
     return rows
 
 
-def run(
-    counts: list[int], latencies: list[float], parallelism: int | None
-) -> list[dict[str, Any]]:
+def run(counts: list[int], latencies: list[float], parallelism: int | None) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     args = ("--ssn", str(PRIMARY), "--ssn", str(SECONDARY))
     for count in counts:  # a fresh emulator per N: the refresh reads every volume of the SC
