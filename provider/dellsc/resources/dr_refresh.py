@@ -7,7 +7,8 @@ fact that an earlier step already changed:
 
 - the initiators a volume serves are read only while the pair replicates (the volume is the
   one serving hosts); once failed over they stay as recorded, whatever the array shows;
-- sizes are read from whichever SC answers, the rest kept;
+- sizes are read from whichever SC answers, the rest kept (while the primary is down, a copy
+  that replicated and grew past the recorded size of its volume says the volume grew too);
 - `fenced` (a failed-over pair's original is mapped to no host) is read while the primary
   answers; while it does not, the pair keeps its last known state.
 """
@@ -48,8 +49,20 @@ class Reading:
 
 
 def took_over(copy: ScVolume) -> bool:
-    """A copy named as its volume serves the hosts (failed over)."""
+    """A copy named as its volume has taken over from it (a failover's third step)."""
     return not copy.name.startswith(REPL_PREFIX)
+
+
+def failed_over(secondary: Site, copy: ScVolume, pair: dict[str, Any] | None) -> bool:
+    """A copy that took over and serves every server of its SC owning an initiator the
+    volume served: the failover is complete (else it was cut off, and is `broken`)."""
+    if not took_over(copy):
+        return False
+    initiators = (pair or {}).get("initiators")
+    if not initiators:
+        return True
+    mapped = secondary.host_ids(copy.instance_id)
+    return all(h.server_id in mapped for h in secondary.hosts_for(list(initiators)))
 
 
 def read_pairs(
@@ -108,9 +121,18 @@ def _plain(
             return None
         copy = secondary.volume(prior_copy) if reading.secondary_up else None
         pair = dict(prior)
-        if copy is not None and took_over(copy) and prior["state"] != FAILED_OVER:
-            pair = pair_value(prior_copy, FAILED_OVER, False, None, prior)  # by another tool
-        return record(pair, copy_bytes=copy.configured_size_bytes if copy else None)
+        if copy is None:
+            return pair
+        if took_over(copy):  # by this plan, by another tool; complete or cut off
+            state = FAILED_OVER if failed_over(secondary, copy, prior) else BROKEN
+            if state != prior["state"]:
+                pair = pair_value(prior_copy, state, False, None, prior)
+        size = copy.configured_size_bytes
+        recorded = prior.get("volume_size_bytes")
+        # a copy the replication grew past the recorded size followed a grow of its volume
+        # that no refresh recorded (the volume grew in the last apply)
+        grown = prior["state"] == REPLICATING and recorded is not None and size > recorded
+        return record(pair, copy_bytes=size, volume_bytes=size if grown else None)
     volume = primary.volume(volume_id)
     if volume is None:
         return None
@@ -128,7 +150,7 @@ def _plain(
             return None
         if reading.secondary_up and (copy is None or not took_over(copy)):
             return None
-        state = FAILED_OVER
+        state = FAILED_OVER if copy is None or failed_over(secondary, copy, prior) else BROKEN
     elif up and (copy is None or not took_over(copy)):
         state = REPLICATING
     elif up:
@@ -136,7 +158,7 @@ def _plain(
     elif copy is None:
         state = prior["state"] if prior else BROKEN
     else:
-        state = FAILED_OVER if took_over(copy) else BROKEN
+        state = FAILED_OVER if failed_over(secondary, copy, prior) else BROKEN
     pair = pair_value(copy_id, state, False, None, prior)
     if state == REPLICATING:
         assert replication is not None
