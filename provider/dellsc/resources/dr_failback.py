@@ -13,8 +13,9 @@ these steps; the array shows which are done, so an apply after any fault does wh
    recorded), then rename the copy `Cinder repl of <name>`: a copy so named, replicated to
    by its volume, is a pair that has failed back.
 
-After step 4 and before step 5 no replication links the two; the original then holds the
-copy's `failback` snapshot, which is how a later apply knows not to replicate back again.
+An apply cut off after step 4 and before step 5 leaves no replication between the two, as
+one cut off after step 2 does: the next apply replicates back again (the copy serves no host
+since step 1, so this only costs the time of an incremental sync, and never loses a write).
 
 Nothing starts for a pair whose copy and volume differ in size: the array refuses to
 replicate into a smaller volume, so the failback would stop half-way with the volume
@@ -61,12 +62,13 @@ class Failback:
     """The failback steps of one plan's pairs, with the array's state read once."""
 
     def __init__(self, client: ScClient, settings: Settings, timeout: float) -> None:
-        self.client = client
+        self.client = client = client.synchronous()  # one request per step (no task polls)
         self.settings = settings
         self.timeout = timeout
         self.pairs = Pairs(client, settings)
         self.primary = Site(client, settings.source_ssn)
         self.secondary = Site(client, settings.destination_ssn)
+        self._common: dict[str, ScReplay | None] = {}  # what `problems` found, per volume
 
     # -- checks (reads only) ---------------------------------------------------------------
 
@@ -116,8 +118,17 @@ class Failback:
             )
         return None
 
-    def problems(self, pairs: dict[str, dict[str, Any]]) -> dict[str, str]:
-        """Why a pair cannot fail back (reads only), for every pair that cannot."""
+    def start_point(self, volume_id: str, copy_id: str) -> ScReplay | None:
+        """The common replay the failback replicates back from (read once per process)."""
+        if volume_id not in self._common:
+            self._common[volume_id] = self.common_replay(volume_id, copy_id)
+        return self._common[volume_id]
+
+    def problems(
+        self, pairs: dict[str, dict[str, Any]], *, replays: bool = True
+    ) -> dict[str, str]:
+        """Why a pair cannot fail back (reads only), for every pair that cannot. Without
+        `replays`, the common replay is taken as checked (by the plan of this same apply)."""
         if self.settings.live_volume:
             return {}
         todo = {v: p for v, p in pairs.items() if p.get("state") != REPLICATING}
@@ -129,9 +140,9 @@ class Failback:
             if self._finished(volume_id, copy_id) or self._forward(volume_id) is not None:
                 return None  # past the steps that need matching sizes and a common replay
             problem = self.size_problem(volume_id, copy_id)
-            if problem is None:
+            if problem is None and replays:
                 try:
-                    self.common_replay(volume_id, copy_id)
+                    self.start_point(volume_id, copy_id)
                 except FailbackError as exc:
                     problem = str(exc)
             return problem
@@ -144,9 +155,10 @@ class Failback:
 
     # -- the steps -------------------------------------------------------------------------
 
-    def run(self, pairs: dict[str, dict[str, Any]]) -> Moved:
+    def run(self, pairs: dict[str, dict[str, Any]], *, planned: bool = False) -> Moved:
+        """Fail every pair back; `planned`: the plan of this apply checked their replays."""
         moved = Moved()
-        blocked = self.problems(pairs)
+        blocked = self.problems(pairs, replays=not planned)
         for volume_id, problem in blocked.items():
             moved.pairs[volume_id] = pairs[volume_id]
             moved.errors[volume_id] = FailbackError(problem)
@@ -193,13 +205,12 @@ class Failback:
             initiators = self.secondary.initiators(copy_id)
         if self._forward(volume_id) is None:
             back = self.secondary.replication_to(copy_id, s.source_ssn)
-            if back is None and not self._synced_back(volume_id, copy_id):
+            if back is None:
                 back = self._replicate_back(volume_id, copy_id)  # steps 1-3
-            if back is not None:  # step 4
-                self._wait_synced(back.instance_id)
-                client.delete_replication(
-                    back.instance_id, delete_destination=False, recycle_destination=False
-                )
+            self._wait_synced(back.instance_id)  # step 4
+            client.delete_replication(
+                back.instance_id, delete_destination=False, recycle_destination=False
+            )
             self._replicate_forward(volume_id, copy_id)  # step 5
         mapped = self.primary.host_ids(volume_id)  # step 6
         for host in self.primary.hosts_for(initiators):
@@ -217,9 +228,9 @@ class Failback:
 
     def _replicate_back(self, volume_id: str, copy_id: str) -> ScReplication:
         s, client = self.settings, self.client
-        common = self.common_replay(volume_id, copy_id)
+        common = self._common.get(volume_id)
         log.info("failback of %s from %s", volume_id,
-                 f"common replay {common.instance_id}" if common else "scratch")  # fmt: skip
+                 f"replay {common.instance_id}" if common else "its latest state")  # fmt: skip
         if self.primary.host_ids(volume_id):  # 1. fence the original
             client.unmap_all(volume_id)
             self.primary.unmapped(volume_id)
@@ -231,7 +242,11 @@ class Failback:
             client.delete_replication(
                 old.instance_id, delete_destination=False, recycle_destination=False
             )
-        client.create_replay(copy_id, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)  # 3.
+        copy = self.secondary.volume(copy_id)  # 3.
+        if copy is not None and copy.active and copy.replay_allowed:
+            client.snapshot_active(copy_id, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)
+        else:
+            client.create_replay(copy_id, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)
         return self._replicate(
             copy_id, s.source_ssn, volume_id,
             qos=self.pairs.qos_node_id(FAILBACK_QOS_NODE, s.destination_ssn),
@@ -263,6 +278,7 @@ class Failback:
             return self.client.create_replication(
                 source, destination_ssn, qos, synchronous=synchronous, sync_mode=sync_mode,
                 replicate_active_replay=active_replay, destination_volume_id=destination,
+                check_destination=False,
             )  # fmt: skip
         except errors.ScError as exc:
             if not errors.outcome_unknown(exc):
@@ -274,19 +290,6 @@ class Failback:
                 raise
             log.info("the replication of %s into %s started despite: %s", source, destination, exc)
             return found
-
-    def _synced_back(self, volume_id: str, copy_id: str) -> bool:
-        """Whether the original already holds the copy's latest `failback` snapshot: the
-        data was replicated back, and only the replication forward is left to make."""
-        marks = [
-            r
-            for r in self.client.volume_replays(copy_id)
-            if r.description == FAILBACK_REPLAY and not r.active and not r.marked_for_expiration
-        ]
-        if not marks:
-            return False
-        latest = max(marks, key=replay_order).global_index
-        return any(r.global_index == latest for r in self.client.volume_replays(volume_id))
 
     def _wait_synced(self, replication_id: str) -> None:
         deadline = time.monotonic() + self.timeout

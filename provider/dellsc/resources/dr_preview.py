@@ -121,7 +121,7 @@ def failback(fb: Failback, pairs: dict[str, dict[str, Any]], diags: Diagnostics)
         if s.live_volume or copy is None:
             return ""
         try:
-            replay = fb.common_replay(volume_id, copy)
+            replay = fb.start_point(volume_id, copy)
         except (FailbackError, errors.ScApiError):
             return ""
         if replay is None:

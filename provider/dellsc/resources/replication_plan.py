@@ -387,7 +387,8 @@ class ReplicationPlanResource(Resource):
             if site == "secondary":
                 moved = Failover(client, settings).run(pairs)
             else:
-                moved = Failback(client, settings, self._failback_timeout(planned)).run(pairs)
+                failback = Failback(client, settings, self._failback_timeout(planned))
+                moved = failback.run(pairs, planned=True)
             state["pairs"] = moved.pairs
             if moved.errors:
                 self._report(moved, "Failover" if site == "secondary" else "Failback", diags)

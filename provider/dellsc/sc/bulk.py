@@ -51,6 +51,12 @@ class BulkMixin(ClientCore):
         path = f"StorageCenter/ScVolume/{volume_id}/MapToServer"
         return self._write_one(ScMappingProfile, "POST", path, body)
 
+    def snapshot_active(self, volume_id: str, description: str, expire_minutes: int) -> None:
+        """`CreateReplay` of a volume known to be active (no read to check it first)."""
+        check_id(volume_id, "volume id")
+        body = {"description": description, "expireTime": expire_minutes}
+        self._write("POST", f"StorageCenter/ScVolume/{volume_id}/CreateReplay", body)
+
     def grow_to(self, volume_id: str, size_bytes: int) -> None:
         """Grow a volume to exactly `size_bytes` (whole GiB as `N GB`, as the driver sends
         sizes; anything else in bytes)."""

@@ -64,15 +64,18 @@ class Poller:
         return True
 
 
-def run_task(session: ScSession, method: str, path: str, body: Any = None) -> Any:
+def run_task(
+    session: ScSession, method: str, path: str, body: Any = None, *, is_async: bool = True
+) -> Any:
     """Send a mutating call asynchronously and wait for its result (the final reply's JSON).
 
-    A synchronous answer (any 2xx that is not an AsyncTask) is accepted as the result.
+    A synchronous answer (any 2xx that is not an AsyncTask) is accepted as the result; with
+    `is_async=False` the call is sent without the `async` header, asking for one.
     Raises ScTaskFailed when a poll is answered with an error, ScTimeout past the deadline.
     """
     config = session.config
     poller = Poller(config.task_timeout, config.poll_interval)
-    data = session.request(method, path, body, read=False, is_async=True).data
+    data = session.request(method, path, body, read=False, is_async=is_async).data
     while is_async_task(data):
         task = parse(AsyncTask, data, method, path)
         try:

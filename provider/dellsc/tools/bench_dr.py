@@ -1,11 +1,14 @@
 """The disaster-recovery rows of `make bench`: failover and failback of N replicated volumes.
 
-For each N (10 and 100 by default) a configuration of N volumes in one
-`dellsc_replication_plan` is applied once against an emulator with two Storage Centers; then,
+For each N (10 and 100 by default) a configuration of N volumes, each mapped to a host, in one
+`dellsc_replication_plan` (and a standby host on the secondary with the host's initiator) is
+applied once against an emulator with two Storage Centers; then,
 for each DSM latency (0 and 100 ms: the emulator's `delay` fault on every request), four
 `terraform apply` runs are timed: failover with the primary up, failback, failover with the
 primary down, and failback once it is back (which fences the returning primary first). Each
-row also counts the DSM requests of that apply per volume, with and without task polls.
+row also counts the DSM requests the move adds per volume (those of the apply, less those of a
+plan of the same configuration before it: the refresh of the volumes and mappings is not the
+move's), with and without task polls.
 
 The emulator answers a replication's progress as synced at once, so no failback waits for
 data to travel: the times are the provider's own (what the issue calls "excluding the
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,19 +32,31 @@ from dellsc.tools.sandbox import Sandbox
 
 ROOT = Path(".bench/dr")
 PRIMARY, SECONDARY = 64702, 64703
+IQN = "iqn.1994-05.com.redhat:bench-host"
 POLL_ROUTE = "GET ApiConnection/AsyncTask/{id}"
 APPLY = ("apply", "-auto-approve", "-input=false", "-lock=false")
+PLAN = ("plan", "-input=false", "-lock=false", "-detailed-exitcode")
 # the issue's targets for N = 100 at 100 ms per request
 TARGETS_S = {"failover": 15.0, "failback": 40.0}
 
 
 def config(count: int, site: str, parallelism: int | None) -> str:
+    """N volumes, each mapped to one host, replicated by one plan; a standby host on the
+    secondary owns the host's initiator (what the failover maps each copy to)."""
     extra = "" if parallelism is None else f"\n  parallelism     = {parallelism}"
     return (
         'terraform {\n  required_providers {\n    dellsc = { source = "dellsc/dellsc" }\n  }\n}\n'
         f'provider "dellsc" {{\n  ssn = {PRIMARY}\n}}\n'
+        f'provider "dellsc" {{\n  alias = "dr"\n  ssn   = {SECONDARY}\n}}\n'
+        f'resource "dellsc_server" "host" {{\n  name             = "bench-host"\n'
+        f'  iscsi_initiators = ["{IQN}"]\n}}\n'
+        f'resource "dellsc_server" "standby" {{\n  provider         = dellsc.dr\n'
+        f'  name             = "bench-standby"\n  iscsi_initiators = ["{IQN}"]\n}}\n'
         f'resource "dellsc_volume" "v" {{\n  count   = {count}\n'
         '  name    = "dr-${count.index}"\n  size_gb = 1\n}\n'
+        f'resource "dellsc_volume_mapping" "m" {{\n  count     = {count}\n'
+        "  volume_id = dellsc_volume.v[count.index].id\n"
+        "  server_id = dellsc_server.host.id\n}\n"
         'resource "dellsc_replication_plan" "dr" {\n  name            = "bench"\n'
         f"  destination_ssn = {SECONDARY}\n  volume_ids      = dellsc_volume.v[*].id\n"
         f'  active_site     = "{site}"{extra}\n}}\n'
@@ -75,10 +92,13 @@ class Admin:
 def _apply(sandbox: Sandbox, workdir: Path, text: str) -> float:
     (workdir / "main.tf").write_text(text)
     started = time.perf_counter()
-    code = sandbox.terraform(workdir, *APPLY, quiet=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "dellsc.cli", "terraform", *APPLY, "-no-color"],
+        cwd=workdir, env=sandbox.env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
     elapsed = time.perf_counter() - started
-    if code != 0:
-        raise RuntimeError(f"terraform apply in {workdir} exited {code}")
+    if result.returncode != 0:
+        raise RuntimeError(f"terraform apply in {workdir} failed:\n{result.stderr[-3000:]}")
     return elapsed
 
 
@@ -101,10 +121,15 @@ def measure(
                     admin.call("POST", f"storage_centers/{PRIMARY}/down")
                 if move == "failback" and primary == "down":
                     admin.call("POST", f"storage_centers/{PRIMARY}/up")
+                admin.call("POST", "stats/reset")  # what a plan of the same state costs
+                if sandbox.terraform(workdir, *PLAN, quiet=True) not in (0, 2):
+                    raise RuntimeError(f"terraform plan in {workdir} failed")
+                base, base_polls = admin.requests()
                 admin.latency(latency)
                 admin.call("POST", "stats/reset")
                 seconds = _apply(sandbox, workdir, config(count, site, parallelism))
                 total, polls = admin.requests()
+                total, polls = total - base, polls - base_polls
                 admin.latency(0)
                 row = {
                     "volumes": count, "latency_ms": round(latency * 1000), "move": move,
@@ -118,6 +143,7 @@ def measure(
 
 
 def run(counts: list[int], latencies: list[float], parallelism: int | None) -> list[dict[str, Any]]:
+    shutil.rmtree(ROOT, ignore_errors=True)
     rows: list[dict[str, Any]] = []
     args = ("--ssn", str(PRIMARY), "--ssn", str(SECONDARY))
     for count in counts:  # a fresh emulator per N: the refresh reads every volume of the SC
