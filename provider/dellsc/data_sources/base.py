@@ -45,10 +45,13 @@ class DataSource:
     def answer(self, config: Values, diags: Diagnostics) -> Values:
         """`read`, except that a data source about an unreachable Storage Center answers what
         it can (`unreachable`) with one warning per type, instead of failing the plan."""
+        ssn = self.home_ssn(config)
+        if ssn is not None and outage.known_down(self.provider, ssn):
+            outage.warn(self.provider, self.type_name, ssn, None, diags)
+            return self.unreachable(config, ssn)
         try:
             return self.read(config, diags)
         except Exception as exc:
-            ssn = self.home_ssn(config)
             if ssn is None or not outage.unreachable(self.provider, exc, ssn):
                 raise
             outage.warn(self.provider, self.type_name, ssn, exc, diags)

@@ -62,10 +62,14 @@ class Resource:
     def refresh(self, state: Values, diags: Diagnostics) -> Values | None:
         """`read`, except that an object whose Storage Center is unreachable keeps its last
         known state (one warning per type, see `outage`)."""
+        ssn = self.home_ssn(state)
+        if outage.known_down(self.provider, ssn):
+            assert ssn is not None
+            outage.warn(self.provider, self.type_name, ssn, None, diags)
+            return state
         try:
             return self.read(state, diags)
         except Exception as exc:
-            ssn = self.home_ssn(state)
             if ssn is None or not outage.unreachable(self.provider, exc, ssn):
                 raise
             outage.warn(self.provider, self.type_name, ssn, exc, diags)

@@ -10,15 +10,22 @@ and a data source answers what it can.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from dellsc.sc import errors
 
 if TYPE_CHECKING:
     from dellsc.host import ProviderHost
+    from dellsc.sc import ScClient
     from dellsc.tf.diagnostics import Diagnostics
 
 _HOME = re.compile(r"(\d+)[.:]")
+# SCs found unreachable by a client (one per provider process, which lives for one phase of a
+# Terraform command): the next object on them keeps its state without asking the DSM again
+_DOWN: weakref.WeakKeyDictionary[ScClient, set[int]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
 def home_ssn(object_id: Any) -> int | None:
@@ -27,17 +34,30 @@ def home_ssn(object_id: Any) -> int | None:
     return int(match[1]) if match else None
 
 
+def known_down(provider: ProviderHost, ssn: int | None) -> bool:
+    """Whether this process already found SC `ssn` unreachable."""
+    if ssn is None or provider.catalog is None:  # not configured: nothing was asked yet
+        return False
+    with _LOCK:
+        return ssn in _DOWN.get(provider.client(), ())
+
+
 def unreachable(provider: ProviderHost, exc: BaseException, ssn: int | None) -> bool:
     """Whether `exc` comes from SC `ssn` being unreachable through the DSM (the DSM itself
-    answers; the SC behind it does not)."""
-    if isinstance(exc, errors.ScUnavailable):
-        return True
-    if ssn is None or not isinstance(exc, errors.ScApiError) or isinstance(exc, errors.ScAuthError):
+    answers; the SC behind it does not). Remembered for this process (`known_down`)."""
+    if ssn is None:
         return False
-    try:
-        return not provider.client().sc_reachable(ssn)
-    except errors.ScError:
-        return False
+    if not isinstance(exc, errors.ScUnavailable):
+        if not isinstance(exc, errors.ScApiError) or isinstance(exc, errors.ScAuthError):
+            return False
+        try:
+            if provider.client().sc_reachable(ssn):
+                return False
+        except errors.ScError:
+            return False
+    with _LOCK:
+        _DOWN.setdefault(provider.client(), set()).add(ssn)
+    return True
 
 
 def warn(

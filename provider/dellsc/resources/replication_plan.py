@@ -505,6 +505,10 @@ class ReplicationPlanResource(Resource):
             **settings,
         }
 
+    def home_ssn(self, state: Values) -> int | None:
+        """None: a plan reads what it can of either SC itself (`dr_refresh`)."""
+        return None
+
     def upgrade_state(self, version: int, state: Values) -> Values:
         """States written before `parallelism` existed take its default (no planned change)."""
         if state.get("parallelism") is None:

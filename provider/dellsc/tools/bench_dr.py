@@ -1,14 +1,18 @@
 """The disaster-recovery rows of `make bench`: failover and failback of N replicated volumes.
 
-For each N (10 and 100 by default) a configuration of N volumes, each mapped to a host, in one
-`dellsc_replication_plan` (and a standby host on the secondary with the host's initiator) is
-applied once against an emulator with two Storage Centers; then,
-for each DSM latency (0 and 100 ms: the emulator's `delay` fault on every request), four
-`terraform apply` runs are timed: failover with the primary up, failback, failover with the
-primary down, and failback once it is back (which fences the returning primary first). Each
-row also counts the DSM requests the move adds per volume (those of the apply, less those of a
-plan of the same configuration before it: the refresh of the volumes and mappings is not the
-move's), with and without task polls.
+Two configurations, each against an emulator with two Storage Centers: `volumes` (N volumes in
+one `dellsc_replication_plan`, as issue 17 measured) and `hosts` (each volume also mapped to a
+host, with a standby host on the secondary owning the host's initiator: what each copy is then
+mapped to). For each N (10 and 100) and DSM latency (0 and 100 ms: the emulator's `delay` fault
+on every request), four `terraform apply` runs are timed: failover with the primary up,
+failback, failover with the primary down, and failback once it is back (which fences the
+returning primary first). Each row gives
+
+- `apply`: the wall time of the whole `terraform apply` (its refresh and plan included);
+- `move`: the time the provider spent in the plan's ApplyResourceChange (`DELLSC_PROFILE`);
+- the DSM requests the move adds per volume: those of the apply, less those of a plan of the
+  same configuration just before it (the refresh of the volumes and mappings is not the
+  move's), with and without task polls.
 
 The emulator answers a replication's progress as synced at once, so no failback waits for
 data to travel: the times are the provider's own (what the issue calls "excluding the
@@ -40,27 +44,31 @@ PLAN = ("plan", "-input=false", "-lock=false", "-detailed-exitcode")
 TARGETS_S = {"failover": 15.0, "failback": 40.0}
 
 
-def config(count: int, site: str, parallelism: int | None) -> str:
-    """N volumes, each mapped to one host, replicated by one plan; a standby host on the
-    secondary owns the host's initiator (what the failover maps each copy to)."""
+def config(count: int, site: str, parallelism: int | None, hosts: bool) -> str:
+    """N volumes replicated by one plan; with `hosts`, each mapped to one host, and a standby
+    host on the secondary owning the host's initiator (what the failover maps each copy to)."""
     extra = "" if parallelism is None else f"\n  parallelism     = {parallelism}"
-    return (
+    text = (
         'terraform {\n  required_providers {\n    dellsc = { source = "dellsc/dellsc" }\n  }\n}\n'
         f'provider "dellsc" {{\n  ssn = {PRIMARY}\n}}\n'
-        f'provider "dellsc" {{\n  alias = "dr"\n  ssn   = {SECONDARY}\n}}\n'
-        f'resource "dellsc_server" "host" {{\n  name             = "bench-host"\n'
-        f'  iscsi_initiators = ["{IQN}"]\n}}\n'
-        f'resource "dellsc_server" "standby" {{\n  provider         = dellsc.dr\n'
-        f'  name             = "bench-standby"\n  iscsi_initiators = ["{IQN}"]\n}}\n'
         f'resource "dellsc_volume" "v" {{\n  count   = {count}\n'
         '  name    = "dr-${count.index}"\n  size_gb = 1\n}\n'
-        f'resource "dellsc_volume_mapping" "m" {{\n  count     = {count}\n'
-        "  volume_id = dellsc_volume.v[count.index].id\n"
-        "  server_id = dellsc_server.host.id\n}\n"
         'resource "dellsc_replication_plan" "dr" {\n  name            = "bench"\n'
         f"  destination_ssn = {SECONDARY}\n  volume_ids      = dellsc_volume.v[*].id\n"
         f'  active_site     = "{site}"{extra}\n}}\n'
     )
+    if hosts:
+        text += (
+            f'provider "dellsc" {{\n  alias = "dr"\n  ssn   = {SECONDARY}\n}}\n'
+            f'resource "dellsc_server" "host" {{\n  name             = "bench-host"\n'
+            f'  iscsi_initiators = ["{IQN}"]\n}}\n'
+            f'resource "dellsc_server" "standby" {{\n  provider         = dellsc.dr\n'
+            f'  name             = "bench-standby"\n  iscsi_initiators = ["{IQN}"]\n}}\n'
+            f'resource "dellsc_volume_mapping" "m" {{\n  count     = {count}\n'
+            "  volume_id = dellsc_volume.v[count.index].id\n"
+            "  server_id = dellsc_server.host.id\n}\n"
+        )
+    return text
 
 
 class Admin:
@@ -89,30 +97,38 @@ class Admin:
         return int(stats["requests"]), int(stats["by_route"].get(POLL_ROUTE, 0))
 
 
-def _apply(sandbox: Sandbox, workdir: Path, text: str) -> float:
+def _apply(sandbox: Sandbox, workdir: Path, text: str) -> tuple[float, float]:
+    """Wall seconds of `terraform apply`, and seconds of the provider's longest
+    ApplyResourceChange (the move; DELLSC_PROFILE timing)."""
     (workdir / "main.tf").write_text(text)
+    profile = (workdir / "profile").resolve()
+    shutil.rmtree(profile, ignore_errors=True)
+    env = {**sandbox.env, "DELLSC_PROFILE": str(profile), "DELLSC_PROFILE_MODE": "timing"}
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "dellsc.cli", "terraform", *APPLY, "-no-color"],
-        cwd=workdir, env=sandbox.env, capture_output=True, text=True, timeout=1800,
+        cwd=workdir, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"terraform apply in {workdir} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+    reports = [json.loads(p.read_text()) for p in profile.glob("*-rpcs.json")]
+    applied = [r["rpcs"]["ApplyResourceChange"]["max_ms"] for r in reports
+               if "ApplyResourceChange" in r["rpcs"]]  # fmt: skip
+    return elapsed, max(applied, default=0.0) / 1000
 
 
 def measure(
-    sandbox: Sandbox, count: int, latencies: list[float], parallelism: int | None
+    sandbox: Sandbox, count: int, latencies: list[float], parallelism: int | None, hosts: bool
 ) -> list[dict[str, Any]]:
     """The rows of one N: each latency x (failover, failback) x (primary up, primary down)."""
     admin = Admin(sandbox)
-    workdir = ROOT / f"n{count}"
+    workdir = ROOT / f"n{count}-{'hosts' if hosts else 'volumes'}"
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "main.tf").write_text(config(count, "primary", parallelism))
+    (workdir / "main.tf").write_text(config(count, "primary", parallelism, hosts))
     if sandbox.terraform(workdir, "init", "-input=false", quiet=True) != 0:
         raise RuntimeError("terraform init failed")
-    _apply(sandbox, workdir, config(count, "primary", parallelism))
+    _apply(sandbox, workdir, config(count, "primary", parallelism, hosts))
     rows = []
     for latency in latencies:
         for primary in ("up", "down"):
@@ -127,13 +143,14 @@ def measure(
                 base, base_polls = admin.requests()
                 admin.latency(latency)
                 admin.call("POST", "stats/reset")
-                seconds = _apply(sandbox, workdir, config(count, site, parallelism))
+                seconds, moved = _apply(sandbox, workdir, config(count, site, parallelism, hosts))
                 total, polls = admin.requests()
                 total, polls = total - base, polls - base_polls
                 admin.latency(0)
                 row = {
-                    "volumes": count, "latency_ms": round(latency * 1000), "move": move,
-                    "primary": primary, "seconds": round(seconds, 2),
+                    "config": "hosts" if hosts else "volumes", "volumes": count,
+                    "latency_ms": round(latency * 1000), "move": move, "primary": primary,
+                    "seconds": round(seconds, 2), "move_seconds": round(moved, 2),
                     "requests_per_volume": round(total / count, 2),
                     "requests_per_volume_no_polls": round((total - polls) / count, 2),
                 }  # fmt: skip
@@ -142,26 +159,36 @@ def measure(
     return rows
 
 
-def run(counts: list[int], latencies: list[float], parallelism: int | None) -> list[dict[str, Any]]:
+def run(
+    counts: list[int],
+    latencies: list[float],
+    parallelism: int | None = None,
+    shapes: tuple[bool, ...] = (False, True),
+) -> list[dict[str, Any]]:
+    """Every row; `shapes`: without hosts, with hosts."""
     shutil.rmtree(ROOT, ignore_errors=True)
     rows: list[dict[str, Any]] = []
     args = ("--ssn", str(PRIMARY), "--ssn", str(SECONDARY))
-    for count in counts:  # a fresh emulator per N: the refresh reads every volume of the SC
-        with Sandbox(ROOT / "sandbox", emulator_args=args) as sandbox:
-            rows += measure(sandbox, count, latencies, parallelism)
+    for hosts in shapes:
+        for count in counts:  # a fresh emulator each: a refresh reads every volume of the SC
+            shutil.rmtree(ROOT / "sandbox", ignore_errors=True)
+            with Sandbox(ROOT / "sandbox", emulator_args=args) as sandbox:
+                rows += measure(sandbox, count, latencies, parallelism, hosts)
     return rows
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = ["N", "latency", "move", "primary", "apply", "requests/volume", "(no polls)", "target"]
+    head = ["config", "N", "latency", "move", "primary", "apply", "move", "requests/volume",
+            "(no polls)", "target (apply)"]  # fmt: skip
     lines = [head]
     for r in rows:
         target = ""
         if r["volumes"] == 100 and r["latency_ms"] == 100:
             bound = TARGETS_S[r["move"]]
             target = f"<= {bound:g} s {'met' if r['seconds'] <= bound else 'MISSED'}"
-        lines.append([str(r["volumes"]), f"{r['latency_ms']} ms", r["move"], r["primary"],
-                      f"{r['seconds']:.1f} s", f"{r['requests_per_volume']:.1f}",
+        lines.append([r["config"], str(r["volumes"]), f"{r['latency_ms']} ms", r["move"],
+                      r["primary"], f"{r['seconds']:.1f} s", f"{r['move_seconds']:.1f} s",
+                      f"{r['requests_per_volume']:.1f}",
                       f"{r['requests_per_volume_no_polls']:.1f}", target])  # fmt: skip
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
@@ -174,12 +201,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dellsc.tools.bench_dr", description=__doc__)
     parser.add_argument("--volumes", default="10,100", help="comma list of N")
     parser.add_argument("--latency-ms", default="0,100", help="comma list of DSM latencies")
-    parser.add_argument("--parallelism", type=int, default=None,
-                        help="the plan's parallelism (default: the provider's)")  # fmt: skip
-    ns = parser.parse_args(argv)
+    parser.add_argument(
+        "--parallelism",
+        type=int,
+        default=None,
+        help="the plan's parallelism (default: the provider's)",
+    )
+    parser.add_argument("--config", choices=("volumes", "hosts", "both"), default="both")
+    ns = parser.parse_args(argv)  # fmt: skip
     counts = [int(n) for n in ns.volumes.split(",")]
     latencies = [int(ms) / 1000 for ms in ns.latency_ms.split(",")]
-    rows = run(counts, latencies, ns.parallelism)
+    shapes = {"volumes": (False,), "hosts": (True,), "both": (False, True)}[ns.config]
+    rows = run(counts, latencies, ns.parallelism, shapes)
     print(table(rows))
     return 0
 
