@@ -47,14 +47,14 @@ class DataSource:
         it can (`unreachable`) with one warning per type, instead of failing the plan."""
         ssn = self.home_ssn(config)
         if ssn is not None and outage.known_down(self.provider, ssn):
-            outage.warn(self.provider, self.type_name, ssn, None, diags)
+            outage.warn(self.provider, self.type_name, ssn, None, diags, data_source=True)
             return self.unreachable(config, ssn)
         try:
             return self.read(config, diags)
         except Exception as exc:
             if ssn is None or not outage.unreachable(self.provider, exc, ssn):
                 raise
-            outage.warn(self.provider, self.type_name, ssn, exc, diags)
+            outage.warn(self.provider, self.type_name, ssn, exc, diags, data_source=True)
             return self.unreachable(config, ssn)
 
     def unreachable(self, config: Values, ssn: int) -> Values:

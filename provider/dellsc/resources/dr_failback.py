@@ -124,9 +124,7 @@ class Failback:
             self._common[volume_id] = self.common_replay(volume_id, copy_id)
         return self._common[volume_id]
 
-    def problems(
-        self, pairs: dict[str, dict[str, Any]], *, replays: bool = True
-    ) -> dict[str, str]:
+    def problems(self, pairs: dict[str, dict[str, Any]], *, replays: bool = True) -> dict[str, str]:
         """Why a pair cannot fail back (reads only), for every pair that cannot. Without
         `replays`, the common replay is taken as checked (by the plan of this same apply)."""
         if self.settings.live_volume:

@@ -146,6 +146,8 @@ def failback(fb: Failback, pairs: dict[str, dict[str, Any]], diags: Diagnostics)
             continue
         serving = fb.secondary.hosts(copy) if copy != "?" else []
         hosts = fb.primary.hosts_for(list(pair.get("initiators") or []))
+        original = fb.primary.volume(volume_id)
+        renamed = REPL_PREFIX + (original.name if original is not None else "<name>")
         diags.warning(
             f"Failback: {name}",
             f"The copy {copy}"
@@ -154,8 +156,8 @@ def failback(fb: Failback, pairs: dict[str, dict[str, Any]], diags: Diagnostics)
             + (done.result or "from their most recent common snapshot")
             + ". Once in sync the volume "
             + (f"is mapped to {', '.join(str(h) for h in hosts)} again and " if hosts else "")
-            + f"replicates to {copy} again, renamed {REPL_PREFIX}<name>. Nothing written on "
-            "the copy is lost.",
+            + f"replicates to {copy} again, renamed {renamed!r}. Nothing written on the copy is "
+            "lost.",
         )
 
 

@@ -66,6 +66,8 @@ def warn(
     ssn: int,
     exc: BaseException | None,
     diags: Diagnostics,
+    *,
+    data_source: bool = False,
 ) -> None:
     """The one warning per resource (or data source) type and SC in this process."""
     if not provider.first_warning(f"unreachable:{type_name}:{ssn}"):
@@ -77,9 +79,13 @@ def warn(
             cause = cause.partition(" (")[2].removesuffix(")") or cause
     elif exc is not None:
         cause = str(exc)
+    what = (
+        f"{type_name} answers with what the DSM still says of it (the rest null) until it is back."
+        if data_source
+        else f"Every {type_name} on it keeps its last known state until it is back: nothing is "
+        "re-created, changed or removed meanwhile."
+    )
     diags.warning(
         "Storage Center Unreachable",
-        f"Storage Center {ssn} cannot be reached through the DSM ({cause}). Every {type_name} "
-        "on it keeps its last known state until it is back: nothing is re-created, changed or "
-        "removed meanwhile.",
+        f"Storage Center {ssn} cannot be reached through the DSM ({cause}). {what}",
     )

@@ -283,9 +283,11 @@ class ReplicationPlanResource(Resource):
         } if fo.primary_up and fo.secondary_up else {}  # fmt: skip
         if due:
             dr_preview.fencing(fo, due, change.diags)
+            if not is_unknown(planned["pairs"]):  # the pairs change only by being fenced
+                planned["pairs"] = {v: p | {"fenced": True} if v in due else p
+                                    for v, p in pairs.items()}  # fmt: skip
         if behind:
             dr_preview.growth(fo, behind, change.diags)
-        if due or behind:
             planned["pairs"] = UNKNOWN
 
     def _preview_members(
