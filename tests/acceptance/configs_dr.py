@@ -1,8 +1,9 @@
 """The realistic disaster-recovery module of issue 17, and what the tests check of it.
 
-Two volumes in a consistency group, a snapshot, a host with a mapping on the primary, a standby
-host with the same IQN on the secondary (through a second provider), a `dellsc_storage_center`
-data source and a replication plan of both volumes.
+Two volumes in a consistency group (with a group snapshot), a snapshot, a host with a mapping
+of each volume on the primary, a standby host with the same IQN on the secondary (through a
+second provider), the `dellsc_storage_center` and `dellsc_volume` data sources and a
+replication plan of both volumes.
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ resource "dellsc_volume" "logs" {{
 resource "dellsc_consistency_group" "app" {{
   name       = "app-cg"
   volume_ids = [dellsc_volume.data.id, dellsc_volume.logs.id]
+}}
+
+resource "dellsc_consistency_group_snapshot" "app" {{
+  consistency_group_id = dellsc_consistency_group.app.id
+  name                 = "app-baseline"
+}}
+
+data "dellsc_volume" "data" {{
+  id = dellsc_volume.data.id
 }}
 
 resource "dellsc_snapshot" "baseline" {{

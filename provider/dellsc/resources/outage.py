@@ -70,7 +70,8 @@ def warn(
     data_source: bool = False,
 ) -> None:
     """The one warning per resource (or data source) type and SC in this process."""
-    if not provider.first_warning(f"unreachable:{type_name}:{ssn}"):
+    kind = f"data.{type_name}" if data_source else type_name
+    if not provider.first_warning(f"unreachable:{kind}:{ssn}"):
         return
     cause = "the DSM lists it as disconnected"
     if isinstance(exc, errors.ScApiError):

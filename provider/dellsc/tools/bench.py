@@ -10,7 +10,10 @@
 - per RPC type: calls and mean handler time in the plan process, and the provider's peak RSS
   (through `DELLSC_PROFILE`, in a run of its own);
 - emulator: simple requests per second over HTTPS keep-alive from two client processes, and
-  the server CPU time each costs.
+  the server CPU time each costs;
+- disaster recovery (`dellsc.tools.bench_dr`): failover and failback of 10 and 100 volumes at
+  0 and 100 ms per DSM request, with the primary up and down, and the DSM requests per volume
+  (`--skip-dr` leaves them out; they take the longest).
 
 Prints one table and writes `bench/results/<date>.json`. Medians of alternating runs; the
 machine is usually shared, so compare the ratios, which are measured side by side. Nothing
@@ -44,6 +47,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from dellsc.tools import bench_dr
 from dellsc.tools.sandbox import PASSWORD, Sandbox
 from dellsc.tools.terraform_runner import locate
 
@@ -438,14 +442,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of each plan and schema")
     parser.add_argument("--apply-runs", type=int, default=2, help="runs of each apply-create")
     parser.add_argument("--handshakes", type=int, default=10)
+    parser.add_argument("--skip-dr", action="store_true", help="no disaster-recovery rows")
     ns = parser.parse_args(argv)
     shutil.rmtree(ROOT, ignore_errors=True)
     print(f"terraform: {locate()}  (on {os.cpu_count()} cores)", flush=True)
     started = time.perf_counter()
     results = run(ns)
+    if not ns.skip_dr:
+        results["disaster_recovery"] = bench_dr.run([10, 100], [0.0, 0.1])
     results["load_average"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started)
     print(table(results))
+    if not ns.skip_dr:
+        print("\n" + bench_dr.table(results["disaster_recovery"]))
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{stamp}.json"

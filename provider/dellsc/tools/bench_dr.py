@@ -34,7 +34,7 @@ import requests
 
 from dellsc.tools.sandbox import Sandbox
 
-ROOT = Path(".bench/dr")
+ROOT = Path(".bench/dr")  # inside `make bench`'s own .bench
 PRIMARY, SECONDARY = 64702, 64703
 IQN = "iqn.1994-05.com.redhat:bench-host"
 POLL_ROUTE = "GET ApiConnection/AsyncTask/{id}"
