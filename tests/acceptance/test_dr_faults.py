@@ -8,8 +8,6 @@ test-faults` runs all of them.
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +33,7 @@ from tests.acceptance.dr_matrix import (
     target_site,
 )
 from tests.acceptance.faultmatrix import RelogProbe
-from tests.acceptance.test_fault_matrix import _cmdline, children, start_apply, terraform_binary
+from tests.acceptance.test_fault_matrix import kill_9, start_apply, terraform_binary
 
 pytestmark = pytest.mark.acceptance
 KILL_CELLS = 2
@@ -103,14 +101,7 @@ def kill_at(
             assert proc.poll() is None, f"the apply ended before {step.label}: {proc.stdout}"
             assert time.monotonic() < deadline, f"{step.label} was never reached"
             time.sleep(0.05)
-        if target == "plugin":
-            plugins = [p for p in children(proc.pid) if "dellsc" in _cmdline(p)]
-            assert plugins, "no provider plugin process found"
-            for pid in plugins:
-                os.kill(pid, signal.SIGKILL)
-        else:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(60)
+        kill_9(proc, target)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -42,7 +42,7 @@ from dellsc.resources.disaster_recovery import (
     pair_value,
     replay_order,
 )
-from dellsc.resources.dr_failover import Moved
+from dellsc.resources.dr_failover import Moved, move_each
 from dellsc.resources.dr_sites import Site
 from dellsc.sc import errors
 
@@ -164,14 +164,9 @@ class Failback:
         if not self.settings.live_volume and todo:
             self.pairs.qos_node_id(FAILBACK_QOS_NODE, self.settings.destination_ssn)
             self.pairs.qos_node_id(self.settings.qos_node, self.settings.source_ssn)
-        for done in each(sorted(todo), lambda v: self._fail_back(v, todo[v]),
-                         self.settings.parallelism):  # fmt: skip
-            if done.error is None:
-                assert done.result is not None
-                moved.pairs[done.item] = done.result
-            else:
-                moved.pairs[done.item] = todo[done.item]
-                moved.errors[done.item] = done.error
+        done = move_each(todo, self._fail_back, self.settings.parallelism)
+        moved.pairs.update(done.pairs)
+        moved.errors.update(done.errors)
         return moved
 
     def _forward(self, volume_id: str) -> ScReplication | None:

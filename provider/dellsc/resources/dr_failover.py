@@ -48,6 +48,24 @@ class Moved:
     errors: dict[str, Exception] = field(default_factory=dict)
 
 
+def move_each(
+    pairs: dict[str, dict[str, Any]],
+    step: Callable[[str, dict[str, Any]], dict[str, Any]],
+    parallelism: int,
+) -> Moved:
+    """`step` on every pair, `parallelism` at a time: each pair after it, or as it was with
+    the error that stopped it."""
+    moved = Moved()
+    for done in each(sorted(pairs), lambda v: step(v, pairs[v]), parallelism):
+        if done.error is None:
+            assert done.result is not None
+            moved.pairs[done.item] = done.result
+        else:
+            moved.pairs[done.item] = pairs[done.item]
+            moved.errors[done.item] = done.error
+    return moved
+
+
 def _call(read: Callable[[], object]) -> object:
     return read()
 
@@ -95,15 +113,7 @@ class Failover:
         pairs: dict[str, dict[str, Any]],
         step: Callable[[str, dict[str, Any]], dict[str, Any]],
     ) -> Moved:
-        moved = Moved()
-        for done in each(sorted(pairs), lambda v: step(v, pairs[v]), self.settings.parallelism):
-            if done.error is None:
-                assert done.result is not None
-                moved.pairs[done.item] = done.result
-            else:
-                moved.pairs[done.item] = pairs[done.item]
-                moved.errors[done.item] = done.error
-        return moved
+        return move_each(pairs, step, self.settings.parallelism)
 
     def _prefetch(self) -> None:
         """Every bulk read of the steps at once, before any step changes the array."""
