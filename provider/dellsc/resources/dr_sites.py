@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from dellsc.sc import errors
+
 if TYPE_CHECKING:
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScMappingProfile, ScReplication, ScVolume
@@ -46,12 +48,21 @@ class Site:
         self._mappings: dict[str, list[ScMappingProfile]] | None = None
         self._owners: dict[str, Host] | None = None
         self._replications: dict[str, list[ScReplication]] | None = None
+        self._failed: dict[str, errors.ScError] = {}
 
     def _load(self, attribute: str, fetch: Callable[[], T]) -> T:
+        """One bulk read per kind; a read that failed fails again without a request."""
         with self._lock:
+            failed = self._failed.get(attribute)
+            if failed is not None:
+                raise failed
             value = getattr(self, attribute)
             if value is None:
-                value = fetch()
+                try:
+                    value = fetch()
+                except errors.ScError as exc:
+                    self._failed[attribute] = exc
+                    raise
                 setattr(self, attribute, value)
             return value  # type: ignore[no-any-return]
 
