@@ -38,4 +38,7 @@ class ProviderHost(Protocol):
     def claim(self, what: str, key: str, claimant: str) -> str | None:
         """Record that `claimant` plans to hold `key` (an initiator, a group member ...) in
         this run; the earlier claimant when another one already holds it, else None."""
+
+    def first_warning(self, key: str) -> bool:
+        """True the first time this process asks for `key`: a warning said once per process."""
         ...

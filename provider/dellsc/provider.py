@@ -59,6 +59,7 @@ class DellscProvider:
         self._lock = threading.Lock()
         self._planned_ids: set[tuple[str, str]] = set()
         self._claims: dict[tuple[str, str], str] = {}
+        self._warned: set[str] = set()
 
     # -- configuration -------------------------------------------------------------------
 
@@ -228,6 +229,13 @@ class DellscProvider:
         with self._lock:
             holder = self._claims.setdefault((what, key), claimant)
         return None if holder == claimant else holder
+
+    def first_warning(self, key: str) -> bool:
+        with self._lock:
+            if key in self._warned:
+                return False
+            self._warned.add(key)
+            return True
 
     def action(self, type_name: str) -> Action:
         return self._instance("actions", ACTIONS, type_name)  # type: ignore[no-any-return]

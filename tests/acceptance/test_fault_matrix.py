@@ -345,14 +345,7 @@ def kill_mid_create(tf: Terraform, probe: ArrayProbe, target: str) -> dict[str, 
     proc = start_apply(tf)
     try:
         wait_for_fired(probe, CRASH_VOLUMES // 2)
-        if target == "plugin":
-            plugins = [p for p in children(proc.pid) if "dellsc" in _cmdline(p)]
-            assert plugins, "no provider plugin process found"
-            for pid in plugins:
-                os.kill(pid, signal.SIGKILL)
-        else:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(60)
+        kill_9(proc, target)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -364,6 +357,18 @@ def kill_mid_create(tf: Terraform, probe: ArrayProbe, target: str) -> dict[str, 
     print(f"\nkill -9 {target}: {len(probe.volumes())} volumes made, {len(left)} left pending")
     assert left, "the kill came too late to leave an unfinished create"
     return assert_converged(tf, probe)
+
+
+def kill_9(proc: subprocess.Popen[str], target: str) -> None:
+    """kill -9 the provider plugins of an apply (`plugin`) or the apply itself, and reap it."""
+    if target == "plugin":
+        plugins = [p for p in children(proc.pid) if "dellsc" in _cmdline(p)]
+        assert plugins, "no provider plugin process found"
+        for pid in plugins:
+            os.kill(pid, signal.SIGKILL)
+    else:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(60)
 
 
 def terraform_binary() -> str:

@@ -65,8 +65,8 @@ def test_mapping_while_down_and_failed_over(tf: Terraform, probe: ArrayProbe) ->
     arrays.down(PRIMARY)
     mutations = probe.mutations()
     [warned] = refresh(tf)[MAPPING]
-    assert warned.startswith("warning: Storage Center Unreachable")
-    assert f"The mapping of volume {volume_id} to server {server_id} keeps its last" in warned
+    assert warned.startswith(f"warning: Storage Center Unreachable. Storage Center {PRIMARY} ")
+    assert "Every dellsc_volume_mapping on it keeps its last known state" in warned
     assert probe.mutations() == mutations
     assert tf.values(MAPPING) == mapping
     arrays.up(PRIMARY)

@@ -3,8 +3,10 @@ primary, on demand (Terraform 1.14+).
 
 For runbooks that want an explicit trigger. The pairs are found from the plan's copies on the
 secondary (their notes carry the plan ID), so a failover works while the primary is down; each
-pair goes through the same steps as a change of the plan's `active_site`. A plan that leaves
-`active_site` unset follows the array, so its next plan is clean.
+pair goes through the same steps as a change of the plan's `active_site`, several at a time.
+A plan that leaves `active_site` unset follows the array, so its next plan is clean. Unlike
+the plan, the action has no state: with the primary down it cannot know which hosts the
+volumes served, and maps the copies to none (the plan's `active_site` can).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from dellsc.actions.base import Action, Values
 from dellsc.resources.disaster_recovery import (
     FAILED_OVER,
     PLAN_ID,
-    FailbackError,
-    Pairs,
+    REPLICATING,
     Settings,
     discover,
+    pair_value,
 )
-from dellsc.sc import errors
+from dellsc.resources.dr_failback import Failback
+from dellsc.resources.dr_failover import Failover
 from dellsc.schema.validators import parse_duration
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
@@ -89,25 +92,32 @@ class FailoverAction(Action):
             "qos_node": settings.get("qos_node") or "cinderqos",
             "live_volume": settings.get("live_volume", False),
         }
-        pairs = Pairs(client, Settings.of(values, client.ssn))
-        primary_up = client.sc_reachable(client.ssn)
+        plan = Settings.of(values, client.ssn)
         timeout = parse_duration(config.get("failback_timeout") or "") or DEFAULT_FAILBACK_TIMEOUT
-        for member in members:
-            volume = member.volume_id or member.copy_id
-            prior = {"destination_volume_id": member.copy_id, "state": member.state}
-            try:
-                if site == "secondary":
-                    if member.state == FAILED_OVER:
-                        continue
-                    yield f"Failing over {volume} to {member.copy_id}"
-                    pairs.fail_over(volume, prior, primary_up)
-                else:
-                    if member.state != FAILED_OVER or member.volume_id is None:
-                        continue
-                    yield f"Failing back {member.copy_id} onto {volume}"
-                    pairs.fail_back(volume, prior, timeout)
-            except (errors.ScError, FailbackError) as exc:
-                diags.error(f"{'Failover' if site == 'secondary' else 'Failback'} Failed",
-                            f"Volume {volume}: {exc}", _SITE)  # fmt: skip
-                return
+        if site == "secondary":
+            todo = {
+                m.volume_id or m.copy_id: pair_value(m.copy_id, m.state, False, None)
+                for m in members
+                if m.state != FAILED_OVER
+            }
+            yield f"Failing over {len(todo)} volumes to Storage Center {plan.destination_ssn}"
+            moved = Failover(client, plan).run(todo)
+        else:
+            todo = {
+                m.volume_id: pair_value(m.copy_id, m.state, False, None)
+                for m in members
+                if m.state != REPLICATING and m.volume_id is not None
+            }
+            yield f"Failing back {len(todo)} volumes to Storage Center {plan.source_ssn}"
+            moved = Failback(client, plan, timeout).run(todo)
+        for volume_id, pair in sorted(moved.pairs.items()):
+            if volume_id not in moved.errors:
+                yield f"{volume_id}: {pair['destination_volume_id']} is {pair['state']}"
+        if moved.errors:
+            reasons = "; ".join(f"{v}: {e}" for v, e in sorted(moved.errors.items()))
+            what = "Failover" if site == "secondary" else "Failback"
+            diags.error(
+                f"{what} Failed", f"Not done: {reasons}. Invoke the action again to finish.", _SITE
+            )
+            return
         yield f"Plan {plan_id} is active on its {site} site"

@@ -3,6 +3,8 @@
 Capacity is the Cinder driver's get_volume_stats (§6.14): `StorageUsage.availableSpace` is the
 total and `freeSpace` the free space, reported in whole GiB (rounded down) as the driver does
 and in bytes; used, allocated and configured (provisioned) space come from the same reply.
+While the Storage Center is unreachable, the DSM still lists it: identity and `connected =
+false` are answered, capacity and profile names are null.
 """
 
 from __future__ import annotations
@@ -29,13 +31,10 @@ class StorageCenterDataSource(DataSource):
     def read(self, config: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()
         catalog = self.provider.catalog_or_fail()
-        center = next(c for c in client.storage_centers() if c.sc_serial_number == client.ssn)
         usage = client.storage_usage()
         values: Values = {
-            "ssn": Decimal(client.ssn),
-            "name": center.name,
-            "version": center.version,
-            "api_version": client.api_version,
+            **self._identity(),
+            "connected": True,
             "total_capacity_gb": Decimal(usage.total_bytes // GIB),
             "free_capacity_gb": Decimal(usage.free_bytes // GIB),
             "total_capacity_bytes": Decimal(usage.total_bytes),
@@ -52,3 +51,17 @@ class StorageCenterDataSource(DataSource):
         for attribute, kind in _LISTS.items():
             values[attribute] = sorted({p.name for p in catalog.profiles(kind)})
         return values
+
+    def unreachable(self, config: Values, ssn: int) -> Values:
+        return {**super().unreachable(config, ssn), **self._identity(), "connected": False}
+
+    def _identity(self) -> Values:
+        """What the DSM says of the SC, whether or not it can reach it."""
+        client = self.provider.client()
+        center = next(c for c in client.storage_centers() if c.sc_serial_number == client.ssn)
+        return {
+            "ssn": Decimal(client.ssn),
+            "name": center.name,
+            "version": center.version,
+            "api_version": client.api_version,
+        }

@@ -603,7 +603,10 @@ class EmulatorApp:
             sc["userConnected"] = up
             sc["status"] = "Up" if up else "Down"
             txn.put("StorageCenter", sc)
-            return Ctx(txn, self.settings, self.read_counts).render(sc)
+            ctx = Ctx(txn, self.settings, self.read_counts)
+            if up:
+                ctx.catch_up()
+            return ctx.render(sc)
 
     def admin_volumes(self, body: Body) -> list[dict[str, Any]]:
         ssn = parse_ssn(body.get("ssn", self.settings.ssns[0]), "ssn")

@@ -690,6 +690,37 @@ class Ctx:
             self.txn.put("ScReplication", edited)
             destination["replicationDestination"] = False
 
+    def copies_follow(self, source: Doc) -> None:
+        """A replicated volume grew: the destination of each of its Up replications, and its
+        Live Volume partner, grow to its size while both SCs are up (the array carries the
+        new size with the replication; a destination that cannot be reached follows once
+        both are up again, see `catch_up`)."""
+        partners = [
+            repl["destinationVolume"]["instanceId"]
+            for repl in self.where("ScReplication", sourceVolume=source["instanceId"])
+            if repl["state"] == "Up"
+        ]
+        for live in self.txn.all("ScLiveVolume"):
+            if live["primaryVolume"]["instanceId"] == source["instanceId"]:
+                partners.append(live["secondaryVolume"]["instanceId"])
+        for partner_id in partners:
+            partner = self.txn.edit("ScVolume", partner_id)
+            if partner is None or partner["_sizeBytes"] >= source["_sizeBytes"]:
+                continue
+            if self.sc_down(source["scSerialNumber"]) or self.sc_down(partner["scSerialNumber"]):
+                continue
+            partner["_sizeBytes"] = source["_sizeBytes"]
+            self.txn.put("ScVolume", partner)
+
+    def catch_up(self) -> None:
+        """Every replication source's copies follow its size (an SC came back)."""
+        sources = {r["sourceVolume"]["instanceId"] for r in self.txn.all("ScReplication")}
+        sources |= {lv["primaryVolume"]["instanceId"] for lv in self.txn.all("ScLiveVolume")}
+        for source_id in sorted(sources):
+            source = self.txn.get("ScVolume", source_id)
+            if source is not None:
+                self.copies_follow(source)
+
     def remote_server(self, on_ssn: int, partner_ssn: int) -> Doc:
         """The server object on `on_ssn` that represents Storage Center `partner_ssn`."""
         sid = f"{on_ssn}.{900000 + partner_ssn % 100000}"

@@ -172,6 +172,7 @@ def expand_volume(ctx: Ctx, p: dict[str, str], body: Body) -> Doc:
         )
     doc["_sizeBytes"] = size
     ctx.txn.put("ScVolume", doc)
+    ctx.copies_follow(doc)
     return ctx.render(doc)
 
 

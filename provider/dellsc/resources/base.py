@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dellsc.resources import outage
 from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
 from dellsc.schema.validators import hidden_character
@@ -67,6 +68,41 @@ class Resource:
 
     def modify_plan(self, change: PlanChange) -> None:
         """Plan-time checks and predictions. May read from the array, never write."""
+
+    def home_ssn(self, state: Values) -> int | None:
+        """The Storage Center the object lives on (from its id by default)."""
+        return outage.home_ssn(state.get("id"))
+
+    def refresh(self, state: Values, diags: Diagnostics) -> Values | None:
+        """`read`, except that an object whose Storage Center is unreachable keeps its last
+        known state (one warning per type, see `outage`)."""
+        ssn = self.home_ssn(state)
+        if outage.known_down(self.provider, ssn):
+            assert ssn is not None
+            outage.warn(self.provider, self.type_name, ssn, None, diags)
+            return state
+        try:
+            return self.read(state, diags)
+        except Exception as exc:
+            if ssn is None or not outage.unreachable(self.provider, exc, ssn):
+                raise
+            outage.warn(self.provider, self.type_name, ssn, exc, diags)
+            return state
+
+    def plan(self, change: PlanChange) -> None:
+        """`modify_plan`, except that a plan whose checks need an unreachable Storage Center
+        keeps the generic plan (for an unchanged object: its last known state)."""
+        planned, replace = dict(change.planned), list(change.requires_replace)
+        try:
+            self.modify_plan(change)
+        except Exception as exc:
+            ssn = self.home_ssn(change.prior or change.planned)
+            if ssn is None or not outage.unreachable(self.provider, exc, ssn):
+                raise
+            change.planned.clear()
+            change.planned.update(planned)
+            change.requires_replace[:] = replace
+            outage.warn(self.provider, self.type_name, ssn, exc, change.diags)
 
     def check_single_owner(self, prior: Values | None, diags: Diagnostics) -> None:
         """Warn when a second resource in this run holds the same object id in its state

@@ -1,23 +1,26 @@
-"""What a replication plan does to one pair of volumes on the array: start, read, stop, fail
-over and fail back, in the Cinder driver's sequences (DSM REST reference §4.10, §4.11, §6.11,
-§6.13).
+"""The pairs of a replication plan: starting and stopping their replication (the Cinder
+driver's sequences, DSM REST reference §4.10, §4.11, §6.11), their values in the state, and
+finding them again on the array (import, the failover action, a mapping whose volume is failed
+over). Reading them is `dr_refresh`; failover and fencing `dr_failover`; failback `dr_failback`.
 
 A pair is a primary volume on the provider's Storage Center and its destination (plain
 replication) or secondary (Live Volume) on the other SC. Destination volumes are named
 `Cinder repl of <name>` and carry the plan's mark in their notes; that mark is how a plan
-finds what it made, after a lost reply as after an import.
+finds what it made, after a lost reply as after an import. A copy that took its volume's name
+is the one serving the hosts (failed over).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.adopt import find_again
+from dellsc.resources.bounded import DEFAULT_PARALLELISM
 from dellsc.sc import errors
 
 if TYPE_CHECKING:
@@ -62,10 +65,12 @@ class Settings:
     active_replay: bool
     qos_node: str
     live_volume: bool
+    parallelism: int = DEFAULT_PARALLELISM
 
     @classmethod
     def of(cls, values: dict[str, Any], source_ssn: int) -> Settings:
         sync = values["type"] == "sync"
+        parallelism = values.get("parallelism")
         return cls(
             plan_id=values["id"],
             source_ssn=source_ssn,
@@ -75,18 +80,51 @@ class Settings:
             active_replay=bool(values.get("active_replay")) or sync,
             qos_node=values["qos_node"],
             live_volume=bool(values["live_volume"]),
+            parallelism=int(parallelism) if parallelism else DEFAULT_PARALLELISM,
         )
 
 
+PAIR_FACTS = ("initiators", "volume_size_bytes", "copy_size_bytes", "fenced")
+
+
 def pair_value(
-    destination_id: str | None, state: str, synced: bool, remaining: int | None
+    destination_id: str | None,
+    state: str,
+    synced: bool,
+    remaining: int | None,
+    facts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A pair as the state holds it. `facts` carries what the plan records of it (see
+    `record`): the initiators the volume served, both sizes, whether the original is fenced."""
+    known = facts or {}
     return {
         "destination_volume_id": destination_id,
         "state": state,
         "synced": synced,
         "bytes_remaining": None if remaining is None else Decimal(remaining),
+        **{fact: known.get(fact) for fact in PAIR_FACTS},
     }
+
+
+def record(
+    pair: dict[str, Any],
+    *,
+    initiators: list[str] | None = None,
+    volume_bytes: int | None = None,
+    copy_bytes: int | None = None,
+    fenced: bool | None = None,
+) -> dict[str, Any]:
+    """`pair` with the facts given (those left None keep their recorded value)."""
+    out = dict(pair)
+    if initiators is not None:
+        out["initiators"] = sorted(initiators)
+    if volume_bytes is not None:
+        out["volume_size_bytes"] = Decimal(volume_bytes)
+    if copy_bytes is not None:
+        out["copy_size_bytes"] = Decimal(copy_bytes)
+    if fenced is not None:
+        out["fenced"] = fenced
+    return out
 
 
 class Pairs:
@@ -96,11 +134,9 @@ class Pairs:
         self.client = client
         self.settings = settings
         self._qos_ids: dict[tuple[str, int], str] = {}
+        self._qos_lock = threading.Lock()
 
     # -- reading -------------------------------------------------------------------------
-
-    def unreachable(self, exc: errors.ScApiError, ssn: int) -> bool:
-        return isinstance(exc, errors.ScUnavailable) or not self.client.sc_reachable(ssn)
 
     def ours(self, volume_id: str | None) -> bool:
         """Whether a destination volume carries this plan's mark."""
@@ -116,64 +152,6 @@ class Pairs:
 
     def replication(self, volume_id: str) -> ScReplication | None:
         return self.client.replication_to(volume_id, self.settings.destination_ssn)
-
-    def read(self, volume_id: str, prior: dict[str, Any] | None) -> dict[str, Any] | None:
-        """The pair of a primary volume now, or None when it has none. ScUnavailable when
-        what decides it sits on a Storage Center that is down."""
-        prior_dest = (prior or {}).get("destination_volume_id")
-        if self.settings.live_volume:
-            found = self.live(prior_dest or volume_id)
-            if found is None or found.primary_volume is None or found.secondary_volume is None:
-                return None
-            primary = found.primary_volume.instance_id
-            if primary == volume_id:
-                synced = found.replication_state.casefold() == "up"
-                return pair_value(
-                    found.secondary_volume.instance_id, REPLICATING, synced, 0 if synced else None
-                )
-            return pair_value(primary, FAILED_OVER, False, None)
-        if prior is not None and prior.get("state") == FAILED_OVER and prior_dest:
-            try:
-                copy = self.client.get_volume(prior_dest)
-            except errors.ScNotFound:
-                return None
-            if not copy.name.startswith(REPL_PREFIX):
-                return pair_value(prior_dest, FAILED_OVER, False, None)
-            # named a replica again: failed back (by an action or another tool)
-        replication = self.replication(volume_id)
-        if replication is None or replication.destination_volume is None:
-            return None
-        dest = replication.destination_volume.instance_id
-        if replication.state.casefold() != "up":
-            state = FAILED_OVER if self.took_over(dest) else BROKEN
-            return pair_value(dest, state, False, None)
-        progress = self.client.replication_progress(replication.instance_id)
-        return pair_value(dest, REPLICATING, progress.synced, progress.amount_remaining_bytes)
-
-    def took_over(self, copy_id: str) -> bool:
-        """Whether a broken-off copy took its volume's name (it was failed over, by this plan
-        or another tool) rather than just lost its link."""
-        try:
-            return not self.client.get_volume(copy_id).name.startswith(REPL_PREFIX)
-        except errors.ScNotFound:
-            return False
-
-    def read_copy(self, prior: dict[str, Any] | None) -> dict[str, Any] | None:
-        """A pair as its copy tells it while the primary cannot be read: failed over when the
-        copy took the volume's name, else as last known."""
-        dest = (prior or {}).get("destination_volume_id")
-        if (
-            prior is None
-            or dest is None
-            or self.settings.live_volume
-            or prior["state"] == FAILED_OVER
-        ):
-            return prior
-        try:
-            taken = self.took_over(dest)
-        except errors.ScApiError:
-            return prior
-        return pair_value(dest, FAILED_OVER, False, None) if taken else prior
 
     def foreign(self, volume_id: str) -> str | None:
         """Why the volume cannot join this plan (it replicates for someone else), or None."""
@@ -197,9 +175,11 @@ class Pairs:
 
     def qos_node_id(self, name: str, ssn: int) -> str:
         key = (name, ssn)
-        if key not in self._qos_ids:
-            self._qos_ids[key] = self.client.ensure_replication_qos_node(name, ssn).instance_id
-        return self._qos_ids[key]
+        with self._qos_lock:  # made once, whichever thread asks first
+            if key not in self._qos_ids:
+                node = self.client.ensure_replication_qos_node(name, ssn)
+                self._qos_ids[key] = node.instance_id
+            return self._qos_ids[key]
 
     def start(self, volume_id: str) -> None:
         """Replicate a volume (or make it a Live Volume); what a lost reply already made is
@@ -296,141 +276,8 @@ class Pairs:
         ):
             self.client.update_replication(replication.instance_id, self.settings.active_replay)
 
-    # -- failover ------------------------------------------------------------------------
 
-    def fail_over(self, volume_id: str, prior: dict[str, Any], primary_up: bool) -> dict[str, Any]:
-        """What the driver's failover_host does for one volume: break the replication and
-        make the destination usable under the volume's name, mapped to the hosts the primary
-        was mapped to (when the primary can say which); a Live Volume swaps roles. The pair
-        after it."""
-        dest = prior.get("destination_volume_id")
-        if self.settings.live_volume:
-            found = self.live(dest or volume_id)
-            if found is None or found.primary_volume is None or found.secondary_volume is None:
-                raise errors.ScNotFound(404, f"no Live Volume holds {volume_id}")
-            if found.primary_volume.instance_id == volume_id:
-                self.client.swap_live_volume_roles(found.instance_id)
-                dest = found.secondary_volume.instance_id
-            else:
-                dest = found.primary_volume.instance_id
-            return pair_value(dest, FAILED_OVER, False, None)
-        if prior.get("state") == FAILED_OVER:
-            return prior
-        if dest is None:
-            raise errors.ScNotFound(404, f"volume {volume_id} has no known destination volume")
-        initiators: list[str] = []
-        name = self.client.get_volume(dest).name.removeprefix(REPL_PREFIX)
-        if primary_up:
-            initiators = self.client.volume_initiators(volume_id)
-            name = self.client.get_volume(volume_id).name
-        self.client.unmap_all(dest)  # unmapping the destination breaks the replication
-        if primary_up:
-            self.client.unmap_all(volume_id)
-        self.client.update_volume(dest, name=name)
-        if initiators:
-            self.client.map_to_initiators(dest, initiators)
-        return pair_value(dest, FAILED_OVER, False, None)
-
-    # -- failback ------------------------------------------------------------------------
-
-    def common_replay(self, original: str, current: str) -> ScReplay | None:
-        """The most recent replay of the original volume that the current one also holds;
-        None when the original has no replay at all (it never held data: a full copy back
-        loses nothing)."""
-        held = {
-            r.global_index
-            for r in self.client.volume_replays(current)
-            if not r.active and not r.marked_for_expiration
-        }
-        frozen = [
-            r
-            for r in self.client.volume_replays(original)
-            if not r.active and not r.marked_for_expiration
-        ]
-        if not frozen:
-            return None
-        candidates = [r for r in frozen if r.global_index in held]
-        if not candidates:
-            raise FailbackError(
-                f"volume {original} and its copy {current} share no replay, so the data "
-                "written on the secondary cannot be replicated back from a common point"
-            )
-        return max(candidates, key=_replay_order)
-
-    def fail_back(self, volume_id: str, prior: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """The driver's failback for one volume: replicate what was written on the secondary
-        back onto the original from their most recent common replay, wait until it is in
-        sync, then restore names, host mappings and the replication towards the secondary.
-        The pair after it (replicating; read it back for its progress)."""
-        s = self.settings
-        current = prior.get("destination_volume_id")
-        replicating = pair_value(current, REPLICATING, False, None)
-        if self.settings.live_volume:
-            found = self.live(current or volume_id)
-            if found is None:
-                raise errors.ScNotFound(404, f"no Live Volume holds {volume_id}")
-            if found.primary_volume and found.primary_volume.instance_id != volume_id:
-                self.client.swap_live_volume_roles(found.instance_id)
-            return replicating
-        if prior.get("state") != FAILED_OVER:
-            return prior
-        if current is None:
-            raise FailbackError(f"volume {volume_id} has no known copy on the secondary")
-        common = self.common_replay(volume_id, current)
-        log.info(
-            "failback of %s from %s",
-            volume_id,
-            f"common replay {common.instance_id}" if common else "scratch (it has no replay)",
-        )
-        initiators = self.client.volume_initiators(current)
-        self.client.unmap_all(current)
-        old = self.replication(volume_id)
-        if old is not None:
-            self.client.delete_replication(
-                old.instance_id, delete_destination=False, recycle_destination=False
-            )
-        self.client.create_replay(current, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)
-        back = self.client.create_replication(
-            current,
-            s.source_ssn,
-            self.qos_node_id(FAILBACK_QOS_NODE, s.destination_ssn),
-            destination_volume_id=volume_id,
-        )
-        self.wait_synced(back.instance_id, timeout)
-        self.client.delete_replication(
-            back.instance_id, delete_destination=False, recycle_destination=False
-        )
-        self.client.create_replication(
-            volume_id,
-            s.destination_ssn,
-            self.qos_node_id(s.qos_node, s.source_ssn),
-            synchronous=s.synchronous,
-            sync_mode=s.sync_mode,
-            replicate_active_replay=s.active_replay,
-            destination_volume_id=current,
-        )
-        name = self.client.get_volume(volume_id).name
-        self.client.update_volume(current, name=REPL_PREFIX + name)
-        if initiators:
-            self.client.map_to_initiators(volume_id, initiators)
-        return replicating
-
-    def wait_synced(self, replication_id: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        interval = min(self.client.config.poll_interval, 5.0)
-        while True:
-            progress = self.client.replication_progress(replication_id)
-            if progress.synced:
-                return
-            if time.monotonic() + interval > deadline:
-                raise errors.ScTimeout(
-                    f"replication {replication_id} still has {progress.amount_remaining_bytes} "
-                    f"bytes to send after {timeout:.0f} s; raise timeouts.failback"
-                )
-            time.sleep(interval)
-
-
-def _replay_order(replay: ScReplay) -> tuple[int, ...]:
+def replay_order(replay: ScReplay) -> tuple[int, ...]:
     """Replays of one volume in creation order: `ssn.volume.index` ids."""
     return tuple(int(p) for p in replay.instance_id.split(".") if p.isdigit())
 
@@ -450,9 +297,9 @@ def discover(client: ScClient, plan_id: str) -> tuple[dict[str, Any], list[Membe
     match = PLAN_ID.fullmatch(plan_id)
     if match is None:
         raise ValueError(f"{plan_id!r} is not a plan ID <primary ssn>:<secondary ssn>:<name>")
-    dest = int(match[2])
+    source, dest = int(match[1]), int(match[2])
     copies: dict[str, ScVolume] = {
-        v.instance_id: v for v in client.volumes_on(dest) if v.notes == mark(plan_id)
+        v.instance_id: v for v in client.volumes_of(dest) if v.notes == mark(plan_id)
     }
     settings: dict[str, Any] = {}
     members: list[Member] = []
@@ -474,25 +321,21 @@ def discover(client: ScClient, plan_id: str) -> tuple[dict[str, Any], list[Membe
     plain = {i: v for i, v in copies.items() if not v.live_volume}
     if not plain:
         return settings, members
-    source = int(match[1])
     if not client.sc_reachable(source):
         for copy in plain.values():
             taken = not copy.name.startswith(REPL_PREFIX)
             members.append(Member(None, copy.instance_id, FAILED_OVER if taken else REPLICATING))
         return settings, members
-    for volume in client.volumes_on(source):
-        replication = (
-            client.replication_to(volume.instance_id, dest) if volume.replication_source else None
-        )
-        target = replication.destination_volume if replication else None
-        if replication is None or target is None or target.instance_id not in plain:
+    for replication in client.replications_of(source):
+        target = replication.destination_volume
+        if replication.source_volume is None or target is None or target.instance_id not in plain:
             continue
-        copy = plain[target.instance_id]
-        if replication.state.casefold() == "up":
+        copy = plain.pop(target.instance_id)
+        if replication.state.casefold() == "up" and copy.name.startswith(REPL_PREFIX):
             state = REPLICATING
         else:
             state = BROKEN if copy.name.startswith(REPL_PREFIX) else FAILED_OVER
-        members.append(Member(volume.instance_id, copy.instance_id, state))
+        members.append(Member(replication.source_volume.instance_id, copy.instance_id, state))
         sync = replication.type == "Synchronous"
         settings = {
             "live_volume": False,
@@ -501,4 +344,89 @@ def discover(client: ScClient, plan_id: str) -> tuple[dict[str, Any], list[Membe
             "active_replay": replication.replicate_active_replay,
             "qos_node": replication.qos_node.instance_name if replication.qos_node else None,
         }
+    # copies without a replication from the primary: a failback cut off between its steps
+    # (the copy still carries the volume's name); the volume is the one it replicates back
+    # to, else the primary's only volume of that name
+    orphans = {i: c for i, c in plain.items() if not c.name.startswith(REPL_PREFIX)}
+    if orphans:
+        back = {
+            r.source_volume.instance_id: r.destination_volume.instance_id
+            for r in client.replications_of(dest)
+            if r.source_volume is not None and r.destination_volume is not None
+        }
+        named: dict[str, list[str]] = {}
+        for volume in client.volumes_of(source):
+            named.setdefault(volume.name, []).append(volume.instance_id)
+        for copy_id, copy in orphans.items():
+            same = named.get(copy.name, [])
+            original = back.get(copy_id) or (same[0] if len(same) == 1 else None)
+            if original is not None:
+                members.append(Member(original, copy_id, FAILED_OVER))
     return settings, members
+
+
+def grow_copies(client: ScClient, volume: ScVolume) -> list[str]:
+    """After a volume grew: its copies (replication destinations, a Live Volume's secondary)
+    at least its size, whether or not the array grew them. What could not be grown (its
+    Storage Center is unreachable: the plan grows it once both answer), as sentences."""
+    if not (volume.replication_source or volume.live_volume):
+        return []
+    copies = [
+        r.destination_volume.instance_id
+        for r in client.volume_replications(volume.instance_id)
+        if r.destination_volume is not None
+    ]
+    if volume.live_volume:
+        found = client.find_live_volume(volume.instance_id)
+        ends = [found.primary_volume, found.secondary_volume] if found else []
+        copies += [e.instance_id for e in ends if e and e.instance_id != volume.instance_id]
+    left = []
+    for copy_id in copies:
+        try:
+            copy = client.get_volume(copy_id)
+            if copy.configured_size_bytes < volume.configured_size_bytes:
+                client.grow_to(copy_id, volume.configured_size_bytes)
+        except errors.ScApiError as exc:
+            left.append(f"its copy {copy_id} could not be grown ({exc})")
+    return left
+
+
+def stand_in(client: ScClient, volume_id: str) -> str | None:
+    """Why a volume with no host mapping serves no host on purpose, or None: its copy took
+    over by a failover (or is taking over: a failover cut off half-way), or a failback is
+    replicating into it. ScUnavailable while its SC is down. For a mapping whose mapping
+    profile is gone: None means unmapped by someone else."""
+    replications = client.volume_replications(volume_id)
+    if any(r.state.casefold() == "up" for r in replications):
+        return None
+    for replication in replications:  # all Down: broken off by a failover
+        target = replication.destination_volume
+        if target is None:
+            continue
+        try:
+            copy = client.get_volume(target.instance_id)
+        except errors.ScApiError:  # its SC may be down: it serves the hosts, as far as known
+            return f"its copy {target.instance_id} serves the hosts"
+        if not copy.name.startswith(REPL_PREFIX):
+            return f"its copy {target.instance_id} serves the hosts"
+        if copy.notes.startswith(MARK_PREFIX):
+            return (
+                f"a failover of its replication plan was cut off half-way (its copy "
+                f"{target.instance_id} takes over; the next apply finishes it)"
+            )
+    volume = client.get_volume(volume_id)
+    if volume.replication_destination:
+        return "a failback is replicating its copy's data back into it"
+    if replications:
+        return None
+    for ssn in client.managed_serials():  # a failback between its replications
+        if ssn == volume.sc_serial_number:
+            continue
+        try:
+            copies = client.volumes_of(ssn)
+        except errors.ScApiError:
+            continue
+        for copy in copies:
+            if copy.name == volume.name and copy.notes.startswith(MARK_PREFIX):
+                return f"its copy {copy.instance_id} serves the hosts"
+    return None

@@ -12,25 +12,28 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources import dr_preview, outage
 from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.bounded import DEFAULT_PARALLELISM, each
 from dellsc.resources.disaster_recovery import (
     FAILBACK_QOS_NODE,
     FAILED_OVER,
     PLAN_ID,
     REPL_PREFIX,
-    REPLICATING,
     UNMANAGED_PREFIX,
-    FailbackError,
     Pairs,
     Settings,
     discover,
     mark,
     pair_value,
 )
+from dellsc.resources.dr_failback import Failback
+from dellsc.resources.dr_failover import Failover, Moved, needs_fencing
+from dellsc.resources.dr_refresh import active_site, read_pairs
 from dellsc.sc import errors
 from dellsc.schema.validators import parse_duration
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
-from dellsc.tf.values import UNKNOWN, is_unknown
+from dellsc.tf.values import UNKNOWN, contains_unknown, is_unknown
 
 if TYPE_CHECKING:
     from dellsc.sc import ScClient
@@ -47,10 +50,9 @@ def _ssn_of(volume_id: str) -> int | None:
     return int(head) if head.isdigit() and "." in volume_id else None
 
 
-def _bytes(pair: dict[str, Any] | None) -> str:
-    if pair is None or pair.get("bytes_remaining") is None:
-        return "unknown"
-    return f"{int(pair['bytes_remaining'])} bytes"
+def _known_ids(value: Any) -> list[str]:
+    """The known elements of a set of ids (the others are made in this apply)."""
+    return [v for v in value if _known(v)] if _known(value) else []
 
 
 class ReplicationPlanResource(Resource):
@@ -235,7 +237,8 @@ class ReplicationPlanResource(Resource):
                 )
             return
         old, new = set(prior["volume_ids"] or []), planned["volume_ids"]
-        membership = _known(new) and set(new) != old
+        known = set(_known_ids(new))
+        membership = _known(new) and (contains_unknown(new) or known != old)
         site_moves = planned["active_site"] != prior["active_site"]
         if membership and site_moves:
             diags.error(
@@ -266,11 +269,32 @@ class ReplicationPlanResource(Resource):
         elif not _known(new):
             planned["pairs"] = UNKNOWN
         elif membership:
-            self._preview_members(change, client, sorted(set(new) - old), sorted(old - set(new)))
+            self._preview_members(change, client, sorted(known - old), sorted(old - known))
         else:
-            planned["pairs"] = (
-                prior["pairs"] if planned["active_replay"] == prior["active_replay"] else UNKNOWN
-            )
+            self._plan_upkeep(change, client)
+
+    def _plan_upkeep(self, change: PlanChange, client: ScClient) -> None:
+        """No move, no member change: fence a returning primary, grow a copy that fell
+        behind, change the active-replay setting; else the pairs stay as they are."""
+        prior, planned = change.prior, change.planned
+        assert prior is not None
+        pairs: dict[str, Any] = prior["pairs"] or {}
+        planned["pairs"] = pairs if planned["active_replay"] == prior["active_replay"] else UNKNOWN
+        if not pairs or planned["live_volume"]:
+            return
+        fo = Failover(client, self._settings(planned, client.ssn))
+        due = {v: p for v, p in pairs.items() if needs_fencing(p)} if fo.primary_up else {}
+        behind = {
+            v: p for v, p in pairs.items() if dr_preview.copy_behind(p)
+        } if fo.primary_up and fo.secondary_up else {}  # fmt: skip
+        if due:
+            dr_preview.fencing(fo, due, change.diags)
+            if not is_unknown(planned["pairs"]):  # the pairs change only by being fenced
+                planned["pairs"] = {v: p | {"fenced": True} if v in due else p
+                                    for v, p in pairs.items()}  # fmt: skip
+        if behind:
+            dr_preview.growth(fo, behind, change.diags)
+            planned["pairs"] = UNKNOWN
 
     def _preview_members(
         self, change: PlanChange, client: ScClient, added: list[str], removed: list[str]
@@ -297,11 +321,26 @@ class ReplicationPlanResource(Resource):
         assert prior is not None
         planned["pairs"] = UNKNOWN
         source = client.ssn
-        dest = int(planned["destination_ssn"])
-        primary_up = client.sc_reachable(source)
-        prior_pairs: dict[str, Any] = prior["pairs"] or {}
-        failing_back = planned["active_site"] == "primary"
-        if failing_back and not primary_up:
+        settings = self._settings(planned, source)
+        pairs: dict[str, Any] = {
+            v: p for v, p in (prior["pairs"] or {}).items() if v in (prior["volume_ids"] or [])
+        }
+        if planned["active_site"] == "secondary":
+            fo = Failover(client, settings)
+            if not fo.secondary_up:
+                diags.error(
+                    "Secondary Storage Center Is Down",
+                    f"A failover makes the copies on Storage Center {settings.destination_ssn} "
+                    "serve the hosts, but the DSM cannot reach it; nothing was changed.",
+                    AttrPath("active_site"),
+                )
+                return
+            dr_preview.failover(fo, pairs, diags)
+            if all(p.get("destination_volume_id") for p in pairs.values()):
+                planned["pairs"] = {v: self._predicted(p) for v, p in pairs.items()}
+            return
+        fb = Failback(client, settings, self._failback_timeout(planned))
+        if not client.reachability().get(source, False):
             diags.error(
                 "Primary Storage Center Is Down",
                 f"Failback replicates the data back to Storage Center {source}, which the DSM "
@@ -310,72 +349,25 @@ class ReplicationPlanResource(Resource):
                 AttrPath("active_site"),
             )
             return
-        pairs = Pairs(client, self._settings(planned, source))
-        predicted: dict[str, Any] | None = {}
-        for volume_id in sorted(prior["volume_ids"] or []):
-            pair = prior_pairs.get(volume_id) or {}
-            copy = pair.get("destination_volume_id")
-            plain = _volume_name(client, volume_id, copy, primary_up)
-            name = f"{plain!r} ({volume_id})" if plain is not None else volume_id
-            if primary_up and not failing_back:
-                try:
-                    pair = pairs.read(volume_id, pair) or pair
-                except errors.ScApiError:
-                    pass
-            if predicted is not None and copy and not failing_back:
-                predicted[volume_id] = pair_value(copy, FAILED_OVER, False, None)
-            else:
-                predicted = None
-            copy = copy or "?"
-            if failing_back:
-                self._warn_failback(change, name, copy, plain, pairs.settings.live_volume)
-            else:
-                self._warn_failover(change, name, copy, pair, primary_up, dest)
-        if predicted is not None:  # a failover's outcome is known: each copy takes over
-            planned["pairs"] = predicted
+        for volume_id, problem in sorted(fb.problems(pairs).items()):
+            name = dr_preview.display(fb.primary, fb.secondary, volume_id, pairs[volume_id])
+            diags.error(
+                "Failback Not Possible",
+                f"{name}: {problem}. Nothing was changed.",
+                AttrPath("active_site"),
+            )
+        if not diags.has_errors:
+            dr_preview.failback(fb, pairs, diags)
 
     @staticmethod
-    def _warn_failover(
-        change: PlanChange,
-        name: str,
-        copy: str,
-        pair: dict[str, Any],
-        primary_up: bool,
-        dest: int,
-    ) -> None:
-        if pair.get("state") == FAILED_OVER:
-            return
-        risk = _bytes(pair) if primary_up else "unknown (the primary Storage Center is down)"
-        if change.planned["live_volume"]:
-            what = f"the Live Volume swaps roles: {copy} on Storage Center {dest} becomes primary"
-        else:
-            what = (
-                f"replication is broken off; {copy} on Storage Center {dest} takes the volume's "
-                "name and serves the hosts" + (" the volume was mapped to" if primary_up else "")
-            )
-        change.diags.warning(
-            f"Failover: {name}",
-            f"{what[0].upper()}{what[1:]}. Data not yet replicated, lost by the failover: {risk}.",
-        )
-
-    @staticmethod
-    def _warn_failback(
-        change: PlanChange, name: str, copy: str, plain: str | None, live: bool
-    ) -> None:
-        if live:
-            what = "the Live Volume swaps roles back: the volume becomes primary again"
-        else:
-            renamed = (
-                f"renamed {REPL_PREFIX + plain!r}"
-                if plain is not None
-                else f"renamed with the prefix {REPL_PREFIX!r}"
-            )
-            what = (
-                f"what was written on {copy} is snapshotted and replicated back onto the "
-                "volume from their most recent common replay; once in sync the volume serves "
-                f"the hosts again and replicates to {copy}, {renamed}"
-            )
-        change.diags.warning(f"Failback: {name}", f"{what[0].upper()}{what[1:]}. No data is lost.")
+    def _predicted(pair: dict[str, Any]) -> dict[str, Any]:
+        """A pair after its failover: its copy takes over; whether the original ends fenced
+        (and, when never recorded, which initiators it served) is known after the apply."""
+        moved = pair_value(pair["destination_volume_id"], FAILED_OVER, False, None, pair)
+        moved["fenced"] = UNKNOWN
+        if moved["initiators"] is None:
+            moved["initiators"] = UNKNOWN
+        return moved
 
     # -- apply ---------------------------------------------------------------------------
 
@@ -384,58 +376,102 @@ class ReplicationPlanResource(Resource):
         state = dict(planned)
         if not _known(state["id"]):
             state["id"] = f"{client.ssn}:{int(state['destination_ssn'])}:{state['name']}"
-        pairs = Pairs(client, self._settings(state, client.ssn))
-        for volume_id in state["volume_ids"]:
-            pairs.start(volume_id)
+        settings = self._settings(state, client.ssn)
+        self._raise_first(
+            each(sorted(state["volume_ids"]), Pairs(client, settings).start, settings.parallelism)
+        )
         state["created_qos_node_ids"] = sorted(
             node_id
             for node_id, name in client.created_qos_nodes.items()
             if name == state["qos_node"]
         )
-        return self._refresh(client, state, {}, diags)
+        reading = read_pairs(client, settings, sorted(state["volume_ids"]), {})
+        state["volume_ids"] = sorted(reading.pairs)
+        state["pairs"] = reading.pairs
+        return state
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()
-        source = client.ssn
-        pairs = Pairs(client, self._settings(planned, source))
-        prior_pairs: dict[str, Any] = dict(prior["pairs"] or {})
+        settings = self._settings(planned, client.ssn)
+        pairs: dict[str, Any] = dict(prior["pairs"] or {})
         state = dict(planned)
-        if planned["active_site"] != prior["active_site"]:
-            if planned["active_site"] == "secondary":
-                primary_up = client.sc_reachable(source)
-                for volume_id in sorted(prior["volume_ids"]):
-                    prior_pairs[volume_id] = pairs.fail_over(
-                        volume_id, prior_pairs.get(volume_id) or {}, primary_up
-                    )
+        site = planned["active_site"]
+        if site != prior["active_site"] and site in ("primary", "secondary"):
+            if site == "secondary":
+                moved = Failover(client, settings).run(pairs)
             else:
-                timeout = self._failback_timeout(planned)
-                try:
-                    for volume_id in sorted(prior["volume_ids"]):
-                        prior_pairs[volume_id] = pairs.fail_back(
-                            volume_id, prior_pairs.get(volume_id) or {}, timeout
-                        )
-                except FailbackError as exc:
-                    diags.error("Failback Not Possible", str(exc), AttrPath("active_site"))
-                    return self._refresh(client, dict(prior), prior_pairs, diags)
-                # the temporary replications back are gone: so is the need for their node
+                failback = Failback(client, settings, self._failback_timeout(planned))
+                moved = failback.run(pairs, planned=True)
+            state["pairs"] = moved.pairs
+            if moved.errors:
+                self._report(moved, "Failover" if site == "secondary" else "Failback", diags)
+                state["active_site"] = active_site(moved.pairs, prior["active_site"], False)
+            elif site == "primary":  # the temporary replications back are gone, so is their node
                 made = client.created_qos_nodes.items()
                 remove_qos_nodes(
                     client, [n for n, name in made if name == FAILBACK_QOS_NODE], diags
                 )
+            return state
+        if not settings.live_volume and any(needs_fencing(p) for p in pairs.values()):
+            moved = Failover(client, settings).fence(pairs)  # before anything else
+            pairs = moved.pairs
+            if moved.errors:
+                self._report(moved, "Fencing", diags)
+                return {**dict(prior), "pairs": pairs}
         old, new = set(prior["volume_ids"]), set(planned["volume_ids"])
-        for volume_id in sorted(old - new):
-            pairs.stop(volume_id, keep=planned["deletion_policy"] == "UNMANAGE")
-            prior_pairs.pop(volume_id, None)
-        for volume_id in sorted(new - old):
-            pairs.start(volume_id)
+        membership = Pairs(client, settings)
+        keep = planned["deletion_policy"] == "UNMANAGE"
+        self._raise_first(each(sorted(old - new), lambda v: membership.stop(v, keep=keep),
+                               settings.parallelism))  # fmt: skip
+        self._raise_first(each(sorted(new - old), membership.start, settings.parallelism))
         if planned["active_replay"] != prior["active_replay"] and not planned["live_volume"]:
-            for volume_id in sorted(new):
-                pairs.set_active_replay(volume_id)
-        return self._refresh(client, state, prior_pairs, diags)
+            self._raise_first(each(sorted(new), membership.set_active_replay,
+                                   settings.parallelism))  # fmt: skip
+        behind = [v for v, p in pairs.items() if v in new and dr_preview.copy_behind(p)]
+        self._raise_first(each(behind, lambda v: client.grow_to(
+            pairs[v]["destination_volume_id"], int(pairs[v]["volume_size_bytes"])),
+            settings.parallelism))  # fmt: skip
+        if not is_unknown(planned["pairs"]):
+            return state  # nothing changed on the array: the pairs stay as planned
+        kept = {v: p for v, p in pairs.items() if v in new}
+        reading = read_pairs(client, settings, sorted(new), kept)
+        state["pairs"] = {v: reading.pairs.get(v) or kept.get(v) for v in sorted(new)}
+        state["pairs"] = {v: p for v, p in state["pairs"].items() if p is not None}
+        state["active_site"] = active_site(state["pairs"], prior["active_site"], False)
+        return state
+
+    @staticmethod
+    def _raise_first(done: list[Any]) -> None:
+        for outcome in done:
+            if outcome.error is not None:
+                raise outcome.error
+
+    @staticmethod
+    def _report(moved: Moved, what: str, diags: Diagnostics) -> None:
+        """One error naming every volume the move could not finish, and why."""
+        reasons = "; ".join(f"{v}: {e}" for v, e in sorted(moved.errors.items()))
+        done = len(moved.pairs) - len(moved.errors)
+        diags.error(
+            f"{what} Incomplete",
+            f"{done} of {len(moved.pairs)} volumes are done; not done: {reasons}. The state "
+            "records what was done; the next apply finishes the rest from what the array shows.",
+            AttrPath("active_site"),
+        )
 
     def read(self, state: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
-        return self._refresh(client, dict(state), dict(state.get("pairs") or {}), diags)
+        state = dict(state)
+        settings = self._settings(state, client.ssn)
+        volume_ids = sorted(state["volume_ids"] or [])
+        reading = read_pairs(client, settings, volume_ids, dict(state.get("pairs") or {}))
+        for ssn, up in ((settings.source_ssn, reading.primary_up),
+                        (settings.destination_ssn, reading.secondary_up)):  # fmt: skip
+            if not up:
+                outage.warn(self.provider, self.type_name, ssn, None, diags)
+        state["volume_ids"] = [v for v in volume_ids if v in reading.pairs]
+        state["pairs"] = reading.pairs
+        state["active_site"] = active_site(reading.pairs, state["active_site"], bool(reading.kept))
+        return state
 
     def delete(self, state: Values, diags: Diagnostics) -> None:
         client = self.provider.client()
@@ -496,10 +532,21 @@ class ReplicationPlanResource(Resource):
             "volume_ids": sorted(m.volume_id for m in members if m.volume_id),
             "active_site": "primary",
             "deletion_policy": "DELETE",
+            "parallelism": Decimal(DEFAULT_PARALLELISM),
             "pairs": {m.volume_id: pair_value(m.copy_id, m.state, False, None) for m in members},
             "qos_node": settings.pop("qos_node", None) or "cinderqos",
             **settings,
         }
+
+    def home_ssn(self, state: Values) -> int | None:
+        """None: a plan reads what it can of either SC itself (`dr_refresh`)."""
+        return None
+
+    def upgrade_state(self, version: int, state: Values) -> Values:
+        """States written before `parallelism` existed take its default (no planned change)."""
+        if state.get("parallelism") is None:
+            state["parallelism"] = Decimal(DEFAULT_PARALLELISM)
+        return state
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -510,60 +557,6 @@ class ReplicationPlanResource(Resource):
     def _failback_timeout(values: Values) -> float:
         text = (values.get("timeouts") or {}).get("failback")
         return (parse_duration(text) if text else None) or DEFAULT_FAILBACK_TIMEOUT
-
-    def _refresh(
-        self, client: ScClient, state: Values, prior_pairs: dict[str, Any], diags: Diagnostics
-    ) -> Values:
-        """State with each pair read from the array: a volume whose replication is gone
-        leaves `volume_ids` (so the next plan restarts it); a pair on a Storage Center that is
-        down keeps its last known value, with one warning."""
-        pairs = Pairs(client, self._settings(state, client.ssn))
-        kept: list[str] = []
-        found: dict[str, Any] = {}
-        down: list[str] = []
-        for volume_id in sorted(state["volume_ids"] or []):
-            prior = prior_pairs.get(volume_id)
-            try:
-                pair = pairs.read(volume_id, prior)
-            except errors.ScApiError as exc:
-                if not pairs.unreachable(exc, _ssn_of(volume_id) or client.ssn):
-                    raise
-                down.append(volume_id)
-                pair = pairs.read_copy(prior)
-            if pair is not None:
-                kept.append(volume_id)
-                found[volume_id] = pair
-        if down:
-            diags.warning(
-                "Primary Storage Center Unreachable",
-                f"Storage Center {client.ssn} cannot be reached through the DSM; the pairs of "
-                f"{', '.join(down)} keep their last known state.",
-            )
-        state["volume_ids"] = kept
-        state["pairs"] = found
-        states = {p["state"] for p in found.values()}
-        if states == {FAILED_OVER}:
-            state["active_site"] = "secondary"
-        elif states <= {REPLICATING}:
-            state["active_site"] = "primary" if states or not down else state["active_site"]
-        else:
-            state["active_site"] = "mixed"
-        return state
-
-
-def _volume_name(
-    client: ScClient, volume_id: str, copy: str | None, primary_up: bool
-) -> str | None:
-    """The volume's name: read from it, or from its copy while the primary is down; None
-    when neither can be read."""
-    try:
-        if primary_up:
-            return client.get_volume(volume_id).name
-        if copy:
-            return client.get_volume(copy).name.removeprefix(REPL_PREFIX)
-    except errors.ScApiError:
-        pass
-    return None
 
 
 def remove_qos_nodes(client: ScClient, node_ids: list[str], diags: Diagnostics) -> None:

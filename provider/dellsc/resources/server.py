@@ -195,15 +195,7 @@ class ServerResource(Resource):
         return self._read(client, server.instance_id, planned)
 
     def read(self, state: Values, diags: Diagnostics) -> Values | None:
-        try:
-            return self._read(self.provider.client(), state["id"], state)
-        except errors.ScUnavailable as exc:
-            diags.warning(
-                "Storage Center Unreachable",
-                f"{exc}. Server {state.get('name')!r} ({state['id']}) keeps its last known "
-                "state until the Storage Center is back.",
-            )
-            return state
+        return self._read(self.provider.client(), state["id"], state)
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()

@@ -215,15 +215,7 @@ class ServerClusterResource(Resource):
             return read_cluster(client, cluster.instance_id, planned) or state
 
     def read(self, state: Values, diags: Diagnostics) -> Values | None:
-        try:
-            return read_cluster(self.provider.client(), state["id"], state)
-        except errors.ScUnavailable as exc:
-            diags.warning(
-                "Storage Center Unreachable",
-                f"{exc}. Server cluster {state.get('name')!r} ({state['id']}) keeps its last "
-                "known state until the Storage Center is back.",
-            )
-            return state
+        return read_cluster(self.provider.client(), state["id"], state)
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()

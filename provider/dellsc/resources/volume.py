@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dellsc.resources import volume_migration, volume_sources
 from dellsc.resources.adopt import Creation, Survey, create_once
 from dellsc.resources.base import PlanChange, Resource, Values, import_name
+from dellsc.resources.disaster_recovery import grow_copies
 from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
 from dellsc.resources.retype_preview import RetypePreview
 from dellsc.sc import errors
@@ -252,25 +253,12 @@ class VolumeResource(Resource):
             if found is None:
                 return None
             volume = found
-        except errors.ScUnavailable as exc:  # e.g. the primary SC after a failover
-            return self._unreachable(state, exc, diags)
+        # an unreachable SC (the primary after a failover): `refresh` keeps the state
         try:
             configuration = client.get_volume_configuration(volume.instance_id)
         except errors.ScNotFound:
             return None
-        except errors.ScUnavailable as exc:
-            return self._unreachable(state, exc, diags)
         return self._state(volume, configuration, state)
-
-    @staticmethod
-    def _unreachable(state: Values, exc: errors.ScUnavailable, diags: Diagnostics) -> Values:
-        """The last known state, with one warning, of a volume whose SC cannot be reached."""
-        diags.warning(
-            "Storage Center Unreachable",
-            f"{exc}. Volume {state.get('name')!r} ({state['id']}) keeps its last known "
-            "state until the Storage Center is back.",
-        )
-        return state
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         if planned["ssn"] != prior["ssn"]:
@@ -296,7 +284,13 @@ class VolumeResource(Resource):
             if moved:
                 self._tidy_folders(planned["ssn"], prior.get("folder_path"), diags)
         if planned["size_gb"] > prior["size_gb"]:
-            client.expand_volume(volume_id, int(planned["size_gb"]))
+            grown = client.expand_volume(volume_id, int(planned["size_gb"]))
+            for left in grow_copies(client, grown):  # size follows the source
+                diags.warning(
+                    "Copy Not Grown",
+                    f"Volume {volume_id} grew to {int(planned['size_gb'])} GiB, but {left}. "
+                    "The replication plan grows it once both Storage Centers answer.",
+                )
         changed = {a: planned[a] for a in PROFILE_ATTRIBUTES if planned[a] != prior[a]}
         if changed:
             ids = self._profile_ids({**changed, "ssn": planned["ssn"]})

@@ -5,8 +5,10 @@ through `MapToServer` (reusing an existing mapping profile of that server, so a 
 reply was lost is adopted on the next apply), report targets as the driver does, notice on
 refresh a mapping removed outside Terraform (Read drops it, the next apply maps again), and
 unmap only this server's mapping profile on destroy. A mapping keeps its last known state, with
-a warning, while its Storage Center is down, and while its volume is failed over (the failover
-unmapped it; the copy serves the hosts until the failback maps the volume again).
+a warning, while its Storage Center is down, and while its volume is failed over or failing
+back (the failover unmapped it; the copy serves the hosts until the failback maps the volume
+again): it is never mapped again meanwhile, which would let a host write to a replication
+target.
 
 A configured `lun` is asked for without a fallback, and the LUN the array used is read back
 from its mapping list: a mapping the array made at another LUN is removed again and the
@@ -21,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.base import PlanChange, Resource, Values
-from dellsc.resources.disaster_recovery import REPL_PREFIX
+from dellsc.resources.disaster_recovery import stand_in
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
@@ -137,41 +139,18 @@ class VolumeMappingResource(Resource):
             profile = client.find_mapping_profile(volume_id, state["server_id"])
             if profile is not None:
                 return self._state(client, profile, state)
-            copy = self._failed_over_to(client, volume_id)
+            why = stand_in(client, volume_id)
         except errors.ScNotFound:  # the volume is gone, and its mappings with it
             return None
-        except errors.ScUnavailable as exc:
-            diags.warning(
-                "Storage Center Unreachable",
-                f"{exc}. The mapping of volume {volume_id} to server {state['server_id']} "
-                "keeps its last known state until the Storage Center is back.",
-            )
-            return state
-        if copy is None:
+        if why is None:
             return None  # unmapped outside Terraform: the next apply maps it again
         diags.warning(
             "Volume Failed Over",
-            f"Volume {volume_id} is failed over: its copy {copy} serves the hosts and the "
-            "volume itself is unmapped. The mapping to server "
-            f"{state['server_id']} stays in the state as it was; the failback maps the volume "
-            "again.",
+            f"Volume {volume_id} is failed over: {why}, and the volume itself is unmapped. "
+            f"The mapping to server {state['server_id']} stays in the state as it was; the "
+            "failback maps the volume again.",
         )
         return state
-
-    @staticmethod
-    def _failed_over_to(client: ScClient, volume_id: str) -> str | None:
-        """The copy that took over a volume by a failover (its replication broken off and the
-        copy named as the volume), or None."""
-        for replication in client.volume_replications(volume_id):
-            copy = replication.destination_volume
-            if replication.state.casefold() == "up" or copy is None:
-                continue
-            try:
-                if not client.get_volume(copy.instance_id).name.startswith(REPL_PREFIX):
-                    return copy.instance_id
-            except errors.ScNotFound:
-                continue
-        return None
 
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         raise AssertionError("every argument of dellsc_volume_mapping forces a replacement")

@@ -49,6 +49,7 @@ class ClientCore:
         # folders a create or move of this process uses: never removed as empty meanwhile
         self.pinned_folders: set[str] = set()
         self.session.on_switch = self._check_new_dsm
+        self._synchronous = False
 
     @property
     def ssn(self) -> int:
@@ -114,6 +115,15 @@ class ClientCore:
                 view = self._views.setdefault(serial, view)
                 view._views = self._views
                 self._views.setdefault(self.ssn, self)
+        return view
+
+    def synchronous(self) -> Self:
+        """This client sending its writes synchronously (no `async` header): the DSM answers
+        each with its result, one request instead of the accepted reply and its polls (§2,
+        §3.9). For short single-object changes sent many at a time (a failover), where
+        each poll would cost a round trip to a DSM tens to hundreds of ms away."""
+        view = copy.copy(self)
+        view._synchronous = True
         return view
 
     def storage_centers(self) -> list[StorageCenter]:
@@ -232,7 +242,7 @@ class ClientCore:
     def _write(self, method: str, path: str, body: Any = None) -> Any:
         """Run a mutating call as an async task; any write drops the read cache."""
         try:
-            return run_task(self.session, method, path, body)
+            return run_task(self.session, method, path, body, is_async=not self._synchronous)
         except ScError as exc:
             exc.write = exc.write or f"{method} {path}"
             raise

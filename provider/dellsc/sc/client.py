@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from .bulk import BulkMixin
 from .clusters import ClustersMixin
 from .folders import FoldersMixin
 from .groups import GroupsMixin
@@ -19,7 +20,13 @@ from .replication import ReplicationMixin
 
 
 class ScClient(
-    GroupsMixin, ReplicationMixin, PortsMixin, ClustersMixin, FoldersMixin, ProfilesMixin
+    GroupsMixin,
+    ReplicationMixin,
+    BulkMixin,
+    PortsMixin,
+    ClustersMixin,
+    FoldersMixin,
+    ProfilesMixin,
 ):
     """Typed DSM REST client bound to one Storage Center (`ssn`): `ScClient(config, cache=False)`.
 

@@ -97,14 +97,17 @@ class ReplicationMixin(VolumesMixin):
         destination_volume_id: str | None = None,
         disk_folder_id: str | None = None,
         notes: str | None = None,
+        check_destination: bool = True,
     ) -> ScReplication:
         """Replicate a volume to another SC, into a new volume (named `destination_name`, or as
         the array chooses) or into `destination_volume_id`. Synchronous replication always
-        includes the active replay."""
+        includes the active replay. `check_destination=False`: the caller knows the DSM
+        manages `destination_ssn` (no request to check it)."""
         check_id(source_volume_id, "source volume id")
         check_id(qos_node_id, "QoS node id")
         self._check_dsm()
-        self._check_managed(destination_ssn)
+        if check_destination:
+            self._check_managed(destination_ssn)
         body: dict[str, Any] = {
             "DestinationStorageCenter": int(destination_ssn),
             "QosNode": qos_node_id,

@@ -72,17 +72,20 @@ class Poller:
         return True
 
 
-def run_task(session: ScSession, method: str, path: str, body: Any = None) -> Any:
+def run_task(
+    session: ScSession, method: str, path: str, body: Any = None, *, is_async: bool = True
+) -> Any:
     """Send a mutating call asynchronously and wait for its result (the final reply's JSON).
 
-    A synchronous answer (any 2xx that is not an AsyncTask) is accepted as the result.
+    A synchronous answer (any 2xx that is not an AsyncTask) is accepted as the result; with
+    `is_async=False` the call is sent without the `async` header, asking for one.
     Raises ScTaskFailed when a poll is answered with an error, ScTimeout past the deadline,
     ScTaskLost when the DSM that accepted the task stops answering its polls (they never go
     to another DSM, which would not know the task).
     """
     config = session.config
     poller = Poller(config.task_timeout, config.poll_interval)
-    reply = session.request(method, path, body, read=False, is_async=True)
+    reply = session.request(method, path, body, read=False, is_async=is_async)
     data = reply.data
     while is_async_task(data):
         task = parse(AsyncTask, data, method, path)

@@ -289,7 +289,7 @@ class ProviderServicer:
         with self._guard("ReadResource", diags):
             resource, schema = self._resource(request.type_name)
             state = _values(request.current_state, schema)
-            new_state = resource.read(_present(state), diags)
+            new_state = resource.refresh(_present(state), diags)
             response.new_state.CopyFrom(_dynamic(new_state, schema.object_type))
             identity = self._identity(resource, schema, new_state)
             if identity is not None:
@@ -315,7 +315,7 @@ class ProviderServicer:
                 planned, replace = planning.plan(schema, prior, proposed, config)
                 change = PlanChange(prior, planned, config, diags, replace)
                 if not diags.has_errors:
-                    resource.modify_plan(change)
+                    resource.plan(change)
                 response.planned_state.CopyFrom(_dynamic(change.planned, ty))
                 for path in change.requires_replace:
                     step = response.requires_replace.add()
@@ -407,7 +407,7 @@ class ProviderServicer:
             data_source = self.core.data_source(request.type_name)
             schema = data_source.schema()
             config = _values(request.config, schema) or {}
-            state = data_source.read(config, diags)
+            state = data_source.answer(config, diags)
             response.state.CopyFrom(_dynamic(state, schema.object_type))
         response.diagnostics.extend(to_proto(diags))
         return response

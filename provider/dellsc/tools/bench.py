@@ -15,6 +15,9 @@
   on an empty array (the cost must follow the configuration, not the array), the plan
   process's peak RSS and the DSM requests of each, and the same plan with the emulator's
   `delay` fault at 100 ms on every request (what a real DSM's latency costs).
+- disaster recovery (`dellsc.tools.bench_dr`): failover and failback of 10 and 100 volumes at
+  0 and 100 ms per DSM request, with the primary up and down, and the DSM requests per volume
+  (`--skip-dr` leaves them out; they take the longest).
 
 Prints one table and writes `bench/results/<date>.json`. Medians of alternating runs; the
 machine is usually shared, so compare the ratios, which are measured side by side. Nothing
@@ -48,6 +51,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from dellsc.tools import bench_dr
 from dellsc.tools.sandbox import PASSWORD, Sandbox
 from dellsc.tools.terraform_runner import locate
 
@@ -542,20 +546,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--apply-runs", type=int, default=2, help="runs of each apply-create")
     parser.add_argument("--handshakes", type=int, default=10)
     parser.add_argument(
-        "--only", choices=["main", "scale"], help="run only the main or the scale rows"
+        "--only", choices=["main", "scale", "dr"], help="run only the main, scale or DR rows"
     )
+    parser.add_argument("--skip-dr", action="store_true", help="no disaster-recovery rows")
     ns = parser.parse_args(argv)
     shutil.rmtree(ROOT, ignore_errors=True)
     print(f"terraform: {locate()}  (on {os.cpu_count()} cores)", flush=True)
     started = time.perf_counter()
     results: dict[str, Any] = {}
-    if ns.only != "scale":
+    if ns.only in (None, "main"):
         results |= run(ns)
-    if ns.only != "main":
+    if ns.only in (None, "scale"):
         results |= run_scale(ns.runs)
+    if ns.only == "dr" or (ns.only is None and not ns.skip_dr):
+        results["disaster_recovery"] = bench_dr.run([10, 100], [0.0, 0.1])
     results["load_average"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started)
     print(table(results))
+    if "disaster_recovery" in results:
+        print("\n" + bench_dr.table(results["disaster_recovery"]))
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{stamp}.json"

@@ -1,0 +1,183 @@
+"""Failover and fencing of a replication plan's pairs, as idempotent step machines.
+
+A plain pair fails over in four steps, each taken only if the array shows it still to do, so
+an apply after any fault (a lost reply, a 5xx, a dropped connection, a failed task, a killed
+Terraform or plugin) finishes exactly what is left:
+
+1. break: unmap the copy from its replication link (the driver's failover_host; the
+   replication object stays, `Down`);
+2. fence: unmap the original from every host, when its Storage Center answers;
+3. rename the copy to the volume's name;
+4. map the copy to the servers of the secondary owning the initiators the volume served, as
+   the plan recorded them while it replicated (never read again: step 2 removed them).
+
+A Live Volume swaps roles. A failed-over original that comes back mapped to its hosts (the
+primary was down during the failover) is fenced by the next apply: step 2 alone. Pairs move
+`parallelism` at a time; each SC is read in bulk once (`dr_sites`), and each step is one
+synchronous request (`ScClient.synchronous`): with a DSM tens to hundreds of milliseconds
+away, the polls of an asynchronous task would cost more than the step itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dellsc.resources.bounded import each
+from dellsc.resources.disaster_recovery import (
+    FAILED_OVER,
+    REPL_PREFIX,
+    REPLICATING,
+    Settings,
+    pair_value,
+    record,
+)
+from dellsc.resources.dr_sites import Site
+from dellsc.sc import errors
+
+if TYPE_CHECKING:
+    from dellsc.sc import ScClient
+
+
+@dataclass
+class Moved:
+    """What a move did: each pair after it, and the pairs it could not finish (with why)."""
+
+    pairs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: dict[str, Exception] = field(default_factory=dict)
+
+
+def move_each(
+    pairs: dict[str, dict[str, Any]],
+    step: Callable[[str, dict[str, Any]], dict[str, Any]],
+    parallelism: int,
+) -> Moved:
+    """`step` on every pair, `parallelism` at a time: each pair after it, or as it was with
+    the error that stopped it."""
+    moved = Moved()
+    for done in each(sorted(pairs), lambda v: step(v, pairs[v]), parallelism):
+        if done.error is None:
+            assert done.result is not None
+            moved.pairs[done.item] = done.result
+        else:
+            moved.pairs[done.item] = pairs[done.item]
+            moved.errors[done.item] = done.error
+    return moved
+
+
+def _call(read: Callable[[], object]) -> object:
+    return read()
+
+
+def needs_fencing(pair: dict[str, Any]) -> bool:
+    """A failed-over (or broken) pair whose original may still serve hosts."""
+    return pair.get("state") != REPLICATING and pair.get("fenced") is False
+
+
+class Failover:
+    """The failover steps of one plan's pairs, with the array's state read once."""
+
+    def __init__(self, client: ScClient, settings: Settings) -> None:
+        self.client = client.synchronous()  # one request per step (no task polls)
+        self.settings = settings
+        reach = client.reachability()
+        self.primary_up = reach.get(settings.source_ssn, False)
+        self.secondary_up = reach.get(settings.destination_ssn, False)
+        self.primary = Site(self.client, settings.source_ssn)
+        self.secondary = Site(self.client, settings.destination_ssn)
+
+    def run(self, pairs: dict[str, dict[str, Any]]) -> Moved:
+        """Fail every pair over (those already failed over are finished, if need be)."""
+        if not self.secondary_up:
+            raise errors.ScUnavailable(
+                500,
+                f"Storage Center {self.settings.destination_ssn} is not reachable through the "
+                "DSM: no copy can take over",
+            )
+        if not self.settings.live_volume:
+            self._prefetch()
+        return self._each(pairs, self._fail_over)
+
+    def fence(self, pairs: dict[str, dict[str, Any]]) -> Moved:
+        """Unmap from every host the originals of failed-over pairs (the others as they were)."""
+        if not self.primary_up:
+            return Moved(dict(pairs))
+        due = {v: p for v, p in pairs.items() if needs_fencing(p)}
+        moved = self._each(due, lambda v, p: record(p, fenced=self._fence(v)))
+        moved.pairs = {**pairs, **moved.pairs}
+        return moved
+
+    def _each(
+        self,
+        pairs: dict[str, dict[str, Any]],
+        step: Callable[[str, dict[str, Any]], dict[str, Any]],
+    ) -> Moved:
+        return move_each(pairs, step, self.settings.parallelism)
+
+    def _prefetch(self) -> None:
+        """Every bulk read of the steps at once, before any step changes the array."""
+        reads: list[Callable[[], object]] = [
+            lambda: self.secondary.volume(""),
+            lambda: self.secondary.mappings(""),
+            lambda: self.secondary.hosts_for([]),
+        ]
+        if self.primary_up:
+            reads += [lambda: self.primary.volume(""), lambda: self.primary.mappings("")]
+        for done in each(reads, _call, len(reads)):
+            if done.error is not None:
+                raise done.error
+
+    # -- one pair ------------------------------------------------------------------------
+
+    def _fail_over(self, volume_id: str, pair: dict[str, Any]) -> dict[str, Any]:
+        if self.settings.live_volume:
+            return self._swap(volume_id, pair)
+        client, secondary = self.client, self.secondary
+        copy_id = pair.get("destination_volume_id")
+        copy = secondary.volume(copy_id)
+        if copy_id is None or copy is None:
+            raise errors.ScNotFound(
+                404, f"the copy of volume {volume_id} ({copy_id or 'unknown'}) is not on "
+                f"Storage Center {self.settings.destination_ssn}",
+            )  # fmt: skip
+        initiators = pair.get("initiators")
+        if secondary.linked(copy_id):  # 1. break the replication
+            client.unmap_all(copy_id)
+            secondary.unmapped(copy_id)
+        fenced = bool(pair.get("fenced"))
+        original = self.primary.volume(volume_id) if self.primary_up else None
+        if self.primary_up:  # 2. fence
+            if initiators is None:  # recorded by no refresh yet (an older state): read now
+                initiators = self.primary.initiators(volume_id)
+            fenced = self._fence(volume_id)
+        name = original.name if original is not None else copy.name.removeprefix(REPL_PREFIX)
+        if copy.name != name:  # 3. the copy takes the volume's name
+            client.update_volume(copy_id, name=name)
+            secondary.renamed(copy_id, name)
+        mapped = secondary.host_ids(copy_id)
+        for host in secondary.hosts_for(initiators or []):  # 4. serve the hosts
+            if host.server_id not in mapped:
+                profile = client.map_to_server(copy_id, host.server_id)
+                if profile is not None:
+                    secondary.mapped(copy_id, profile)
+        moved = pair_value(copy_id, FAILED_OVER, False, None, pair)
+        return record(moved, initiators=initiators, fenced=fenced)
+
+    def _fence(self, volume_id: str) -> bool:
+        """Unmap the original from every host; True once it serves none."""
+        if self.primary.host_ids(volume_id):
+            self.client.unmap_all(volume_id)
+            self.primary.unmapped(volume_id)
+        return True
+
+    def _swap(self, volume_id: str, pair: dict[str, Any]) -> dict[str, Any]:
+        found = self.client.find_live_volume(pair.get("destination_volume_id") or volume_id)
+        if found is None or found.primary_volume is None or found.secondary_volume is None:
+            raise errors.ScNotFound(404, f"no Live Volume holds {volume_id}")
+        if found.primary_volume.instance_id == volume_id:
+            self.client.swap_live_volume_roles(found.instance_id)
+            copy = found.secondary_volume.instance_id
+        else:
+            copy = found.primary_volume.instance_id
+        return pair_value(copy, FAILED_OVER, False, None, pair)
