@@ -75,6 +75,7 @@ mock_resource "dellsc_replication_plan" {
     qos_node             = "cinderqos"
     pairs                = {}
     created_qos_node_ids = []
+    parallelism          = 8
     deletion_policy      = "DELETE"
   }
 }
@@ -122,6 +123,7 @@ mock_data "dellsc_storage_center" {
     name                       = "Storage Center 64702"
     version                    = "7.4.21.7"
     api_version                = "4.1"
+    connected                  = true
     total_capacity_gb          = 10240
     free_capacity_gb           = 10000
     total_capacity_bytes       = 10995116277760
