@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import datetime as dt
 import itertools
 import json
 import logging
@@ -30,7 +31,16 @@ from .options import EmulatorOptions
 from .routing import Route, is_mutation, match
 from .seed import preload_volumes, seed_storage_center
 from .store import Store
-from .wire import GIB, ApiError, Body, bad_request, now_iso, parse_int, parse_ssn
+from .wire import (
+    CLOCK_OFFSET,
+    GIB,
+    ApiError,
+    Body,
+    bad_request,
+    now_iso,
+    parse_int,
+    parse_ssn,
+)
 
 log = logging.getLogger("dellsc.emulator")
 
@@ -95,6 +105,7 @@ class EmulatorApp:
         self.by_route: Counter[str] = Counter()
         self.request_log: deque[dict[str, Any]] = deque(maxlen=MAX_LOGGED_REQUESTS)
         self.request_seq = itertools.count(1)
+        self.clock_offset = dt.timedelta()
         self.store = Store(options.state)
         with self.store.transaction() as txn:
             ctx = Ctx(txn, self.settings, self.read_counts)
@@ -141,6 +152,7 @@ class EmulatorApp:
         )
 
     async def dispatch(self, scope: dict[str, Any], method: str, path: str, raw: bytes) -> Response:
+        CLOCK_OFFSET.set(self.clock_offset)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if path.startswith("/api/rest/"):
             return await self.dsm(scope, method, path[len("/api/rest/") :], headers, raw)
@@ -445,6 +457,17 @@ class EmulatorApp:
         if path == "faults" and method == "DELETE":
             self.faults.clear()
             return Response(200, {"result": True})
+        if path == "clock" and method == "POST":
+            advance = Body(data).get("advance_s", 0)
+            if isinstance(advance, bool) or not isinstance(advance, int | float):
+                raise bad_request("advance_s must be a number of seconds")
+            if not 0 <= advance <= 10 * 365 * 86400:
+                raise bad_request("advance_s must be 0 to ten years")
+            self.clock_offset += dt.timedelta(seconds=advance)
+            CLOCK_OFFSET.set(self.clock_offset)
+            return Response(
+                200, {"now": now_iso(), "advanced_s": self.clock_offset.total_seconds()}
+            )
         if path == "sessions/expire" and method == "POST":
             expired = len(self.sessions)
             self.sessions.clear()

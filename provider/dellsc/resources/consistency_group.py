@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dellsc.resources.adopt import find_again, report_unknown
+from dellsc.resources.adopt import Creation, create_once, plan_create, plan_hold, sort_found
 from dellsc.resources.base import PlanChange, Resource, Values
+from dellsc.resources.marks import Notes, new_notes
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -23,13 +25,14 @@ if TYPE_CHECKING:
 
 CONSISTENT = "Consistent"
 _ID = re.compile(r"(\d+)\.\d+")  # volumes and snapshot profiles: <ssn>.<index>
-# Marks the profiles this resource creates, so that a create whose reply was lost is adopted by
-# the next apply instead of made twice, and a stranger's profile is never taken over.
+# The text of the profiles this resource creates; the owner mark follows it (see
+# `dellsc.resources.marks`), so that an interrupted create is adopted by the next apply of its
+# own configuration, and another configuration's (or a stranger's) profile is never taken over.
 GROUP_NOTES = "Consistency group created by terraform-provider-dellsc"
 
 
-def is_ours(profile: ScReplayProfile) -> bool:
-    return profile.type == CONSISTENT and profile.notes == GROUP_NOTES
+def group_key(ssn: int, name: str) -> tuple[str, ...]:
+    return ("dellsc_consistency_group", str(ssn), name)
 
 
 class ConsistencyGroupResource(Resource):
@@ -38,6 +41,7 @@ class ConsistencyGroupResource(Resource):
     # -- plan ----------------------------------------------------------------------------
 
     def modify_plan(self, change: PlanChange) -> None:
+        self.check_single_owner(change.prior, change.diags)
         if self.provider.catalog is None:  # provider arguments unknown yet: checked at apply
             return
         planned, diags = change.planned, change.diags
@@ -48,8 +52,34 @@ class ConsistencyGroupResource(Resource):
                 new = [v for v in volume_ids if not is_unknown(v) and v not in prior_ids]
                 self._check_members(new, diags)
         name = planned.get("name")
-        if change.prior is None and isinstance(name, str):
-            self._adoptable(name, diags)
+        prior = change.prior
+        what = f"consistency group {name!r}"
+        if prior is not None:
+            keys = [group_key(self.provider.client().ssn, prior["name"])]
+            if isinstance(name, str):
+                keys.append(group_key(self.provider.client().ssn, name))
+            plan_hold(self.provider, "consistency group", what, keys, prior["id"], diags,
+                      AttrPath("name"))  # fmt: skip
+        elif isinstance(name, str):
+            client = self.provider.client()
+            found = sort_found(
+                client.find_replay_profiles(name), self.provider.owner, _notes,
+                lambda p: p.instance_id, {change.replaces or ""},
+            )  # fmt: skip
+            if found.unmarked:
+                self._name_taken(name, found.unmarked, diags)
+                return
+            plan_create(
+                self.provider, "consistency group", what, group_key(client.ssn, name), found,
+                lambda p: p.instance_id, change.replaces, diags, AttrPath("name"),
+            )  # fmt: skip
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if isinstance(prior.get("id"), str) and self.provider.catalog is not None:
+            key = group_key(self.provider.client().ssn, str(prior.get("name")))
+            plan_hold(self.provider, "consistency group",
+                      f"consistency group {prior.get('name')!r}", [key], prior["id"], diags,
+                      AttrPath("id"), destroy=True)  # fmt: skip
 
     def _check_members(self, volume_ids: list[str], diags: Diagnostics) -> bool:
         """Every volume must exist on the provider's Storage Center; reads only."""
@@ -86,23 +116,15 @@ class ConsistencyGroupResource(Resource):
                     ok = False
         return ok
 
-    def _adoptable(self, name: str, diags: Diagnostics) -> ScReplayProfile | None:
-        """The profile an earlier, failed create of this group left behind (if any); an error
-        on `name` when another snapshot profile already has that name."""
-        client = self.provider.client()
-        found = client.find_replay_profiles(name)
-        strangers = [p for p in found if not is_ours(p)]
-        if strangers or len(found) > 1:
-            ids = ", ".join(f"{p.instance_id} ({p.type})" for p in found)
-            diags.error(
-                "Snapshot Profile Name Taken",
-                f"Storage Center {client.ssn} already has a snapshot profile named {name!r}: "
-                f"{ids}. Choose another name, or import an existing consistency group with "
-                f"`terraform import <address> name:{name}`.",
-                AttrPath("name"),
-            )
-            return None
-        return found[0] if found else None
+    def _name_taken(self, name: str, taken: list[ScReplayProfile], diags: Diagnostics) -> None:
+        ids = ", ".join(f"{p.instance_id} ({p.type})" for p in taken)
+        diags.error(
+            "Snapshot Profile Name Taken",
+            f"Storage Center {self.provider.client().ssn} already has a snapshot profile named "
+            f"{name!r}, made outside this configuration: {ids}. Choose another name, or import "
+            f"an existing consistency group with `terraform import <address> name:{name}`.",
+            AttrPath("name"),
+        )
 
     # -- apply ---------------------------------------------------------------------------
 
@@ -111,39 +133,38 @@ class ConsistencyGroupResource(Resource):
         volume_ids = sorted(planned["volume_ids"])
         if not self._check_members(volume_ids, diags):
             return None
-        profile = self._adoptable(planned["name"], diags)
-        if diags.has_errors:
-            return None
+        name, owner = planned["name"], self.provider.owner
+        profile = create_once(
+            Creation(
+                kind="consistency group",
+                what=f"consistency group {name!r}",
+                key=group_key(client.ssn, name),
+                owner=owner,
+                notes=new_notes(GROUP_NOTES, owner),
+                find=lambda: client.find_replay_profiles(name),
+                create=lambda notes: client.create_consistency_group(name, notes=notes),
+                notes_of=_notes,
+                id_of=lambda p: p.instance_id,
+                unique=True,
+            ),
+            diags,
+        )
         if profile is None:
-            profile = self._make(client, planned["name"], diags)
-            if profile is None:
-                return None
+            return None
+        if profile.type != CONSISTENT:
+            diags.error(
+                "Snapshot Profile Name Taken",
+                f"Snapshot profile {profile.instance_id} named {name!r} is of type "
+                f"{profile.type}, not a consistency group.",
+                AttrPath("name"),
+            )
+            return None
         group_id = profile.instance_id
         try:
             self._set_members(client, group_id, volume_ids)
         except errors.ScError as exc:
             return self._undo_create(client, group_id, exc, planned, diags)
         return self._state(client, group_id, planned)
-
-    @staticmethod
-    def _make(client: ScClient, name: str, diags: Diagnostics) -> ScReplayProfile | None:
-        """Create the group's profile; after a failure whose outcome is unknown, the profile
-        the array made anyway (None, with an error, if it cannot be found)."""
-        try:
-            return client.create_consistency_group(name, notes=GROUP_NOTES)
-        except errors.ScError as exc:
-            if not errors.outcome_unknown(exc):
-                raise
-            cause = exc
-        profile, lookup_error = find_again(
-            lambda: [p for p in client.find_replay_profiles(name) if is_ours(p)]
-        )
-        if profile is None:
-            report_unknown(
-                "consistency group", name, cause, lookup_error,
-                "a Consistent snapshot profile with this name and this provider's notes", diags,
-            )  # fmt: skip
-        return profile
 
     def _undo_create(
         self,
@@ -230,6 +251,7 @@ class ConsistencyGroupResource(Resource):
                     + ". Import one by its instance ID.",
                 )
                 return None
+            self._warn_other_owner(found[0], diags)
             return {"id": found[0].instance_id}
         match = _ID.fullmatch(import_id)
         if match is None:
@@ -256,7 +278,20 @@ class ConsistencyGroupResource(Resource):
                 "not Consistent.",
             )
             return None
+        self._warn_other_owner(profile, diags)
         return {"id": profile.instance_id}
+
+    def _warn_other_owner(self, profile: ScReplayProfile, diags: Diagnostics) -> None:
+        other = Notes.parse(profile.notes).owner
+        if other is not None and other != self.provider.owner:
+            diags.warning(
+                "Object Managed By Two Resources",
+                f"Consistency group {profile.name!r} ({profile.instance_id}) was created by "
+                f"another Terraform configuration or workspace ({describe(other)}; this one "
+                f"is {describe(self.provider.owner)}). If that one still manages it, each "
+                "apply would undo the other's membership changes and destroying either "
+                "deletes it for both: keep it in one state only.",
+            )
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -283,3 +318,8 @@ class ConsistencyGroupResource(Resource):
             "volume_ids": sorted(v.instance_id for v in members),
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
         }
+
+
+def _notes(profile: ScReplayProfile) -> str:
+    """A profile's notes as far as ownership goes: only Consistent profiles can be ours."""
+    return profile.notes if profile.type == CONSISTENT else ""

@@ -1,9 +1,10 @@
 """`dellsc_server`: a physical server and its iSCSI / FC initiators, all changed in place.
 
 The Cinder driver creates servers on attach (`POST ScPhysicalServer` + one `AddHba` per
-initiator, §4.6); here the server is declared. Server names are unique on an SC, so a create
-whose reply was lost is found again by name: the next apply adopts a server of that name when
-it carries our notes and no initiator outside the configured ones.
+initiator, §4.6); here the server is declared. Server names are unique on an SC, and a server
+carries its owner's mark in its Notes (after the user's `notes`, see
+`dellsc.resources.marks`): a create adopts a server of that name only when the mark is this
+configuration's, and refuses one that another configuration made or one made outside Terraform.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.adopt import Creation, create_once, plan_create, plan_hold, sort_found
 from dellsc.resources.base import PlanChange, Resource, Values
-from dellsc.resources.volume import folder_path
+from dellsc.resources.marks import Notes, new_notes
+from dellsc.resources.volume import check_notes, folder_path
 from dellsc.sc import errors
 from dellsc.sc.notes import DEFAULT_NOTES
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -33,8 +37,13 @@ def _known(value: Any) -> bool:
 
 
 def wanted_notes(values: Values) -> str:
-    """The notes a create writes: the configured ones, else the provider's mark."""
+    """The text a create writes in the Notes: the configured one, else the provider's."""
     return str(values["notes"]) if _known(values.get("notes")) else DEFAULT_NOTES
+
+
+def server_key(ssn: Any, name: Any) -> tuple[str, ...]:
+    """Server names are unique on an SC, whatever their case."""
+    return ("dellsc_server", str(ssn), str(name).casefold())
 
 
 def initiators(values: Values, attribute: str) -> set[str]:
@@ -50,7 +59,11 @@ class ServerResource(Resource):
 
     # -- plan ----------------------------------------------------------------------------
 
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        check_notes(config, diags)
+
     def modify_plan(self, change: PlanChange) -> None:
+        self.check_single_owner(change.prior, change.diags)
         if self.provider.catalog is None:  # provider not configured yet: nothing to check
             return
         client = self.provider.client()
@@ -68,24 +81,33 @@ class ServerResource(Resource):
                 )
         adoptable = None
         name = planned["name"]
+        what = f"server {name!r}"
+        if prior is not None:
+            keys = [server_key(client.ssn, prior["name"])]
+            if _known(name):
+                keys.append(server_key(client.ssn, name))
+            plan_hold(self.provider, "server", what, keys, prior["id"], diags, AttrPath("name"))
         if _known(name) and (prior is None or change.changed("name")):
-            others = [s for s in client.find_servers(name) if s.instance_id != own_id]
-            if others and prior is None:
-                adoptable = self._adoptable(client, others[0], planned)
-            if others and adoptable is None:
+            found = sort_found(
+                client.find_servers(name), self.provider.owner, lambda s: s.notes,
+                lambda s: s.instance_id, {own_id or "", change.replaces or ""},
+            )  # fmt: skip
+            taken: list[ScServer] = found.unmarked
+            if prior is None:
+                plan_create(
+                    self.provider, "server", what, server_key(client.ssn, name), found,
+                    lambda s: s.instance_id, change.replaces, diags, AttrPath("name"),
+                )  # fmt: skip
+                adoptable = found.ours[0] if found.ours else None
+            else:  # a rename onto a name that is taken, whoever took it
+                taken = taken + found.ours + found.legacy + [s for s, _ in found.theirs]
+            if taken:
                 diags.error(
                     "Server Name Already Taken",
-                    f"Server {others[0].instance_id} on Storage Center {client.ssn} is already "
-                    f"named {others[0].name!r}. Choose another name, or import that server "
-                    f"(terraform import <address> {others[0].instance_id}).",
+                    f"Server {taken[0].instance_id} on Storage Center {client.ssn} is already "
+                    f"named {taken[0].name!r}. Choose another name, or import that server "
+                    f"(terraform import <address> {taken[0].instance_id}).",
                     AttrPath("name"),
-                )
-            elif adoptable is not None:
-                diags.warning(
-                    "Existing Server Will Be Adopted",
-                    f"Server {adoptable.instance_id} named {adoptable.name!r} was left by an "
-                    "interrupted create of this resource; apply will adopt it instead of "
-                    "creating another.",
                 )
         for attribute in PORT_TYPES:
             new = initiators(planned, attribute) - (
@@ -104,21 +126,18 @@ class ServerResource(Resource):
                     AttrPath(attribute),
                 )
 
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if isinstance(prior.get("id"), str) and self.provider.catalog is not None:
+            key = server_key(self.provider.client().ssn, prior.get("name"))
+            plan_hold(self.provider, "server", f"server {prior.get('name')!r}", [key],
+                      prior["id"], diags, AttrPath("id"), destroy=True)  # fmt: skip
+
     @staticmethod
     def _os_id(client: ScClient, name: str) -> str | None:
         for system in client.operating_systems():
             if system.name.casefold() == name.casefold():
                 return system.instance_id
         return None
-
-    def _adoptable(self, client: ScClient, server: ScServer, planned: Values) -> ScServer | None:
-        """`server` if an interrupted create of `planned` made it: same name, our notes, and
-        only initiators that `planned` asks for."""
-        if server.type != "Physical" or server.notes != wanted_notes(planned):
-            return None
-        wanted = initiators(planned, "iscsi_initiators") | initiators(planned, "fc_wwpns")
-        hbas = {h.instance_name.casefold() for h in client.server_hbas(server.instance_id)}
-        return server if hbas <= wanted else None
 
     # -- apply ---------------------------------------------------------------------------
 
@@ -127,13 +146,32 @@ class ServerResource(Resource):
         folder = folder_path(planned["folder"]) if _known(planned["folder"]) else ""
         folder_id = client.ensure_server_folder(folder).instance_id if folder else None
         os_name = planned["operating_system"] if _known(planned["operating_system"]) else None
-        found = [self._adoptable(client, s, planned) for s in client.find_servers(planned["name"])]
-        server = next((s for s in found if s is not None), None)
+        name, owner = planned["name"], self.provider.owner
+        made: list[str] = []
+
+        def make(notes: str) -> ScServer:
+            server = client.create_server(name, os_name=os_name, folder_id=folder_id, notes=notes)
+            made.append(server.instance_id)
+            return server
+
+        server = create_once(
+            Creation(
+                kind="server",
+                what=f"server {name!r}",
+                key=server_key(client.ssn, name),
+                owner=owner,
+                notes=new_notes(wanted_notes(planned), owner),
+                find=lambda: client.find_servers(name),
+                create=make,
+                notes_of=lambda s: s.notes,
+                id_of=lambda s: s.instance_id,
+                unique=True,
+            ),
+            diags,
+        )
         if server is None:
-            server = client.create_server(
-                planned["name"], os_name=os_name, folder_id=folder_id, notes=wanted_notes(planned)
-            )
-        else:
+            return None
+        if server.instance_id not in made:  # adopted: bring it to the configuration
             client.update_server(
                 server.instance_id,
                 os_id=self._os_id(client, os_name) if os_name else None,
@@ -170,12 +208,16 @@ class ServerResource(Resource):
             str(planned["operating_system"]).casefold()
             != str(prior["operating_system"] or "").casefold()
         )
+        notes = None
+        if _known(planned["notes"]) and planned["notes"] != prior["notes"]:
+            kept = Notes.parse(client.get_server(server_id).notes)
+            if kept.owner is None:
+                kept = kept.with_mark("owner", self.provider.owner)
+            notes = kept.with_text(str(planned["notes"])).render()
         client.update_server(
             server_id,
             name=planned["name"] if planned["name"] != prior["name"] else None,
-            notes=planned["notes"]
-            if _known(planned["notes"]) and planned["notes"] != prior["notes"]
-            else None,
+            notes=notes,
             os_id=self._os_id(client, planned["operating_system"]) if os_changed else None,
             folder_id=client.ensure_server_folder(folder_path(planned["folder"])).instance_id
             if moved and folder_path(planned["folder"])
@@ -234,6 +276,16 @@ class ServerResource(Resource):
                 "servers can be managed as dellsc_server.",
             )
             return None
+        other = Notes.parse(server.notes).owner
+        if other is not None and other != self.provider.owner:
+            diags.warning(
+                "Object Managed By Two Resources",
+                f"Server {server.name!r} ({server.instance_id}) was created by another "
+                f"Terraform configuration or workspace ({describe(other)}; this one is "
+                f"{describe(self.provider.owner)}). If that one still manages it, each apply "
+                "would undo the other's changes and destroying either deletes it for both: "
+                "keep it in one state only.",
+            )
         return {"id": server.instance_id}
 
     # -- helpers -------------------------------------------------------------------------
@@ -272,7 +324,7 @@ def server_state(server: ScServer, hbas: list[ScServerHba], prior: Values) -> Va
     state: Values = {
         "id": server.instance_id,
         "name": server.name,
-        "notes": server.notes,
+        "notes": Notes.parse(server.notes).text,
         "ssn": Decimal(server.sc_serial_number) if server.sc_serial_number else None,
         "operating_system": _keep_spelling(server.operating_system.instance_name, prior.get(
             "operating_system"))

@@ -7,6 +7,12 @@ refresh a mapping removed outside Terraform (Read drops it, the next apply maps 
 unmap only this server's mapping profile on destroy. A mapping keeps its last known state, with
 a warning, while its Storage Center is down, and while its volume is failed over (the failover
 unmapped it; the copy serves the hosts until the failback maps the volume again).
+
+A mapping profile has no Notes, so its owner is recorded on its volume before it is made
+(`[dellsc:maps <server id>=<owner>]`, see `dellsc.resources.marks`): a create adopts an
+existing mapping of the pair only when it is this configuration's, and refuses one that another
+configuration or someone outside Terraform made; a destroy never unmaps a mapping recorded as
+another configuration's.
 """
 
 from __future__ import annotations
@@ -15,10 +21,14 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources import ledger
+from dellsc.resources.adopt import Sorted, plan_create, plan_hold, refuse, skipped, take
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.disaster_recovery import REPL_PREFIX
+from dellsc.resources.marks import Notes
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -32,23 +42,64 @@ def _known(value: Any) -> bool:
     return value is not None and not is_unknown(value)
 
 
+def pair_key(values: Values) -> tuple[str, ...]:
+    return ("dellsc_volume_mapping", str(values.get("volume_id")), str(values.get("server_id")))
+
+
+def described(values: Values) -> str:
+    return f"the mapping of volume {values.get('volume_id')} to server {values.get('server_id')}"
+
+
+def sort_mapping(
+    client: ScClient, volume_id: str, server_id: str, owner: str, *, fresh: bool
+) -> Sorted[ScMappingProfile]:
+    """The mapping profile of the pair (if any), by whose it is (the volume's record)."""
+    profile = client.find_mapping_profile(volume_id, server_id)
+    if profile is None or profile.instance_id in skipped():
+        return Sorted([], [], [], [])
+    volume = client.fresh_volume(volume_id) if fresh else client.get_volume(volume_id)
+    recorded = Notes.parse(volume.notes).maps().get(server_id)
+    if recorded == owner:
+        return Sorted([profile], [], [], [])
+    if recorded is not None:
+        return Sorted([], [(profile, recorded)], [], [])
+    return Sorted([], [], [], [profile])
+
+
 class VolumeMappingResource(Resource):
     type_name = "dellsc_volume_mapping"
 
     # -- plan ----------------------------------------------------------------------------
 
     def modify_plan(self, change: PlanChange) -> None:
-        if self.provider.catalog is None or (change.prior and not change.requires_replace):
+        self.check_single_owner(change.prior, change.diags)
+        if self.provider.catalog is None:
             return
+        prior, planned, diags = change.prior, change.planned, change.diags
+        if prior is not None:
+            keys = [pair_key(prior), pair_key(planned)]
+            plan_hold(self.provider, "mapping", described(prior), keys, prior["id"], diags,
+                      AttrPath("server_id"))  # fmt: skip
+            if not change.requires_replace:
+                return
         client = self.provider.client()
-        planned, diags = change.planned, change.diags
         for attribute in ("volume_id", "server_id"):
             value = planned[attribute]
             if _known(value):
                 self._check_target(client, attribute, value, diags)
         lun: Any = change.config.get("lun")
         volume_id, server_id = planned["volume_id"], planned["server_id"]
-        if diags.has_errors or not (_known(lun) and _known(volume_id) and _known(server_id)):
+        if diags.has_errors or not (_known(volume_id) and _known(server_id)):
+            return
+        found = sort_mapping(client, volume_id, server_id, self.provider.owner, fresh=False)
+        if found.unmarked and found.unmarked[0].instance_id != change.replaces:
+            self._mapped_outside(found.unmarked[0], planned, diags)
+            return
+        plan_create(
+            self.provider, "mapping", described(planned), pair_key(planned), found,
+            lambda p: p.instance_id, change.replaces, diags, AttrPath("server_id"),
+        )  # fmt: skip
+        if not _known(lun):
             return
         for profile in client.server_mapping_profiles(server_id):
             if profile.volume and profile.volume.instance_id == volume_id:
@@ -61,6 +112,22 @@ class VolumeMappingResource(Resource):
                     "Choose a free LUN or leave lun unset to let the array choose.",
                     AttrPath("lun"),
                 )
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if isinstance(prior.get("id"), str):
+            plan_hold(self.provider, "mapping", described(prior), [pair_key(prior)],
+                      prior["id"], diags, AttrPath("id"), destroy=True)  # fmt: skip
+
+    @staticmethod
+    def _mapped_outside(profile: ScMappingProfile, values: Values, diags: Diagnostics) -> None:
+        diags.error(
+            "Volume Already Mapped",
+            f"Volume {values['volume_id']} is already mapped to server {values['server_id']} "
+            f"(mapping profile {profile.instance_id}), and not by this configuration. A volume "
+            "has one mapping per server: import it (terraform import <address> "
+            f"{values['volume_id']}/{values['server_id']}) instead of declaring a second one.",
+            AttrPath("server_id"),
+        )
 
     @staticmethod
     def _check_target(client: ScClient, attribute: str, value: str, diags: Diagnostics) -> None:
@@ -92,7 +159,35 @@ class VolumeMappingResource(Resource):
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         lun = int(planned["lun"]) if _known(planned["lun"]) else None
-        profile = client.map_volume(planned["volume_id"], planned["server_id"], lun)
+        volume_id, server_id, owner = (
+            planned["volume_id"],
+            planned["server_id"],
+            self.provider.owner,
+        )
+        found = sort_mapping(client, volume_id, server_id, owner, fresh=True)
+        if found.theirs:
+            other, by = found.theirs[0]
+            refuse("mapping", described(planned), other.instance_id, by, owner, diags)
+            return None
+        if found.unmarked:
+            self._mapped_outside(found.unmarked[0], planned, diags)
+            return None
+        if found.ours:
+            diags.warning(
+                "Adopted An Unfinished Mapping",
+                f"{described(planned)[0].upper()}{described(planned)[1:]} "
+                f"({found.ours[0].instance_id}) was made by an earlier create of this "
+                "configuration that did not finish; it is adopted.",
+            )
+        else:  # recorded on the volume before it is made, so it is never a stranger's
+            ledger.rewrite(client, volume_id, lambda n: n.with_maps({**n.maps(), server_id: owner}))
+        try:
+            profile = client.map_volume(volume_id, server_id, lun)
+        except errors.ScError as exc:
+            if not found.ours and not errors.outcome_unknown(exc):  # certainly not mapped
+                _forget(client, volume_id, server_id)
+            raise
+        take(profile.instance_id)
         state = self._state(client, profile, planned)
         if lun is not None and state["lun"] != lun:
             diags.error(
@@ -151,9 +246,22 @@ class VolumeMappingResource(Resource):
 
     def delete(self, state: Values, diags: Diagnostics) -> None:
         client = self.provider.client()
+        volume_id, server_id, owner = state["volume_id"], state["server_id"], self.provider.owner
         try:
-            client.unmap_volume(state["volume_id"], state["server_id"])
-            left = client.find_mapping_profile(state["volume_id"], state["server_id"])
+            recorded = Notes.parse(client.fresh_volume(volume_id).notes).maps().get(server_id)
+            if recorded is not None and recorded != owner:
+                diags.warning(
+                    "Mapping Left In Place",
+                    f"{described(state)[0].upper()}{described(state)[1:]} belongs to another "
+                    f"Terraform configuration or workspace ({describe(recorded)}; this one is "
+                    f"{describe(owner)}): it is removed from this state only, and the host "
+                    "keeps the volume.",
+                )
+                return
+            client.unmap_volume(volume_id, server_id)
+            left = client.find_mapping_profile(volume_id, server_id)
+            if left is None and recorded is not None:
+                _forget(client, volume_id, server_id)
         except errors.ScNotFound:
             return
         if left is not None:
@@ -192,11 +300,17 @@ class VolumeMappingResource(Resource):
                 f"No mapping matches {import_id!r} on Storage Center {client.ssn}.",
             )
             return None
-        return {
-            "id": profile.instance_id,
-            "volume_id": profile.volume.instance_id,
-            "server_id": profile.server.instance_id,
-        }
+        volume_id, server_id = profile.volume.instance_id, profile.server.instance_id
+        recorded = Notes.parse(client.get_volume(volume_id).notes).maps().get(server_id)
+        if recorded is not None and recorded != self.provider.owner:
+            diags.warning(
+                "Object Managed By Two Resources",
+                f"The mapping of volume {volume_id} to server {server_id} was made by another "
+                f"Terraform configuration or workspace ({describe(recorded)}; this one is "
+                f"{describe(self.provider.owner)}). Destroying it here leaves it mapped; keep "
+                "it in one state only.",
+            )
+        return {"id": profile.instance_id, "volume_id": volume_id, "server_id": server_id}
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -220,3 +334,12 @@ class VolumeMappingResource(Resource):
             "fc_target_wwns": facts.fc_target_wwns,
             "fc_initiator_target_map": facts.fc_initiator_target_map,
         }
+
+
+def _forget(client: ScClient, volume_id: str, server_id: str) -> None:
+    """Drop the volume's record of its mapping to the server."""
+    ledger.rewrite(
+        client,
+        volume_id,
+        lambda n: n.with_maps({s: o for s, o in n.maps().items() if s != server_id}),
+    )
