@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dellsc.sc import MAX_REPLAY_DESCRIPTION_LENGTH, ScClient, errors
-from dellsc.sc.replays import ACTIVATION_SERVER
+from dellsc.sc.notes import ACTIVATION_SERVER
 
 from .conftest import (
     SSN,

@@ -72,7 +72,7 @@ def test_volume_sources_are_creation_facts_and_exclude_each_other() -> None:
         change = PlanChange(prior, planned, config, Diagnostics(), replace)
         volume_sources.plan_sources(host, change)
         assert change.requires_replace == [], wanted
-        assert planned["source_snapshot_id"] == "64702.101.1", "the state keeps what it was made from"
+        assert planned["source_snapshot_id"] == "64702.101.1", "kept: what it was made from"
         assert [d.summary for d in change.diags] == (
             ["Volume Kept: Its Source Is Made Again"] if warned else []
         )

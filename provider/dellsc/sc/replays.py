@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import ScConflict, ScError, ScNotFound, ScTaskFailed, ScTimeout
 from .models import ScCopyMirrorMigrate, ScReplay, ScServer, ScVolume
-from .notes import DEFAULT_NOTES
+from .notes import ACTIVATION_NOTES, ACTIVATION_SERVER, DEFAULT_NOTES
 from .servers import ServersMixin
 from .tasks import Poller
 from .validation import check_id, check_minutes, check_name, replay_description
@@ -18,13 +18,6 @@ from .volumes import VolumesMixin
 # parallel would otherwise unmap the mapping another thread's activation still relies on.
 _ACTIVATING: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 _ACTIVATING_GUARD = threading.Lock()
-# The server that activations map volumes to: it has no initiators, so it reaches no host.
-ACTIVATION_SERVER = "dellsc-activation"
-ACTIVATION_NOTES = (
-    "Used by terraform-provider-dellsc to activate new volumes before their first snapshot: "
-    "they are mapped to this server for a moment. It has no initiators, so no host sees "
-    "them; do not add any."
-)
 
 
 class ReplaysMixin(VolumesMixin, ServersMixin):
