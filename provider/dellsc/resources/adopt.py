@@ -141,16 +141,17 @@ def sort_found(
 
 def refuse(
     kind: str, what: str, object_id: str, other: str, owner: str, diags: Diagnostics,
-    path: AttrPath | None = None,
+    path: AttrPath | None = None, import_id: str | None = None,
 ) -> None:  # fmt: skip
     """The error of a create whose object another configuration already owns."""
+    instead = "" if import_id else "Choose another name, or, "
     diags.error(
         f"{kind.title()} Owned By Another Configuration",
         f"{what[0].upper()}{what[1:]} already exists ({object_id}) and belongs to another "
         f"Terraform configuration or workspace ({describe(other)}; this one is "
-        f"{describe(owner)}). Nothing was created. Choose another name, or, if that "
-        f"configuration no longer manages it, import it: terraform import <address> "
-        f"{object_id}.",
+        f"{describe(owner)}). Nothing was created. {instead}{'I' if not instead else 'i'}f "
+        "that configuration no longer manages it, import it: terraform import <address> "
+        f"{import_id or object_id}.",
         path,
     )
 
@@ -165,6 +166,7 @@ def plan_create(
     replaces: str | None,
     diags: Diagnostics,
     path: AttrPath,
+    import_id: str | None = None,
 ) -> None:
     """The plan-time half of `create_once`: refuse (at `path`) an object another owner holds,
     announce an adoption, and claim the key (see `dellsc.resources.claims`). `found` is what
@@ -183,7 +185,7 @@ def plan_create(
             )
         elif found.theirs:
             other, owner = found.theirs[0]
-            refuse(kind, what, id_of(other), owner, host.owner, diags, path)
+            refuse(kind, what, id_of(other), owner, host.owner, diags, path, import_id)
             return
     conflict = host.claims.creating(key, what, adopts=adopts, replaces=replaces)
     if conflict is not None:

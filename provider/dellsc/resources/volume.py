@@ -125,7 +125,10 @@ class VolumeResource(Resource):
         """One resource per volume: refuse another owner's volume with this name and folder,
         announce an adoption, and claim it for this plan (see `dellsc.resources.claims`)."""
         prior, planned, diags = change.prior, change.planned, change.diags
-        key = volume_key(planned)
+        folder = planned["folder"]
+        if prior is None and change.config.get("folder") is None:  # where it will land
+            folder = folder_path(self.provider.volume_folder)
+        key = volume_key({**planned, "folder": folder})
         if prior is not None:
             keys = [k for k in (volume_key(prior), key) if k is not None]
             plan_hold(self.provider, "volume", described(prior), keys, prior["id"], diags,
@@ -136,11 +139,11 @@ class VolumeResource(Resource):
         client = self._client_for(planned["ssn"])
         owner = self.provider.owner
         found = sort_found(
-            client.find_volumes(name=planned["name"], folder_path=folder_path(planned["folder"])),
+            client.find_volumes(name=planned["name"], folder_path=folder_path(folder)),
             owner, lambda v: v.notes, lambda v: v.instance_id, {change.replaces or ""},
         )  # fmt: skip
         plan_create(
-            self.provider, "volume", described(planned), key, found,
+            self.provider, "volume", described({**planned, "folder": folder}), key, found,
             lambda v: v.instance_id, change.replaces, diags, AttrPath("name"),
         )  # fmt: skip
 

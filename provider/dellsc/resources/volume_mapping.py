@@ -98,6 +98,7 @@ class VolumeMappingResource(Resource):
         plan_create(
             self.provider, "mapping", described(planned), pair_key(planned), found,
             lambda p: p.instance_id, change.replaces, diags, AttrPath("server_id"),
+            f"{volume_id}/{server_id}",
         )  # fmt: skip
         if not _known(lun):
             return
@@ -167,7 +168,8 @@ class VolumeMappingResource(Resource):
         found = sort_mapping(client, volume_id, server_id, owner, fresh=True)
         if found.theirs:
             other, by = found.theirs[0]
-            refuse("mapping", described(planned), other.instance_id, by, owner, diags)
+            refuse("mapping", described(planned), other.instance_id, by, owner, diags,
+                   import_id=f"{volume_id}/{server_id}")  # fmt: skip
             return None
         if found.unmarked:
             self._mapped_outside(found.unmarked[0], planned, diags)
