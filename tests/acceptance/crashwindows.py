@@ -17,6 +17,7 @@ array as the accepted request does), and not the logout (the state is saved by t
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from tests.acceptance.harness import ArrayProbe, Terraform
 OWNER = "crash-rows"  # one owner for every run of a row, whichever directory it runs in
 PROVIDER = 'provider "dellsc" {\n  timeouts = { task = "60s" }\n}\n'
 HELD_S = 3.0  # how long an answer is held back: the window the kill lands in
+POLL = "ApiConnection/AsyncTask/"
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,11 @@ def _live(probe: ArrayProbe, volume_id: str) -> list[dict[str, Any]]:
 
 def _snapshots(probe: ArrayProbe, state: dict[str, Any]) -> list[str]:
     volume = state["dellsc_volume.base"]["id"]
-    return [r["instanceId"] for r in _live(probe, volume)
-            if r["description"] in ("cw-snap",) or r["description"].startswith("tf-create-")]  # fmt: skip
+    return [
+        r["instanceId"]
+        for r in _live(probe, volume)
+        if r["description"] == "cw-snap" or r["description"].startswith("tf-create-")
+    ]
 
 
 def _servers(probe: ArrayProbe, state: dict[str, Any]) -> list[str]:
@@ -102,39 +107,48 @@ def _group_snapshots(probe: ArrayProbe, state: dict[str, Any]) -> list[str]:
                           "/ReplayList")]  # fmt: skip
 
 
-VOLUME = 'resource "dellsc_volume" "base" {\n  name    = "cw-base"\n  size_gb = 1\n}\n'
-SECOND = 'resource "dellsc_volume" "base2" {\n  name    = "cw-base2"\n  size_gb = 1\n}\n'
+def block(kind: str, label: str, **attributes: str) -> str:
+    """A resource block; attribute values are HCL expressions."""
+    width = max(map(len, attributes))
+    body = "".join(f"  {k.ljust(width)} = {v}\n" for k, v in attributes.items())
+    return f'resource "{kind}" "{label}" {{\n{body}}}\n'
+
+
+VOLUME = block("dellsc_volume", "base", name='"cw-base"', size_gb="1")
+VOLUMES = VOLUME + block("dellsc_volume", "base2", name='"cw-base2"', size_gb="1")
+MEMBERS = "[dellsc_volume.base.id, dellsc_volume.base2.id]"
 CREATES = (
-    Create("volume", "", 'resource "dellsc_volume" "t" {\n  name    = "cw-vol"\n  size_gb = 1\n}\n',
+    Create("volume", "", block("dellsc_volume", "t", name='"cw-vol"', size_gb="1"),
            "dellsc_volume.t", _volumes("cw-vol")),
     Create("snapshot", VOLUME,
-           'resource "dellsc_snapshot" "t" {\n  volume_id = dellsc_volume.base.id\n'
-           '  name      = "cw-snap"\n}\n', "dellsc_snapshot.t", _snapshots),
-    Create("view volume", VOLUME + 'resource "dellsc_snapshot" "base" {\n'
-           '  volume_id = dellsc_volume.base.id\n  name      = "cw-base-snap"\n}\n',
-           'resource "dellsc_volume" "t" {\n  name               = "cw-view"\n  size_gb            = 1\n'
-           '  source_snapshot_id = dellsc_snapshot.base.id\n}\n', "dellsc_volume.t",
-           _volumes("cw-view")),
+           block("dellsc_snapshot", "t", volume_id="dellsc_volume.base.id", name='"cw-snap"'),
+           "dellsc_snapshot.t", _snapshots),
+    Create("view volume",
+           VOLUME + block("dellsc_snapshot", "base", volume_id="dellsc_volume.base.id",
+                          name='"cw-base-snap"'),
+           block("dellsc_volume", "t", name='"cw-view"', size_gb="1",
+                 source_snapshot_id="dellsc_snapshot.base.id"),
+           "dellsc_volume.t", _volumes("cw-view")),
     Create("clone", VOLUME,
-           'resource "dellsc_volume" "t" {\n  name             = "cw-clone"\n  size_gb          = 1\n'
-           '  source_volume_id = dellsc_volume.base.id\n}\n', "dellsc_volume.t",
-           _volumes("cw-clone")),
+           block("dellsc_volume", "t", name='"cw-clone"', size_gb="1",
+                 source_volume_id="dellsc_volume.base.id"),
+           "dellsc_volume.t", _volumes("cw-clone")),
     Create("server", "",
-           'resource "dellsc_server" "t" {\n  name             = "cw-host"\n'
-           '  iscsi_initiators = ["iqn.2026-01.com.example:cw"]\n}\n', "dellsc_server.t",
-           _servers),
-    Create("mapping", VOLUME + 'resource "dellsc_server" "base" {\n  name = "cw-base-host"\n}\n',
-           'resource "dellsc_volume_mapping" "t" {\n  volume_id = dellsc_volume.base.id\n'
-           '  server_id = dellsc_server.base.id\n}\n', "dellsc_volume_mapping.t", _mappings),
-    Create("consistency group", VOLUME + SECOND,
-           'resource "dellsc_consistency_group" "t" {\n  name       = "cw-cg"\n'
-           '  volume_ids = [dellsc_volume.base.id, dellsc_volume.base2.id]\n}\n',
+           block("dellsc_server", "t", name='"cw-host"',
+                 iscsi_initiators='["iqn.2026-01.com.example:cw"]'),
+           "dellsc_server.t", _servers),
+    Create("mapping", VOLUME + block("dellsc_server", "base", name='"cw-base-host"'),
+           block("dellsc_volume_mapping", "t", volume_id="dellsc_volume.base.id",
+                 server_id="dellsc_server.base.id"),
+           "dellsc_volume_mapping.t", _mappings),
+    Create("consistency group", VOLUMES,
+           block("dellsc_consistency_group", "t", name='"cw-cg"', volume_ids=MEMBERS),
            "dellsc_consistency_group.t", _groups),
-    Create("group snapshot", VOLUME + SECOND + 'resource "dellsc_consistency_group" "base" {\n'
-           '  name       = "cw-base-cg"\n'
-           '  volume_ids = [dellsc_volume.base.id, dellsc_volume.base2.id]\n}\n',
-           'resource "dellsc_consistency_group_snapshot" "t" {\n'
-           '  consistency_group_id = dellsc_consistency_group.base.id\n  name                 = "cw-gs"\n}\n',
+    Create("group snapshot",
+           VOLUMES + block("dellsc_consistency_group", "base", name='"cw-base-cg"',
+                           volume_ids=MEMBERS),
+           block("dellsc_consistency_group_snapshot", "t",
+                 consistency_group_id="dellsc_consistency_group.base.id", name='"cw-gs"'),
            "dellsc_consistency_group_snapshot.t", _group_snapshots),
 )  # fmt: skip
 
@@ -179,7 +193,7 @@ class Array:
             if create.base:
                 tf.apply()
         self.template = template
-        self.runs = 0
+        self._runs = itertools.count(1)
 
     def _terraform(self, workdir: Path, emulator: EmulatorServer) -> Terraform:
         tf = make_terraform(workdir, self.binary, self.cli_config, emulator)
@@ -189,8 +203,7 @@ class Array:
     @contextmanager
     def copy(self) -> Iterator[tuple[Terraform, RelogProbe]]:
         """A fresh copy of the array and of the working directory, with the target added."""
-        self.runs += 1
-        run = self.root / f"run{self.runs}"
+        run = self.root / f"run{next(self._runs)}"
         shutil.copytree(self.template, run / "work", symlinks=True)
         shutil.copy(self.root / "base.db", run / "array.db")
         options = replace(self.options, state=str(run / "array.db"))
@@ -210,7 +223,10 @@ class Array:
         seen: dict[tuple[str, str], int] = {}
         rows = []
         for entry in log:
-            key = (entry["method"], entry["path"])
+            path = entry["path"]
+            if path.startswith(POLL):  # task ids differ from run to run: count every poll
+                path = POLL
+            key = (entry["method"], path)
             seen[key] = seen.get(key, 0) + 1
             rows.append(Request(entry["method"], entry["path"], seen[key], entry["mutation"]))
         first = next((i for i, r in enumerate(rows) if r.mutation), len(rows))
@@ -228,8 +244,9 @@ class Array:
         then converge and count."""
         label = f"{self.create.name}: {request.method} {request.path} #{request.nth} / {target}"
         with self.copy() as (tf, probe):
-            rule = {"method": request.method, "path": f"^{re.escape(request.path)}$",
-                    "action": "delay_reply", "delay_s": HELD_S, "nth": request.nth}  # fmt: skip
+            path = POLL + r"\d+" if request.path.startswith(POLL) else re.escape(request.path)
+            rule = {"method": request.method, "path": f"^{path}$", "action": "delay_reply",
+                    "delay_s": HELD_S, "nth": request.nth}  # fmt: skip
             probe.admin("POST", "faults", rule)
             if not kill_when_held(tf, probe, target):
                 return Outcome(label, reached=False)
@@ -241,9 +258,13 @@ class Array:
 
 
 def state_values(tf: Terraform) -> dict[str, dict[str, Any]]:
-    shown = json.loads(tf.run("show", "-json").stdout)
-    resources = shown.get("values", {}).get("root_module", {}).get("resources", [])
-    return {r["address"]: r["values"] for r in resources}
+    """Address -> attributes, from the local state file (cheaper than `terraform show`)."""
+    state = json.loads((tf.workdir / "terraform.tfstate").read_text())
+    return {
+        f"{r['type']}.{r['name']}": r["instances"][0]["attributes"]
+        for r in state.get("resources", [])
+        if r.get("mode") == "managed" and r.get("instances")
+    }
 
 
 def count(tf: Terraform, probe: ArrayProbe, create: Create, label: str) -> Outcome:

@@ -152,6 +152,17 @@ def test_two_states_one_object_the_second_is_refused(
     assert errors_of(doubled).count("Consistency Group Declared Twice") == 1, doubled
     assert errors_of(doubled).count("Mapping Declared Twice") == 2, doubled
 
+    # the mapping moves to another address without a `moved` block, imported there: the old
+    # address would be destroyed (unmapping the host) while the new one keeps it
+    moved = FIRST.replace('"dellsc_volume_mapping" "m"', '"dellsc_volume_mapping" "m2"')
+    first.write(
+        moved
+        + f'import {{\n  to = dellsc_volume_mapping.m2\n  id = "{volume_id}/{server_id}"\n}}\n'
+    )
+    kept = first.run("plan", "-input=false", "-no-color", ok=False).output
+    assert errors_of(kept) == ["Mapping Declared Twice"], kept
+    assert "destroys the mapping of volume" in " ".join(kept.split())
+
     first.write(FIRST)
     assert first.plan_exit_code() == 0
     after = probe.snapshot()

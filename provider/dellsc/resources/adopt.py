@@ -43,7 +43,7 @@ _LOOKUP_DELAYS = (0.0, 0.5, 2.0)
 _lock = threading.Lock()
 _taken: set[str] = set()  # objects this process created or adopted
 _held: set[str] = set()  # objects that resources updated or destroyed in this process hold
-_creating: set[tuple[str, ...]] = set()  # keys of the creates running in this process
+_keys: set[tuple[str, ...]] = set()  # keys this process created, is creating or adopted
 _REPLACING: ContextVar[str | None] = ContextVar("dellsc_replacing", default=None)
 
 
@@ -209,22 +209,45 @@ def plan_hold(
         diags.error(f"{kind.title()} Declared Twice", conflict, path)
 
 
+def claim_key(kind: str, what: str, key: tuple[str, ...], diags: Diagnostics) -> bool:
+    """Claim a create's key for this run; False, with an error, when another create of this
+    run has it (two resources whose names the plan could not know yet)."""
+    with _lock:
+        if key not in _keys:
+            _keys.add(key)
+            return True
+    diags.error(
+        f"Two Resources Create One {kind.title()}",
+        f"Two resources of this configuration create {what}. Give each its own name.",
+    )
+    return False
+
+
+def release_key(key: tuple[str, ...]) -> None:
+    """A create that made nothing gives its key back."""
+    with _lock:
+        _keys.discard(key)
+
+
+def keyed(
+    kind: str, what: str, key: tuple[str, ...], diags: Diagnostics, make: Callable[[], T | None]
+) -> T | None:
+    """`make()` under the claim of `key` for this run (see `claim_key`)."""
+    if not claim_key(kind, what, key, diags):
+        return None
+    made = None
+    try:
+        made = make()
+        return made
+    finally:
+        if made is None:
+            release_key(key)
+
+
 def create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
     """Create the object at most once, adopting what an interrupted create of this
     configuration left behind. None, with an error, when nothing was made."""
-    with _lock:
-        if spec.key in _creating:
-            diags.error(
-                f"Two Resources Create One {spec.kind.title()}",
-                f"Two resources of this configuration create {spec.what}. Give each its own name.",
-            )
-            return None
-        _creating.add(spec.key)
-    try:
-        return _create_once(spec, diags)
-    finally:
-        with _lock:
-            _creating.discard(spec.key)
+    return keyed(spec.kind, spec.what, spec.key, diags, lambda: _create_once(spec, diags))
 
 
 def _create_once(spec: Creation[T], diags: Diagnostics) -> T | None:

@@ -24,6 +24,7 @@ from dellsc.resources import ledger
 from dellsc.resources.adopt import (
     Sorted,
     find_again,
+    keyed,
     plan_create,
     plan_hold,
     refuse,
@@ -130,6 +131,15 @@ class ConsistencyGroupSnapshotResource(Resource):
     # -- apply ---------------------------------------------------------------------------
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        key = (
+            "dellsc_consistency_group_snapshot",
+            str(planned["consistency_group_id"]),
+            str(planned["name"]),
+        )
+        what = f"group snapshot {planned['name']!r}"
+        return keyed("group snapshot", what, key, diags, lambda: self._create(planned, diags))
+
+    def _create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         group_id = self._group(planned["consistency_group_id"], diags)
         if group_id is None:

@@ -12,6 +12,8 @@ followed by the provider's marks, each `[dellsc:<kind> <value>]`:
 - `snaps <owner>=<replay index>,... ...` (on a volume): the snapshots of the volume that each
   state took, and `<owner>=~<key>><index>` for a group snapshot being taken (its intent).
 - `maps <server id>=<owner> ...` (on a volume): which state mapped the volume to which server.
+- `migrated <volume id>`: the volume a migration to another Storage Center put in place of
+  that one (so a read after an interrupted apply still finds it).
 - `pending <token>`: left by an interrupted create of an earlier version (read only).
 
 Objects made by earlier versions carry no marks, or `... from snapshot <id>`, `... cloning <id>`
@@ -31,7 +33,7 @@ _LEGACY = re.compile(
     re.escape(DEFAULT_NOTES) + r" (from snapshot|cloning|clone of) (\d+(?:\.\d+)+)$"
 )
 # the order marks are written in
-_KINDS = ("owner", "source", "copying", "snaps", "maps", "pending")
+_KINDS = ("owner", "source", "migrated", "copying", "snaps", "maps", "pending")
 RESERVED = "[dellsc:"
 
 

@@ -25,6 +25,7 @@ from dellsc.resources import ledger
 from dellsc.resources.adopt import (
     Sorted,
     find_again,
+    keyed,
     plan_create,
     plan_hold,
     refuse,
@@ -194,6 +195,11 @@ class SnapshotResource(Resource):
     # -- apply ---------------------------------------------------------------------------
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        key = ("dellsc_snapshot", str(planned["volume_id"]), str(planned["name"]))
+        what = f"snapshot {planned['name']!r}"
+        return keyed("snapshot", what, key, diags, lambda: self._create(planned, diags))
+
+    def _create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         volume_id, name, owner = planned["volume_id"], planned["name"], self.provider.owner
         minutes = int(planned["expire_minutes"])

@@ -322,7 +322,9 @@ class VolumeResource(Resource):
             )
             target = self._client_for(planned["ssn"])
             # the copy's notes named the migration: give it the original's text and marks
-            notes = Notes(str(prior.get("notes") or DEFAULT_NOTES), {"owner": self.provider.owner})
+            owner, old_id = self.provider.owner, prior["id"]
+            notes = Notes(str(prior.get("notes") or DEFAULT_NOTES), {"owner": owner})
+            notes = notes.with_mark("migrated", old_id)
             source = (
                 f"snapshot {prior[volume_sources.SNAPSHOT]}"
                 if prior.get(volume_sources.SNAPSHOT)

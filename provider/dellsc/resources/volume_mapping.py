@@ -22,7 +22,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import ledger
-from dellsc.resources.adopt import Sorted, plan_create, plan_hold, refuse, skipped, take
+from dellsc.resources.adopt import (
+    Sorted,
+    keyed,
+    plan_create,
+    plan_hold,
+    refuse,
+    skipped,
+    take,
+)
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.disaster_recovery import REPL_PREFIX
 from dellsc.resources.marks import Notes
@@ -158,13 +166,14 @@ class VolumeMappingResource(Resource):
     # -- apply ---------------------------------------------------------------------------
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        return keyed("mapping", described(planned), pair_key(planned), diags,
+                     lambda: self._create(planned, diags))  # fmt: skip
+
+    def _create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         lun = int(planned["lun"]) if _known(planned["lun"]) else None
-        volume_id, server_id, owner = (
-            planned["volume_id"],
-            planned["server_id"],
-            self.provider.owner,
-        )
+        volume_id, server_id = planned["volume_id"], planned["server_id"]
+        owner = self.provider.owner
         found = sort_mapping(client, volume_id, server_id, owner, fresh=True)
         if found.theirs:
             other, by = found.theirs[0]
