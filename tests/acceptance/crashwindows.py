@@ -36,6 +36,7 @@ from dellsc.emulator import EmulatorOptions, EmulatorServer
 from tests.acceptance.conftest import PASSWORD, make_terraform
 from tests.acceptance.faultmatrix import RelogProbe
 from tests.acceptance.harness import ArrayProbe, Terraform
+from tests.acceptance.test_fault_matrix import _cmdline, children
 
 OWNER = "crash-rows"  # one owner for every run of a row, whichever directory it runs in
 PROVIDER = 'provider "dellsc" {\n  timeouts = { task = "60s" }\n}\n'
@@ -299,31 +300,15 @@ def leftovers(probe: ArrayProbe) -> list[str]:
     return left
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _is_plugin(pid: int) -> bool:
-    try:
-        return b"dellsc" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
+    return "dellsc" in _cmdline(pid)
 
 
 def _plugins(pid: int) -> list[int]:
     """The provider plugins below `pid` (Terraform may run them through a launcher)."""
     found, queue = [], [pid]
     while queue:
-        for child in _children(queue.pop()):
+        for child in children(queue.pop()):
             queue.append(child)
             if _is_plugin(child):
                 found.append(child)
@@ -351,7 +336,7 @@ def kill_when_held(tf: Terraform, probe: ArrayProbe, target: str, timeout: float
             time.sleep(0.05)
         if reached:
             plugins = _plugins(proc.pid)
-            terraform = [p for p in _children(proc.pid) if not _is_plugin(p)] or [proc.pid]
+            terraform = [p for p in children(proc.pid) if not _is_plugin(p)] or [proc.pid]
             victims = plugins if target == "plugin" else [proc.pid, *terraform]
             for pid in victims:
                 try:

@@ -75,7 +75,7 @@ def test_lost_create_replies_are_adopted(tf: Terraform, probe: ArrayProbe) -> No
                                        "delay_s": 12.0})  # fmt: skip
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)
     assert failed.output.count("Error: Volume Create Outcome Unknown") == 2, failed.output
-    assert failed.output.count("no reply within 3.0 s") == 2, failed.output
+    assert " ".join(failed.output.split()).count("no reply within 3.0 s") == 2, failed.output
     deadline = time.monotonic() + 30
     while not {"acc-view", "acc-clone"} <= probe.volume_names():
         assert time.monotonic() < deadline, "the array made both, late"

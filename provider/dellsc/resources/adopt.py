@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dellsc.resources.marks import Notes
 from dellsc.sc import errors
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from dellsc.host import ProviderHost
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # waits before each lookup after an unknown outcome: a task may still be finishing
 _LOOKUP_DELAYS = (0.0, 0.5, 2.0)
@@ -44,6 +45,7 @@ _lock = threading.Lock()
 _taken: set[str] = set()  # objects this process created or adopted
 _held: set[str] = set()  # objects that resources updated or destroyed in this process hold
 _keys: set[tuple[str, ...]] = set()  # keys this process created, is creating or adopted
+_looked: dict[tuple[str, ...], list[object]] = {}  # see `remember`
 _REPLACING: ContextVar[str | None] = ContextVar("dellsc_replacing", default=None)
 
 
@@ -89,6 +91,7 @@ class Creation(Generic[T]):
     id_of: Callable[[T], str]
     restamp: Callable[[T, str], T] | None = None
     unique: bool = False  # the array keeps the key unique: an unmarked object blocks it
+    accept: Callable[[T], bool] | None = None  # leaves out objects that do not count
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,36 @@ def plan_hold(
         diags.error(f"{kind.title()} Declared Twice", conflict, path)
 
 
+def remember(key: tuple[str, ...], objects: Sequence[object]) -> None:
+    """What a plan's lookup of `key` found: Terraform plans a resource again in the apply's
+    process right before creating it, so the create need not look it up a second time."""
+    with _lock:
+        _looked[key] = list(objects)
+
+
+def recall(key: tuple[str, ...]) -> Any:
+    """The objects a plan of this process found for `key` (once), or None."""
+    with _lock:
+        return _looked.pop(key, None)
+
+
+def plan_lookup(
+    kind: str, what: str, lookup: Callable[[], R], diags: Diagnostics, path: AttrPath
+) -> R | None:
+    """A plan-time lookup of a create's key; a failure (e.g. the SC cannot be reached) is a
+    warning, not an error: the apply looks again before it creates anything."""
+    try:
+        return lookup()
+    except errors.ScError as exc:
+        diags.warning(
+            f"{kind.title()} Not Checked",
+            f"Looking for an existing {what} failed ({exc}). The apply looks again before it "
+            "creates anything.",
+            path,
+        )
+        return None
+
+
 def claim_key(kind: str, what: str, key: tuple[str, ...], diags: Diagnostics) -> bool:
     """Claim a create's key for this run; False, with an error, when another create of this
     run has it (two resources whose names the plan could not know yet)."""
@@ -244,6 +277,22 @@ def keyed(
             release_key(key)
 
 
+def warn_imported(
+    what: str, object_id: str, other: str | None, owner: str, diags: Diagnostics, undo: str
+) -> None:
+    """The warning of an import of an object that another configuration's mark claims;
+    `undo` says what destroying it here does."""
+    if other is None or other == owner:
+        return
+    diags.warning(
+        "Object Managed By Two Resources",
+        f"{what[0].upper()}{what[1:]} ({object_id}) was made by another Terraform "
+        f"configuration or workspace ({describe(other)}; this one is {describe(owner)}). If "
+        f"that one still manages it, each apply would undo the other's changes and {undo}: "
+        "keep it in one state only.",
+    )
+
+
 def create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
     """Create the object at most once, adopting what an interrupted create of this
     configuration left behind. None, with an error, when nothing was made."""
@@ -251,7 +300,9 @@ def create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
 
 
 def _create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
-    found = sort_found(spec.find(), spec.owner, spec.notes_of, spec.id_of)
+    looked = recall(spec.key)
+    found = sort_found(_accepted(spec, spec.find() if looked is None else looked), spec.owner,
+                       spec.notes_of, spec.id_of)  # fmt: skip
     adopted = found.ours[0] if found.ours else found.legacy[0] if found.legacy else None
     if adopted is not None:
         take(spec.id_of(adopted))
@@ -288,8 +339,9 @@ def _create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
         return made
     # the array may have made it (or be making it): look for it before saying anything
     again, lookup_error = find_again(
-        lambda: sort_found(spec.find(), spec.owner, spec.notes_of, spec.id_of).ours
-    )
+        lambda: sort_found(_accepted(spec, spec.find()), spec.owner, spec.notes_of,
+                           spec.id_of).ours
+    )  # fmt: skip
     if again is None:
         report_unknown(
             spec.kind, spec.what, cause, lookup_error, "it carries this configuration's owner "
@@ -298,6 +350,11 @@ def _create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
         return None
     take(spec.id_of(again))
     return again
+
+
+def _accepted(spec: Creation[T], objects: Sequence[T]) -> list[T]:
+    accept = spec.accept
+    return [o for o in objects if accept is None or accept(o)]
 
 
 def find_again(find: Callable[[], Sequence[T]]) -> tuple[T | None, errors.ScError | None]:

@@ -11,12 +11,20 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dellsc.resources.adopt import Creation, create_once, plan_create, plan_hold, sort_found
+from dellsc.resources.adopt import (
+    Creation,
+    create_once,
+    plan_create,
+    plan_hold,
+    plan_lookup,
+    remember,
+    sort_found,
+    warn_imported,
+)
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.marks import Notes, new_notes
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
-from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -62,13 +70,18 @@ class ConsistencyGroupResource(Resource):
                       AttrPath("name"))  # fmt: skip
         elif isinstance(name, str):
             client = self.provider.client()
-            found = sort_found(
-                client.find_replay_profiles(name), self.provider.owner, _notes,
-                lambda p: p.instance_id, {change.replaces or ""},
-            )  # fmt: skip
-            if found.unmarked:
-                self._name_taken(name, found.unmarked, diags)
-                return
+            key = group_key(client.ssn, name)
+            objects = plan_lookup("consistency group", what,
+                                  lambda: client.find_replay_profiles(name), diags,
+                                  AttrPath("name"))  # fmt: skip
+            found = None
+            if objects is not None:
+                remember(key, objects)
+                found = sort_found(objects, self.provider.owner, _notes,
+                                   lambda p: p.instance_id, {change.replaces or ""})  # fmt: skip
+                if found.unmarked:
+                    self._name_taken(name, found.unmarked, diags)
+                    return
             plan_create(
                 self.provider, "consistency group", what, group_key(client.ssn, name), found,
                 lambda p: p.instance_id, change.replaces, diags, AttrPath("name"),
@@ -282,16 +295,9 @@ class ConsistencyGroupResource(Resource):
         return {"id": profile.instance_id}
 
     def _warn_other_owner(self, profile: ScReplayProfile, diags: Diagnostics) -> None:
-        other = Notes.parse(profile.notes).owner
-        if other is not None and other != self.provider.owner:
-            diags.warning(
-                "Object Managed By Two Resources",
-                f"Consistency group {profile.name!r} ({profile.instance_id}) was created by "
-                f"another Terraform configuration or workspace ({describe(other)}; this one "
-                f"is {describe(self.provider.owner)}). If that one still manages it, each "
-                "apply would undo the other's membership changes and destroying either "
-                "deletes it for both: keep it in one state only.",
-            )
+        warn_imported(f"consistency group {profile.name!r}", profile.instance_id,
+                      Notes.parse(profile.notes).owner, self.provider.owner, diags,
+                      "destroying either deletes it for both")  # fmt: skip
 
     # -- helpers -------------------------------------------------------------------------
 

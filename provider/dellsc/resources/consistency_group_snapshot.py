@@ -27,10 +27,12 @@ from dellsc.resources.adopt import (
     keyed,
     plan_create,
     plan_hold,
+    plan_lookup,
     refuse,
     report_unknown,
     skipped,
     take,
+    warn_imported,
 )
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.consistency_group import CONSISTENT
@@ -39,7 +41,6 @@ from dellsc.resources.replays import expiry, is_live, parse_time, rfc3339
 from dellsc.resources.snapshot import lifetime, minutes_state, set_lifetime
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
-from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -81,7 +82,9 @@ class ConsistencyGroupSnapshotResource(Resource):
                       AttrPath("name"))  # fmt: skip
         elif isinstance(group_id, str) and self._group(group_id, diags) and isinstance(name, str):
             client = self.provider.client()
-            found = self._sort(client, group_id, name, fresh=False)
+            found = plan_lookup("group snapshot", what,
+                                lambda: self._sort(client, group_id, name, fresh=False), diags,
+                                AttrPath("name"))  # fmt: skip
             plan_create(
                 self.provider, "group snapshot", what, key, found, lambda f: f[0].instance_id,
                 change.replaces, diags, AttrPath("name"),
@@ -365,20 +368,14 @@ class ConsistencyGroupSnapshotResource(Resource):
                 f"Storage Center {client.ssn} has no live group snapshot {import_id}.",
             )
             return None
-        recorded = {
-            Notes.parse(client.get_volume(r.create_volume.instance_id).notes).snapshot_owner(
-                replay_index(r.instance_id))
-            for r in replays[:1]
-            if r.create_volume is not None
-        } - {None, self.provider.owner}  # fmt: skip
-        if recorded:
-            diags.warning(
-                "Object Managed By Two Resources",
-                f"Group snapshot {import_id} was taken by another Terraform configuration or "
-                f"workspace ({describe(str(recorded.pop()))}; this one is "
-                f"{describe(self.provider.owner)}). If that one still manages it, destroying "
-                "either expires it for both: keep it in one state only.",
-            )
+        first = replays[0]
+        if first.create_volume is not None:
+            notes = Notes.parse(client.get_volume(first.create_volume.instance_id).notes)
+            warn_imported(
+                f"group snapshot {import_id}", import_id,
+                notes.snapshot_owner(replay_index(first.instance_id)), self.provider.owner,
+                diags, "destroying either expires it for both",
+            )  # fmt: skip
         return {"id": import_id}
 
     # -- helpers -------------------------------------------------------------------------

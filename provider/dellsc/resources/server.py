@@ -13,14 +13,22 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources.adopt import Creation, create_once, plan_create, plan_hold, sort_found
+from dellsc.resources.adopt import (
+    Creation,
+    create_once,
+    plan_create,
+    plan_hold,
+    plan_lookup,
+    remember,
+    sort_found,
+    warn_imported,
+)
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.marks import Notes, new_notes
 from dellsc.resources.volume import check_notes, folder_path
 from dellsc.sc import errors
 from dellsc.sc.notes import DEFAULT_NOTES
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
-from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -87,9 +95,15 @@ class ServerResource(Resource):
             if _known(name):
                 keys.append(server_key(client.ssn, name))
             plan_hold(self.provider, "server", what, keys, prior["id"], diags, AttrPath("name"))
+        objects = None
         if _known(name) and (prior is None or change.changed("name")):
+            objects = plan_lookup("server", what, lambda: client.find_servers(name), diags,
+                                  AttrPath("name"))  # fmt: skip
+        if objects is not None:
+            if prior is None:
+                remember(server_key(client.ssn, name), objects)
             found = sort_found(
-                client.find_servers(name), self.provider.owner, lambda s: s.notes,
+                objects, self.provider.owner, lambda s: s.notes,
                 lambda s: s.instance_id, {own_id or "", change.replaces or ""},
             )  # fmt: skip
             taken: list[ScServer] = found.unmarked
@@ -109,6 +123,11 @@ class ServerResource(Resource):
                     f"(terraform import <address> {taken[0].instance_id}).",
                     AttrPath("name"),
                 )
+        elif prior is None and _known(name):  # not looked up: claimed all the same
+            plan_create(
+                self.provider, "server", what, server_key(client.ssn, name), None,
+                lambda s: s.instance_id, change.replaces, diags, AttrPath("name"),
+            )  # fmt: skip
         for attribute in PORT_TYPES:
             new = initiators(planned, attribute) - (
                 initiators(prior, attribute) if prior else set()
@@ -276,16 +295,9 @@ class ServerResource(Resource):
                 "servers can be managed as dellsc_server.",
             )
             return None
-        other = Notes.parse(server.notes).owner
-        if other is not None and other != self.provider.owner:
-            diags.warning(
-                "Object Managed By Two Resources",
-                f"Server {server.name!r} ({server.instance_id}) was created by another "
-                f"Terraform configuration or workspace ({describe(other)}; this one is "
-                f"{describe(self.provider.owner)}). If that one still manages it, each apply "
-                "would undo the other's changes and destroying either deletes it for both: "
-                "keep it in one state only.",
-            )
+        warn_imported(f"server {server.name!r}", server.instance_id,
+                      Notes.parse(server.notes).owner, self.provider.owner, diags,
+                      "destroying either deletes it for both")  # fmt: skip
         return {"id": server.instance_id}
 
     # -- helpers -------------------------------------------------------------------------

@@ -28,10 +28,12 @@ from dellsc.resources.adopt import (
     keyed,
     plan_create,
     plan_hold,
+    plan_lookup,
     refuse,
     report_unknown,
     skipped,
     take,
+    warn_imported,
 )
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.marks import Notes, prune, replay_index
@@ -46,7 +48,6 @@ from dellsc.resources.replays import (
 )
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
-from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -176,10 +177,11 @@ class SnapshotResource(Resource):
             keys = [("dellsc_snapshot", str(prior["volume_id"]), str(prior["name"])), key]
             plan_hold(self.provider, "snapshot", what, keys, prior["id"], diags, AttrPath("name"))
         elif _known(planned["volume_id"]) and _known(planned["name"]):
-            found, _ = sort_replays(
+            sorted_ = plan_lookup("snapshot", what, lambda: sort_replays(
                 self.provider.client(), planned["volume_id"], planned["name"],
                 self.provider.owner, fresh=False,
-            )  # fmt: skip
+            ), diags, AttrPath("name"))  # fmt: skip
+            found = sorted_[0] if sorted_ is not None else None
             plan_create(
                 self.provider, "snapshot", what, key, found, lambda r: r.instance_id,
                 change.replaces, diags, AttrPath("name"),
@@ -355,16 +357,9 @@ class SnapshotResource(Resource):
         if replay.create_volume is None:
             return
         notes = Notes.parse(client.get_volume(replay.create_volume.instance_id).notes)
-        other = notes.snapshot_owner(replay_index(replay.instance_id))
-        if other is not None and other != self.provider.owner:
-            diags.warning(
-                "Object Managed By Two Resources",
-                f"Snapshot {replay.instance_id} was taken by another Terraform configuration "
-                f"or workspace ({describe(other)}; this one is "
-                f"{describe(self.provider.owner)}). If that one still manages it, each apply "
-                "would undo the other's changes and destroying either expires it for both: "
-                "keep it in one state only.",
-            )
+        warn_imported(f"snapshot {replay.description!r}", replay.instance_id,
+                      notes.snapshot_owner(replay_index(replay.instance_id)), self.provider.owner,
+                      diags, "destroying either expires it for both")  # fmt: skip
 
     # -- helpers -------------------------------------------------------------------------
 

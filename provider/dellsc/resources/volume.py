@@ -12,7 +12,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import ledger, volume_migration, volume_sources
-from dellsc.resources.adopt import Creation, create_once, plan_create, plan_hold, sort_found
+from dellsc.resources.adopt import (
+    Creation,
+    create_once,
+    plan_create,
+    plan_hold,
+    plan_lookup,
+    remember,
+    sort_found,
+    warn_imported,
+)
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.marks import RESERVED, Notes, new_notes
 from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
@@ -21,7 +30,6 @@ from dellsc.sc import errors
 from dellsc.sc.notes import DEFAULT_NOTES
 from dellsc.sc.validation import MAX_VOLUME_NAME_LENGTH
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
-from dellsc.tf.state_owner import describe
 from dellsc.tf.values import UNKNOWN, Unknown, is_unknown
 
 if TYPE_CHECKING:
@@ -137,15 +145,18 @@ class VolumeResource(Resource):
         if key is None:
             return
         client = self._client_for(planned["ssn"])
-        owner = self.provider.owner
-        found = sort_found(
-            client.find_volumes(name=planned["name"], folder_path=folder_path(folder)),
-            owner, lambda v: v.notes, lambda v: v.instance_id, {change.replaces or ""},
+        what = described({**planned, "folder": folder})
+        objects = plan_lookup(
+            "volume", what, lambda: client.find_volumes(name=planned["name"],
+            folder_path=folder_path(folder)), diags, AttrPath("name"),
         )  # fmt: skip
-        plan_create(
-            self.provider, "volume", described({**planned, "folder": folder}), key, found,
-            lambda v: v.instance_id, change.replaces, diags, AttrPath("name"),
-        )  # fmt: skip
+        found = None
+        if objects is not None:
+            remember(key, objects)
+            found = sort_found(objects, self.provider.owner, lambda v: v.notes,
+                               lambda v: v.instance_id, {change.replaces or ""})  # fmt: skip
+        plan_create(self.provider, "volume", what, key, found, lambda v: v.instance_id,
+                    change.replaces, diags, AttrPath("name"))  # fmt: skip
 
     def _check_ssn(self, change: PlanChange) -> bool:
         """Default `ssn` to the provider's SC; check a configured one; plan a migration."""
@@ -438,16 +449,9 @@ class VolumeResource(Resource):
                 f"No volume matches {import_id!r} on Storage Center {client.ssn}.",
             )
             return None
-        other = Notes.parse(volume.notes).owner
-        if other is not None and other != self.provider.owner:
-            diags.warning(
-                "Object Managed By Two Resources",
-                f"Volume {volume.name!r} ({volume.instance_id}) was created by another "
-                f"Terraform configuration or workspace ({describe(other)}; this one is "
-                f"{describe(self.provider.owner)}). If that one still manages it, each apply "
-                "would undo the other's changes and destroying either deletes it for both: "
-                "keep it in one state only.",
-            )
+        warn_imported(f"volume {volume.name!r}", volume.instance_id,
+                      Notes.parse(volume.notes).owner, self.provider.owner, diags,
+                      "destroying either deletes it for both")  # fmt: skip
         if volume.configured_size_bytes % GIB:
             diags.error(
                 "Volume Size Not A Whole Number Of GiB",

@@ -27,9 +27,11 @@ from dellsc.resources.adopt import (
     keyed,
     plan_create,
     plan_hold,
+    plan_lookup,
     refuse,
     skipped,
     take,
+    warn_imported,
 )
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.disaster_recovery import REPL_PREFIX
@@ -99,8 +101,10 @@ class VolumeMappingResource(Resource):
         volume_id, server_id = planned["volume_id"], planned["server_id"]
         if diags.has_errors or not (_known(volume_id) and _known(server_id)):
             return
-        found = sort_mapping(client, volume_id, server_id, self.provider.owner, fresh=False)
-        if found.unmarked and found.unmarked[0].instance_id != change.replaces:
+        found = plan_lookup("mapping", described(planned), lambda: sort_mapping(
+            client, volume_id, server_id, self.provider.owner, fresh=False,
+        ), diags, AttrPath("server_id"))  # fmt: skip
+        if found and found.unmarked and found.unmarked[0].instance_id != change.replaces:
             self._mapped_outside(found.unmarked[0], planned, diags)
             return
         plan_create(
@@ -313,14 +317,9 @@ class VolumeMappingResource(Resource):
             return None
         volume_id, server_id = profile.volume.instance_id, profile.server.instance_id
         recorded = Notes.parse(client.get_volume(volume_id).notes).maps().get(server_id)
-        if recorded is not None and recorded != self.provider.owner:
-            diags.warning(
-                "Object Managed By Two Resources",
-                f"The mapping of volume {volume_id} to server {server_id} was made by another "
-                f"Terraform configuration or workspace ({describe(recorded)}; this one is "
-                f"{describe(self.provider.owner)}). Destroying it here leaves it mapped; keep "
-                "it in one state only.",
-            )
+        warn_imported(described({"volume_id": volume_id, "server_id": server_id}),
+                      profile.instance_id, recorded, self.provider.owner, diags,
+                      "destroying it here leaves it mapped")  # fmt: skip
         return {"id": profile.instance_id, "volume_id": volume_id, "server_id": server_id}
 
     # -- helpers -------------------------------------------------------------------------

@@ -267,6 +267,7 @@ def find_migrated(client: ScClient, state: dict[str, Any]) -> ScVolume | None:
 def migrated_from(volume: ScVolume, volume_id: str) -> bool:
     """Whether `volume` is the copy a migration of `volume_id` made: its notes are the
     migration's, or (once the migration gave it the original's notes) they say so."""
-    return volume.notes == mark(volume_id) or Notes.parse(volume.notes).marks.get(
-        "migrated"
-    ) == volume_id
+    return (
+        volume.notes == mark(volume_id)
+        or Notes.parse(volume.notes).marks.get("migrated") == volume_id
+    )

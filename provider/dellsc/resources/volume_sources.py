@@ -202,11 +202,6 @@ def create(
     source = f"snapshot {planned[SNAPSHOT]}" if snapshot else f"volume {planned[VOLUME]}"
     marks = {"source": source} if snapshot else {"source": source, "copying": ""}
 
-    def find() -> list[ScVolume]:
-        """Volumes with this name in this folder, except ours made from another source."""
-        found = client.find_volumes(name=name, folder_path=folder)
-        return [v for v in found if _same_source(v, owner, source)]
-
     if snapshot:
         replay_id = planned[SNAPSHOT]
 
@@ -242,10 +237,11 @@ def create(
             key=("dellsc_volume", str(client.ssn), folder, name),
             owner=owner,
             notes=new_notes(text, owner, **marks),
-            find=find,
+            find=lambda: client.find_volumes(name=name, folder_path=folder),
             create=make,
             notes_of=lambda v: v.notes,
             id_of=lambda v: v.instance_id,
+            accept=lambda v: _same_source(v, owner, source),  # ours from another source: not
         ),
         diags,
     )
