@@ -8,6 +8,7 @@ Terraform, on both Terraform versions, and prints the rows with their counts.
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -66,8 +67,13 @@ def test_kill_9_at_every_request_of_every_create(
     array = Array(tmp_path, cli_config, binary, create)  # type: ignore[arg-type]
     with ThreadPoolExecutor(2) as pool:  # rows are independent: two at a time
         outcomes = list(pool.map(lambda r: array.row(r, target), array.requests()))
+    table = f"{flavour}, kill -9 {target} ({time.monotonic() - started:.0f} s):\n"
+    table += render(outcomes)
     with capsys.disabled():
-        print(f"\n{flavour}, kill -9 {target} ({time.monotonic() - started:.0f} s):")
-        print(render(outcomes))
+        print("\n" + table)
+    report = os.environ.get("DELLSC_CRASH_REPORT")  # a file to collect the tables in
+    if report:
+        with open(report, "a") as out:
+            out.write(table + "\n\n")
     assert all(o.ok for o in outcomes if o.reached), render(outcomes)
     assert sum(o.reached for o in outcomes) >= len(outcomes) - 1, render(outcomes)
