@@ -20,6 +20,8 @@ from tests.acceptance.crashwindows import CREATES, Array, Outcome
 from tests.acceptance.test_fault_matrix import terraform_binary
 
 pytestmark = pytest.mark.acceptance
+# a file to collect the tables in (read at import: the tests' environment drops DELLSC_*)
+REPORT = os.environ.get("DELLSC_CRASH_REPORT")
 
 
 def test_kill_9_of_the_plugin_while_a_volume_create_is_answered(
@@ -71,9 +73,8 @@ def test_kill_9_at_every_request_of_every_create(
     table += render(outcomes)
     with capsys.disabled():
         print("\n" + table)
-    report = os.environ.get("DELLSC_CRASH_REPORT")  # a file to collect the tables in
-    if report:
-        with open(report, "a") as out:
+    if REPORT:
+        with open(REPORT, "a") as out:
             out.write(table + "\n\n")
     assert all(o.ok for o in outcomes if o.reached), render(outcomes)
     assert sum(o.reached for o in outcomes) >= len(outcomes) - 1, render(outcomes)
