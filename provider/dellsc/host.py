@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from dellsc.resources.claims import Claims
     from dellsc.resources.profiles import ProfileCatalog
     from dellsc.sc import ScClient
 
@@ -18,6 +19,12 @@ class ProviderHost(Protocol):
 
     catalog: ProfileCatalog | None
     volume_folder: str | None
+    claims: Claims
+
+    @property
+    def owner(self) -> str:
+        """Who owns what this configuration creates (see `dellsc.tf.state_owner`)."""
+        ...
 
     def client(self) -> ScClient:
         """The DSM client; raises when the provider is not configured."""

@@ -24,12 +24,13 @@ from dellsc.list_resources import LIST_RESOURCES
 from dellsc.list_resources.base import ListResource
 from dellsc.resources import RESOURCES
 from dellsc.resources.base import Resource, Values
+from dellsc.resources.claims import Claims
 from dellsc.resources.profiles import ProfileCatalog
 from dellsc.sc import errors
 from dellsc.schema.loader import provider_schema
 from dellsc.schema.model import Schema
 from dellsc.schema.validators import VALIDATORS, parse_duration
-from dellsc.tf import masks
+from dellsc.tf import masks, state_owner
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.masks import display_url
 from dellsc.tf.values import contains_unknown
@@ -60,6 +61,8 @@ class DellscProvider:
         self._planned_ids: set[tuple[str, str]] = set()
         self._claims: dict[tuple[str, str], str] = {}
         self._warned: set[str] = set()
+        self.claims = Claims()
+        self._owner: str | None = None
 
     # -- configuration -------------------------------------------------------------------
 
@@ -159,6 +162,7 @@ class DellscProvider:
         self.notices(diags)
         self.catalog = ProfileCatalog(client)
         self.volume_folder = settings["volume_folder"]
+        self._owner = settings["owner"]
         log.info("connected to Storage Center %s (API %s)", client.ssn, client.api_version)
         # Terraform spends a while building its graph before the first ReadResource: fill
         # the read cache meanwhile, so the refresh of N objects does not wait for it.
@@ -180,6 +184,14 @@ class DellscProvider:
                 "ConfigureProvider failed), so the Storage Center cannot be reached."
             )
         return self._client
+
+    @property
+    def owner(self) -> str:
+        """Who owns what this configuration creates: the `owner` argument, else the identity
+        of the Terraform state this process works for."""
+        if self._owner is None:
+            self._owner = state_owner.derive()
+        return self._owner
 
     def catalog_or_fail(self) -> ProfileCatalog:
         self.client()

@@ -170,7 +170,7 @@ def _nothing_temporary(cell: Cell, volume: dict[str, Any], seen: Seen) -> str | 
 
 def _view_of_snapshot(cell: Cell, volume: dict[str, Any], seen: Seen) -> str | None:
     snapshot = seen.values("dellsc_snapshot", cell, "_src").get("id")
-    if f"from snapshot {snapshot}" not in str(volume.get("notes", "")):
+    if f"[dellsc:source snapshot {snapshot}]" not in str(volume.get("notes", "")):
         return f"notes {volume.get('notes')!r} name no snapshot {snapshot}"
     return None
 

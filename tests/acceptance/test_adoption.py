@@ -1,7 +1,9 @@
-"""A volume left pending by a create that died is adopted by the next apply, and brought to
-the configuration in place (here: grown), never duplicated."""
+"""A volume left pending by a create of an earlier version that died is adopted by the next
+apply, and brought to the configuration in place (here: grown), never duplicated."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -25,7 +27,9 @@ def test_pending_volume_from_a_dead_run_is_adopted_and_converged(
     adopted = probe.volume("orphan-candidate")
     assert adopted["instanceId"] == left["instanceId"]
     assert probe.configured_bytes("orphan-candidate") == 3 * GIB
-    assert adopted["notes"] == "Created by terraform-provider-dellsc"
+    assert re.fullmatch(  # the earlier version's pending mark gives way to the owner mark
+        r"Created by terraform-provider-dellsc \[dellsc:owner [0-9a-f]{16}\]", adopted["notes"]
+    ), adopted["notes"]
     assert tf.values("dellsc_volume.v")["id"] == left["instanceId"]
     assert tf.plan_exit_code() == 0
 

@@ -69,10 +69,11 @@ def test_lost_replies_are_adopted_and_half_failed_creates_undone(
         probe, "POST", r"^StorageCenter/ScReplayProfile/[\d.]+/CreateReplay$", "request"
     )
     listed = f"^StorageCenter/ScReplayProfile/{profile['instanceId']}/ConsistencyGroupList$"
-    # the 1st listing is the create's check for an earlier one, the 2nd the one before taking
-    # it; the 3 after the lost reply fail
+    # listings before taking it: the plan's and the apply's plan's checks for an earlier one,
+    # the create's own, the highest index its intent records, and the one before taking it;
+    # the 3 after the lost reply fail
     probe.admin("POST", "faults", {"method": "GET", "path": listed, "action": "status",
-                                   "status": 404, "nth": 3, "count": 3})  # fmt: skip
+                                   "status": 404, "nth": 6, "count": 3})  # fmt: skip
     with_snapshot = base + group(["a", "b"]) + group_snapshot(expire_minutes=120)
     tf.write(with_snapshot)
     failed = tf.run("apply", "-auto-approve", "-input=false", "-no-color", ok=False)

@@ -192,3 +192,80 @@ def test_query_examples_validate(
     )
     failed = tf.run("validate", "-query", "-no-color", ok=False)
     assert "colour" in failed.output
+
+
+MANAGED = """
+resource "dellsc_volume" "data" {
+  name    = "q-data"
+  size_gb = 1
+}
+
+resource "dellsc_volume" "log" {
+  name    = "q-log"
+  size_gb = 1
+}
+
+resource "dellsc_snapshot" "data" {
+  volume_id = dellsc_volume.data.id
+  name      = "q-nightly"
+}
+
+resource "dellsc_consistency_group" "db" {
+  name       = "q-db"
+  volume_ids = [dellsc_volume.data.id, dellsc_volume.log.id]
+}
+
+resource "dellsc_consistency_group_snapshot" "weekly" {
+  consistency_group_id = dellsc_consistency_group.db.id
+  name                 = "q-weekly"
+}
+"""
+
+
+def _listed(tf: Terraform, query: Path, **lists: str) -> dict[str, list[str]]:
+    """Display names per list block, from one `terraform query`."""
+    query.write_text(
+        "".join(
+            f'list "{kind}" "{label}" {{\n  provider = dellsc\n  config {{\n{body}  }}\n}}\n'
+            for label, (kind, _, body) in ((k, v.partition("|")) for k, v in lists.items())
+        )
+    )
+    out = tf.run("query", "-json", "-no-color").stdout
+    found: dict[str, list[str]] = {label: [] for label in lists}
+    for line in out.splitlines():
+        event = json.loads(line) if line.strip() else {}
+        if event.get("type") == "list_resource_found":
+            hit = event["list_resource_found"]
+            found[hit["address"].split(".")[-1]].append(str(hit["display_name"]))
+    return {label: sorted(names) for label, names in found.items()}
+
+
+def test_query_leaves_out_what_is_managed_and_group_snapshot_members(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer, probe: ArrayProbe
+) -> None:
+    """Objects a configuration manages, and the members of group snapshots, are left out
+    unless asked for; group snapshots are listed with their members."""
+    volume_id, (free,) = existing_volume_with_replays(probe, "by-hand")
+    tf = _query_tf(tmp_path, cli_config, emulator)
+    tf.write(PROVIDER + MANAGED)
+    tf.apply()
+    query = tmp_path / "managed.tfquery.hcl"
+    found = _listed(
+        tf, query,
+        volumes="dellsc_volume|",
+        all_volumes="dellsc_volume|    include_managed = true\n",
+        snapshots="dellsc_snapshot|",
+        members="dellsc_snapshot|    include_group_members = true\n    include_managed = true\n",
+        groups="dellsc_consistency_group_snapshot|",
+        all_groups="dellsc_consistency_group_snapshot|    include_managed = true\n",
+    )  # fmt: skip
+    assert [n.split(" (")[0] for n in found["volumes"]] == ["legacy"], found
+    assert [n.split(" (")[0] for n in found["all_volumes"]] == ["legacy", "q-data", "q-log"]
+    assert all("managed by owner id" in n for n in found["all_volumes"][1:]), found
+    assert found["snapshots"] == [f"legacy: by-hand ({free})"], found
+    members = [n for n in found["members"] if "in a group snapshot" in n]
+    assert len(found["members"]) == 4 and len(members) == 2, found
+    assert found["groups"] == [], found
+    (weekly,) = found["all_groups"]
+    assert weekly.startswith("q-db: q-weekly (") and "q-data: " in weekly and "q-log: " in weekly
+    assert volume_id not in weekly

@@ -237,6 +237,7 @@ def test_retype_preview_matches_apply(tf_any: Terraform, emulator: EmulatorServe
         ("PUT", f"StorageCenter/ScVolume/{new_id}"),
         ("POST", f"StorageCenter/ScVolume/{vid}/Unmap"),
         ("DELETE", f"StorageCenter/ScVolume/{vid}"),
+        ("PUT", f"StorageCenter/ScVolume/{new_id}"),  # the original's notes and marks
     ] + [("PUT", f"StorageCenter/ScVolumeConfiguration/{new_id}")] * len(reapplied)
     assert mutations[4][2] == {"Name": NAME}
     other = ArrayProbe(emulator, ssn=OTHER_SSN)

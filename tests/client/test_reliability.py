@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from dellsc.resources import adopt
+from dellsc.resources.marks import Notes, new_notes
 from dellsc.sc import ScClient
 from dellsc.sc.errors import ScStillExists, ScTaskFailed, outcome_unknown
 from dellsc.sc.models import ScVolume
@@ -35,16 +36,21 @@ def test_delete_whose_reply_was_lost_is_confirmed_by_reading(
     assert not client.volume_exists(volume.instance_id)
 
 
-def creation(client: ScClient, name: str) -> adopt.Creation[ScVolume]:
+OWNER = "0123456789abcdef"
+
+
+def creation(client: ScClient, name: str, owner: str = OWNER) -> adopt.Creation[ScVolume]:
     return adopt.Creation(
         kind="volume",
-        name=name,
-        notes="user notes",
+        what=f"volume {name!r}",
+        key=("dellsc_volume", name, owner),
+        owner=owner,
+        notes=new_notes("user notes", owner),
         find=lambda: client.find_volumes(name=name),
         create=lambda notes: client.create_volume(name, 1, notes=notes),
-        set_notes=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
         notes_of=lambda v: v.notes,
         id_of=lambda v: v.instance_id,
+        restamp=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
     )
 
 
@@ -65,28 +71,33 @@ def test_create_after_a_lost_answer_finds_its_own_volume(
     made = adopt.create_once(creation(client, name), diags)
     assert made is not None and not diags.has_errors
     assert [v.instance_id for v in client.find_volumes(name=name)] == [made.instance_id]
-    assert made.notes == "user notes"  # mark cleared, the user's notes kept
+    assert Notes.parse(made.notes) == Notes("user notes", {"owner": OWNER})  # kept for good
 
 
-def test_create_budget_is_four_requests_plus_polling(
+def test_create_budget_is_three_requests_plus_polling(
     client: ScClient, unique: Unique, call_log: CallLog
 ) -> None:
+    """The lookup by name, the create, the read of its configuration: the owner mark goes
+    with the create and is never cleared, so no second write."""
     made = adopt.create_once(creation(client, unique("budget")), Diagnostics())
     assert made is not None
     client.get_volume_configuration(made.instance_id)
     calls = [c for c in call_log.calls if "AsyncTask" not in c[1]]
-    assert len(calls) <= 4, calls
+    assert len(calls) <= 3, calls
 
 
-def test_a_pending_volume_left_by_a_dead_process_is_adopted(
-    client: ScClient, unique: Unique
+@pytest.mark.parametrize("earlier", ["this owner", "an earlier version's pending mark"])
+def test_a_volume_an_interrupted_create_left_is_adopted(
+    client: ScClient, unique: Unique, earlier: str
 ) -> None:
     name = unique("crashed")
-    left = client.create_volume(name, 1, notes=adopt.marked("mine", "0123456789abcdef"))
+    left = client.create_volume(name, 1, notes=new_notes("mine", OWNER))
+    if earlier != "this owner":
+        client.update_volume(left.instance_id, notes="mine [dellsc:pending 0123456789abcdef]")
     diags = Diagnostics()
     made = adopt.create_once(creation(client, name), diags)
     assert made is not None and made.instance_id == left.instance_id
-    assert made.notes == "mine"
+    assert Notes.parse(made.notes).owner == OWNER
     assert [d.summary for d in diags.items] == ["Adopted An Unfinished Volume"]
     assert len(client.find_volumes(name=name)) == 1
 
@@ -100,24 +111,17 @@ def test_an_unmarked_volume_of_the_same_name_is_not_adopted(
     assert made is not None and made.instance_id != other.instance_id
 
 
-def test_a_create_whose_mark_cannot_be_cleared_is_returned_with_an_error(
-    client: ScClient, emulator: Emulator, unique: Unique
+def test_another_owners_volume_of_the_same_name_refuses_the_create(
+    client: ScClient, unique: Unique
 ) -> None:
-    name = unique("unfinished")
-    emulator.admin.fault(method="PUT", path="ScVolume/", action="status", status=500)
+    name = unique("theirs")
+    theirs = client.create_volume(name, 1, notes=new_notes(None, "team-b"))
     diags = Diagnostics()
-    made = adopt.create_once(creation(client, name), diags)
-    assert made is not None and adopt.pending_token(made.notes) is not None
-    assert [d.summary for d in diags.items] == ["Volume Created But Not Finished"]
-    assert len(client.find_volumes(name=name)) == 1
-
-
-def test_marks_keep_user_notes() -> None:
-    text = adopt.marked("ticket 42", "00ff00ff00ff00ff")
-    assert adopt.pending_token(text) == "00ff00ff00ff00ff"
-    assert adopt.unmarked(text) == "ticket 42"
-    assert adopt.pending_token(adopt.marked(text, "1111222233334444")) == "1111222233334444"
-    assert adopt.unmarked("") == "" and adopt.pending_token("ticket 42") is None
+    assert adopt.create_once(creation(client, name), diags) is None
+    (error,) = diags.items
+    assert error.summary == "Volume Owned By Another Configuration"
+    assert theirs.instance_id in error.detail and "owner 'team-b'" in error.detail
+    assert [v.instance_id for v in client.find_volumes(name=name)] == [theirs.instance_id]
 
 
 def test_outcome_unknown() -> None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 from dellsc.sc import MAX_REPLAY_DESCRIPTION_LENGTH, ScClient, errors
+from dellsc.sc.notes import ACTIVATION_SERVER
 
-from .conftest import SSN, Emulator, EmulatorFactory, Unique, run_concurrently, state_unchanged
+from .conftest import (
+    SSN,
+    CallLog,
+    Emulator,
+    EmulatorFactory,
+    Unique,
+    run_concurrently,
+    state_unchanged,
+)
 
 
 def test_activation_maps_briefly_then_unmaps(client: ScClient, unique: Unique) -> None:
@@ -164,14 +173,34 @@ def test_server_folders(client: ScClient, unique: Unique) -> None:
     client.delete_server(server.instance_id)
 
 
-def test_activation_needs_an_up_physical_server(make_emulator: EmulatorFactory) -> None:
+def test_activation_maps_only_to_the_hostless_activation_server(
+    make_emulator: EmulatorFactory, call_log: CallLog
+) -> None:
+    """The driver maps to any up physical server (§9.2 #21); this client only ever maps to
+    its own server without initiators, made once, and unmaps it again."""
     with make_emulator() as emu, emu.client() as client:
-        for server in client.servers():
-            client.delete_server(server.instance_id)
+        hosts = {s.instance_id for s in client.servers()}
+        assert hosts, "the emulator seeds servers a careless activation could use"
+        for name in ("first", "second"):
+            volume = client.create_volume(name, 1)
+            client.create_replay(volume.instance_id, "snap")
+            assert client.volume_mapping_profiles(volume.instance_id) == []
+        (server,) = client.find_servers(ACTIVATION_SERVER)
+        assert server.instance_id not in hosts and client.server_hbas(server.instance_id) == []
+        maps = [c for c in call_log.calls if c[1].endswith("/MapToServer")]
+        assert len(maps) == 2
+        creates = [c for c in call_log.calls if c[1].endswith("ScPhysicalServer")]
+        assert len(creates) == 1
+
+
+def test_activation_server_with_an_initiator_is_refused(make_emulator: EmulatorFactory) -> None:
+    with make_emulator() as emu, emu.client() as client:
+        server = client.create_server(ACTIVATION_SERVER)
+        client.add_hba(server.instance_id, "Iscsi", "iqn.2026-01.com.example:stray")
         volume = client.create_volume("lonely", 1)
         with (
             state_unchanged(emu),
-            pytest.raises(errors.ScConflict, match="no up physical server"),
+            pytest.raises(errors.ScConflict, match="has initiators"),
         ):
             client.create_replay(volume.instance_id, "snap")
 
@@ -187,3 +216,16 @@ def test_a_server_change_the_array_did_not_make_is_named(make_emulator: Emulator
         assert renamed.name == "kept-os-2"
         with pytest.raises(errors.ScNotApplied, match=r"kept OperatingSystem Red Hat Linux 6\.x"):
             client.update_server(server.instance_id, os_id=f"{SSN}.43")
+
+
+def test_an_activation_mapping_left_behind_is_removed_by_the_next_snapshot(
+    client: ScClient, emulator: Emulator, unique: Unique
+) -> None:
+    volume = client.create_volume(unique("left"), 1)
+    emulator.admin.fault(method="DELETE", path="ScMappingProfile/", action="status", status=500)
+    with pytest.raises(errors.ScConflict, match="the next apply that snapshots or deletes"):
+        client.create_replay(volume.instance_id, "snap")
+    assert len(client.volume_mapping_profiles(volume.instance_id)) == 1
+    emulator.admin.clear_faults()
+    client.create_replay(volume.instance_id, "snap")
+    assert client.volume_mapping_profiles(volume.instance_id) == []

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from dellsc.provider import DellscProvider
 from dellsc.resources import volume_sources
+from dellsc.resources.base import PlanChange
 from dellsc.resources.replays import is_live, named, parse_time, rfc3339, snapshot_values
 from dellsc.resources.snapshot import create_mark
 from dellsc.sc.models import ScReplay
 from dellsc.schema import planning
 from dellsc.schema.loader import schemas
 from dellsc.tf.diagnostics import Diagnostics
+from dellsc.tf.values import UNKNOWN
 
 
 def _replay(**fields: object) -> ScReplay:
@@ -52,17 +55,35 @@ def test_create_marks_are_deterministic_and_fit_a_description() -> None:
     assert len(mark) == 30 and mark.startswith("tf-create-")
 
 
-def test_volume_sources_force_replacement_and_exclude_each_other() -> None:
+def test_volume_sources_are_creation_facts_and_exclude_each_other() -> None:
+    """Plan-time rules of source attributes (the provider is not configured here, so it
+    cannot read whether a source still exists: a known, different source keeps the volume)."""
     schema = schemas("resources")["dellsc_volume"]
+    host = DellscProvider()
     prior = {a.name: None for a in schema.attributes} | {
         "id": "64702.105", "name": "v", "size_gb": Decimal(2), "deletion_policy": "DELETE",
         "source_snapshot_id": "64702.101.1",
     }  # fmt: skip
+    for wanted, warned in (("64702.101.2", False), (UNKNOWN, True), (None, False)):
+        config = {a.name: None for a in schema.attributes} | {
+            "name": "v", "size_gb": Decimal(2), "source_snapshot_id": wanted,
+        }  # fmt: skip
+        planned, replace = planning.plan(schema, prior, {**prior, **config}, config)
+        change = PlanChange(prior, planned, config, Diagnostics(), replace)
+        volume_sources.plan_sources(host, change)
+        assert change.requires_replace == [], wanted
+        assert planned["source_snapshot_id"] == "64702.101.1", "kept: what it was made from"
+        assert [d.summary for d in change.diags] == (
+            ["Volume Kept: Its Source Is Made Again"] if warned else []
+        )
+    plain = prior | {"source_snapshot_id": None}
     config = {a.name: None for a in schema.attributes} | {
         "name": "v", "size_gb": Decimal(2), "source_snapshot_id": "64702.101.2",
     }  # fmt: skip
-    _, replace = planning.plan(schema, prior, {**prior, **config}, config)
-    assert [str(p) for p in replace] == ["source_snapshot_id"]
+    planned, replace = planning.plan(schema, plain, {**plain, **config}, config)
+    change = PlanChange(plain, planned, config, Diagnostics(), replace)
+    volume_sources.plan_sources(host, change)
+    assert [str(p) for p in change.requires_replace] == ["source_snapshot_id"]
     diags = Diagnostics()
     volume_sources.validate(config | {"source_volume_id": "64702.101"}, diags)
     (diag,) = diags

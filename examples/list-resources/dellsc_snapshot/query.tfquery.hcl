@@ -1,9 +1,12 @@
 # snapshots.tfquery.hcl, next to the configuration; then:
 #   terraform query -generate-config-out=generated.tf
+# The prerequisites were made by another configuration: include_managed lists them too (take
+# over only what that configuration gave up, with `terraform state rm` there first).
 list "dellsc_snapshot" "nightly" {
   provider = dellsc
   config {
-    volume_id  = "64702.101"
-    name_regex = "^nightly-"
+    volume_id       = "64702.101"
+    name_regex      = "^nightly-"
+    include_managed = true
   }
 }

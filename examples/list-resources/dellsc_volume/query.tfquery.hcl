@@ -1,10 +1,13 @@
 # volumes.tfquery.hcl, next to the configuration; then:
 #   terraform query -generate-config-out=generated.tf
+# The prerequisites were made by another configuration: include_managed lists them too (take
+# over only what that configuration gave up, with `terraform state rm` there first).
 list "dellsc_volume" "databases" {
   provider = dellsc
   limit    = 1000
   config {
-    name_regex = "^db-"
-    folder     = "prod/db"
+    name_regex      = "^db-"
+    folder          = "prod/db"
+    include_managed = true
   }
 }

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import datetime as dt
 import itertools
 import json
 import logging
@@ -48,7 +49,16 @@ from .options import EmulatorOptions
 from .routing import Route, is_mutation, match
 from .seed import preload_volumes, seed_storage_center
 from .store import Store
-from .wire import GIB, ApiError, Body, bad_request, now_iso, parse_int, parse_ssn
+from .wire import (
+    CLOCK_OFFSET,
+    GIB,
+    ApiError,
+    Body,
+    bad_request,
+    now_iso,
+    parse_int,
+    parse_ssn,
+)
 
 log = logging.getLogger("dellsc.emulator")
 
@@ -133,6 +143,7 @@ class EmulatorApp:
         self.stats: Counter[str] = Counter()
         self.by_route: Counter[str] = Counter()
         self.request_log = RequestLog()
+        self.clock_offset = dt.timedelta()
         self.store = Store(options.state)
         with self.store.transaction() as txn:
             ctx = Ctx(txn, self.settings, self.read_counts)
@@ -226,6 +237,7 @@ class EmulatorApp:
         raw: bytes,
         endpoint: int,
     ) -> Response:
+        CLOCK_OFFSET.set(self.clock_offset)
         if path.startswith("/api/rest/"):
             api = path[len("/api/rest/") :]
             after: list[Fault] = []
@@ -533,6 +545,17 @@ class EmulatorApp:
         if path == "faults" and method == "DELETE":
             self.faults.clear()
             return Response(200, {"result": True})
+        if path == "clock" and method == "POST":
+            advance = Body(data).get("advance_s", 0)
+            if isinstance(advance, bool) or not isinstance(advance, int | float):
+                raise bad_request("advance_s must be a number of seconds")
+            if not 0 <= advance <= 10 * 365 * 86400:
+                raise bad_request("advance_s must be 0 to ten years")
+            self.clock_offset += dt.timedelta(seconds=advance)
+            CLOCK_OFFSET.set(self.clock_offset)
+            return Response(
+                200, {"now": now_iso(), "advanced_s": self.clock_offset.total_seconds()}
+            )
         if path == "sessions/expire" and method == "POST":
             expired = len(self.sessions)
             self.sessions.clear()

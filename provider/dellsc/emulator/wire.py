@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from contextvars import ContextVar
 from typing import Any
 
 GIB = 1024**3
@@ -68,9 +69,14 @@ def parse_size(value: Any, field: str) -> int:
     return size
 
 
+# How far the array's clock is ahead of this machine's (`POST /_emulator/clock`): set per
+# request by the app, so emulators sharing a process keep their own.
+CLOCK_OFFSET: ContextVar[_dt.timedelta] = ContextVar("clock_offset", default=_dt.timedelta())
+
+
 def clock() -> _dt.datetime:
     """The array's current time, in its own zone (the one place the emulator reads it)."""
-    return _dt.datetime.now().astimezone()
+    return _dt.datetime.now().astimezone() + CLOCK_OFFSET.get()
 
 
 def now_iso() -> str:

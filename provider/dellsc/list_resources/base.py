@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from dellsc.schema.loader import schema
 from dellsc.schema.model import Schema
 from dellsc.tf.diagnostics import Diagnostics
+from dellsc.tf.state_owner import describe
 
 if TYPE_CHECKING:
     from dellsc.host import ProviderHost
@@ -53,16 +54,28 @@ class ListResource:
 
 @dataclass(frozen=True)
 class Found:
-    """An object as the name and folder filters see it."""
+    """An object as the name and folder filters see it; `managed_by` the owner its Notes
+    name (see `dellsc.resources.marks`), if any."""
 
     name: str
     folder_path: str
     instance_id: str
+    managed_by: str | None = None
+
+
+def managed(owner: str | None, config: Values) -> tuple[bool, str]:
+    """Whether an object some configuration manages is left out (unless `include_managed`),
+    and what its display name adds."""
+    if owner is None:
+        return False, ""
+    return not config.get("include_managed"), f", managed by {describe(owner)}"
 
 
 class NameFolderList(ListResource):
     """Objects filtered by `name_regex` (searched in the name; the schema checks it compiles)
-    and `folder` (exact folder)."""
+    and `folder` (exact folder). Objects another configuration manages (an owner mark in
+    their Notes) are left out unless `include_managed` is true: a bulk import would make two
+    states manage them."""
 
     def found(self) -> Iterable[Found]:
         """Every candidate object; `folder_path` in the `a/b` form, `""` for the root."""
@@ -77,5 +90,8 @@ class NameFolderList(ListResource):
                 continue
             if wanted is not None and item.folder_path != wanted:
                 continue
+            skip, note = managed(item.managed_by, config)
+            if skip:
+                continue
             where = f"{item.folder_path}/" if item.folder_path else ""
-            yield Listed(f"{where}{item.name} ({item.instance_id})", {"id": item.instance_id})
+            yield Listed(f"{where}{item.name} ({item.instance_id}{note})", {"id": item.instance_id})

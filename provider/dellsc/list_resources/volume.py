@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dellsc.list_resources.base import Found, NameFolderList
+from dellsc.resources.marks import Notes
 
 
 class VolumeList(NameFolderList):
@@ -12,4 +13,7 @@ class VolumeList(NameFolderList):
 
     def found(self) -> Iterable[Found]:
         for volume in self.provider.client().list_volumes():
-            yield Found(volume.name, volume.volume_folder_path.strip("/"), volume.instance_id)
+            owner = Notes.parse(volume.notes).owner
+            yield Found(
+                volume.name, volume.volume_folder_path.strip("/"), volume.instance_id, owner
+            )

@@ -1,197 +1,360 @@
-"""Idempotent creates: a pending mark in the object's Notes makes what a create made findable.
+"""Idempotent creates: the owner mark in an object's Notes makes what a create made findable.
 
-A create writes `[dellsc:pending <token>]` into the new object's Notes with the create request
-itself, and clears it (keeping the notes around it) once the object is made. So:
+A create writes `[dellsc:owner <owner>]` (see `dellsc.resources.marks`) into the new object's
+Notes with the create request itself and never clears it. Before it creates, it looks up the
+objects with its key (a fresh GetList by name, filtered to the kind's scope):
 
-- after a failure whose outcome is unknown (lost reply, failed poll, timeout), the same create
-  looks for an object with its name and its token, and carries on with it if it exists;
-- after the process died mid-create (kill -9, crash, Ctrl-C twice), the next apply finds an
-  object with the planned name that still carries a pending mark and adopts it rather than
-  making a second one. A plugin whose Terraform died leaves the marks of the creates it was
-  running in place, since nothing will record those objects in the state.
+- one that carries this configuration's owner and that no resource of this run holds was made
+  by an earlier create of this resource that did not finish (whenever the process died, or
+  the reply was lost): it is adopted, never made twice;
+- one that carries another owner belongs to another configuration or workspace: the create
+  is refused, with an error that names that owner and says to import it instead;
+- one without a mark (made outside Terraform, or by an earlier version) is never adopted.
 
-Objects whose mark belongs to a create still running in this process are never adopted, so
-two resources with one name in one apply each get their own object. A resource type uses this
-by describing its object kind in a `Creation` and calling `create_once` (see
-docs/guides/reliability.md); the cost is one notes update after the create, and one lookup by
-name before it. A kind with a `survey` pays that lookup only for names that carried a pending
-mark when the process first created one (one list request per process), since only an earlier
-process can have left an unfinished object behind: this process's own creates look for theirs
-by token.
+A create whose outcome is unknown (lost reply, failed poll, timeout) looks again in the same
+apply, right away, after 0.5 s and 2 s. Which creates may adopt what is decided without any
+timing: the plan (`dellsc.resources.claims`) rejects two resources with one key, and within
+an apply an object is adopted at most once, never when another resource of the run holds it
+(`hold`), and never by the create that replaces it (`replacing`).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from dellsc.resources.marks import Notes
 from dellsc.sc import errors
-from dellsc.tf.diagnostics import Diagnostics
+from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.state_owner import describe
+
+if TYPE_CHECKING:
+    from dellsc.host import ProviderHost
 
 T = TypeVar("T")
+R = TypeVar("R")
 
-_MARK = re.compile(r"\s*\[dellsc:pending ([0-9a-f]{16})\]")
 # waits before each lookup after an unknown outcome: a task may still be finishing
 _LOOKUP_DELAYS = (0.0, 0.5, 2.0)
-_live: set[str] = set()
-_claimed: set[str] = set()  # tokens of unfinished objects this process has adopted
-_live_lock = threading.Lock()
-# Terraform starts the plugin; when Terraform dies (kill -9) the plugin is re-parented
-_PARENT = os.getppid()
+_lock = threading.Lock()
+_taken: set[str] = set()  # objects this process created or adopted
+_held: set[str] = set()  # objects that resources updated or destroyed in this process hold
+_keys: set[tuple[str, ...]] = set()  # keys this process created, is creating or adopted
+_looked: dict[tuple[str, ...], list[object]] = {}  # see `remember`
+_REPLACING: ContextVar[str | None] = ContextVar("dellsc_replacing", default=None)
 
 
-def abandoned() -> bool:
-    """True once the process that started us is gone: no one will record what we made."""
-    return os.getppid() != _PARENT
+@contextmanager
+def replacing(object_id: str | None) -> Iterator[None]:
+    """Run a create that replaces `object_id` (never adopted by it)."""
+    token = _REPLACING.set(object_id)
+    try:
+        yield
+    finally:
+        _REPLACING.reset(token)
 
 
-def new_token() -> str:
-    """A fresh create token (64 random bits, hex)."""
-    return secrets.token_hex(8)
+def hold(object_id: str) -> None:
+    """A resource of this run holds `object_id` (it is updating or destroying it)."""
+    with _lock:
+        _held.add(object_id)
 
 
-def marked(notes: str, token: str) -> str:
-    """`notes` with the pending mark of `token` appended (any older mark removed)."""
-    base = unmarked(notes)
-    return f"{base} [dellsc:pending {token}]" if base else f"[dellsc:pending {token}]"
-
-
-def unmarked(notes: str) -> str:
-    """`notes` without any pending mark: what the user (or the provider's default) wrote."""
-    return _MARK.sub("", notes).strip()
-
-
-def pending_token(notes: str) -> str | None:
-    """The token of the pending mark in `notes`, or None."""
-    match = _MARK.search(notes)
-    return match.group(1) if match else None
+def replaced() -> str | None:
+    """The object the running create replaces, if any."""
+    return _REPLACING.get()
 
 
 @dataclass(frozen=True)
 class Creation(Generic[T]):
-    """How to create, find and re-note one object of a kind, for `create_once`.
+    """How to create and find one object, for `create_once`.
 
-    `find` lists the objects of this kind named `name` (a fresh read, not a cache);
-    `create` sends the create request with the given notes and returns the object;
-    `set_notes` replaces the object's notes and returns it. With a `survey`, `find` is
-    called only for names the survey saw pending.
+    `what` names it in messages ("volume 'db01' in folder 'a'"); `key` identifies it in this
+    run (kind, scope, name); `find` lists the objects with that key (a fresh read, not a
+    cache); `create` sends the create request with the given Notes; `restamp` rewrites the
+    Notes of an object adopted from an earlier version's pending mark.
     """
 
     kind: str
-    name: str
+    what: str
+    key: tuple[str, ...]
+    owner: str
     notes: str
     find: Callable[[], Sequence[T]]
     create: Callable[[str], T]
-    set_notes: Callable[[T, str], T]
     notes_of: Callable[[T], str]
     id_of: Callable[[T], str]
-    survey: Survey[T] | None = None
+    restamp: Callable[[T, str], T] | None = None
+    unique: bool = False  # the array keeps the key unique: an unmarked object blocks it
+    accept: Callable[[T], bool] | None = None  # leaves out objects that do not count
 
 
-class Survey(Generic[T]):
-    """Which objects of a kind in one scope (e.g. the volumes of one SC) carried a pending mark
-    when a create first asked: one list request, then kept, since only an earlier process
-    can have left an unfinished object behind. Names are casefolded, as the array's name
-    filter compares them."""
+@dataclass(frozen=True)
+class Sorted(Generic[T]):
+    """The objects with a create's key, by whose they are."""
 
-    def __init__(
-        self, list_all: Callable[[], Sequence[T]], name_of: Callable[[T], str],
-        notes_of: Callable[[T], str],
-    ) -> None:  # fmt: skip
-        self._list_all, self._name_of, self._notes_of = list_all, name_of, notes_of
-        self._lock = threading.Lock()
-        self._names: frozenset[str] | None = None
+    ours: list[T]  # this owner's, held by no resource of this run
+    theirs: list[tuple[T, str]]  # with another owner's mark, and that owner
+    legacy: list[T]  # an earlier version's pending mark, no owner
+    unmarked: list[T]
 
-    def pending(self, name: str) -> bool:
-        """True if an object named `name` carried a pending mark when first asked."""
-        with self._lock:
-            if self._names is None:
-                self._names = frozenset(
-                    self._name_of(o).casefold()
-                    for o in self._list_all()
-                    if pending_token(self._notes_of(o)) is not None
-                )
-            return name.casefold() in self._names
+
+def skipped(extra: set[str] | None = None) -> set[str]:
+    """Objects no create of this run may adopt: taken by another create, held by another
+    resource, replaced by the running create (and `extra`)."""
+    with _lock:
+        return set(extra or ()) | {replaced() or ""} | _taken | _held
+
+
+def take(object_id: str) -> None:
+    """A create of this run took (made or adopted) this object."""
+    with _lock:
+        _taken.add(object_id)
+
+
+def sort_found(
+    found: Sequence[T],
+    owner: str,
+    notes_of: Callable[[T], str],
+    id_of: Callable[[T], str],
+    excluded: set[str] | None = None,
+) -> Sorted[T]:
+    """Sort the objects with a create's key; `excluded` ones (held, replaced) are left out."""
+    skip = skipped(excluded)
+    ours, theirs, legacy, unmarked = [], [], [], []
+    for obj in sorted(found, key=lambda o: _id_key(id_of(o))):
+        notes = Notes.parse(notes_of(obj))
+        if id_of(obj) in skip:
+            continue
+        if notes.owner == owner:
+            ours.append(obj)
+        elif notes.owner is not None:
+            theirs.append((obj, notes.owner))
+        elif notes.legacy_pending:
+            legacy.append(obj)
+        else:
+            unmarked.append(obj)
+    return Sorted(ours, theirs, legacy, unmarked)
+
+
+def refuse(
+    kind: str, what: str, object_id: str, other: str, owner: str, diags: Diagnostics,
+    path: AttrPath | None = None, import_id: str | None = None,
+) -> None:  # fmt: skip
+    """The error of a create whose object another configuration already owns."""
+    instead = "" if import_id else "Choose another name, or, "
+    diags.error(
+        f"{kind.title()} Owned By Another Configuration",
+        f"{what[0].upper()}{what[1:]} already exists ({object_id}) and belongs to another "
+        f"Terraform configuration or workspace ({describe(other)}; this one is "
+        f"{describe(owner)}). Nothing was created. {instead}{'I' if not instead else 'i'}f "
+        "that configuration no longer manages it, import it: terraform import <address> "
+        f"{import_id or object_id}.",
+        path,
+    )
+
+
+def plan_create(
+    host: ProviderHost,
+    kind: str,
+    what: str,
+    key: tuple[str, ...],
+    found: Sorted[T] | None,
+    id_of: Callable[[T], str],
+    replaces: str | None,
+    diags: Diagnostics,
+    path: AttrPath,
+    import_id: str | None = None,
+) -> None:
+    """The plan-time half of `create_once`: refuse (at `path`) an object another owner holds,
+    announce an adoption, and claim the key (see `dellsc.resources.claims`). `found` is what
+    a lookup by key found (None when it could not be made, e.g. a name still unknown)."""
+    adopts = None
+    if found is not None:
+        mine = found.ours or found.legacy
+        if mine:
+            adopts = id_of(mine[0])
+            diags.warning(
+                f"Unfinished {kind.title()} Will Be Adopted",
+                f"{what[0].upper()}{what[1:]} ({adopts}) was made by an earlier create of this "
+                "configuration that did not finish; apply adopts it instead of making a "
+                "second one.",
+                path,
+            )
+        elif found.theirs:
+            other, owner = found.theirs[0]
+            refuse(kind, what, id_of(other), owner, host.owner, diags, path, import_id)
+            return
+    conflict = host.claims.creating(key, what, adopts=adopts, replaces=replaces)
+    if conflict is not None:
+        diags.error(f"{kind.title()} Declared Twice", conflict, path)
+
+
+def plan_hold(
+    host: ProviderHost,
+    kind: str,
+    what: str,
+    keys: Sequence[tuple[str, ...]],
+    object_id: str,
+    diags: Diagnostics,
+    path: AttrPath,
+    *,
+    destroy: bool = False,
+) -> None:
+    """Claim, at plan time, the object an existing resource holds (or destroys)."""
+    conflict = host.claims.holding(keys, what, object_id, destroy=destroy)
+    if conflict is not None:
+        diags.error(f"{kind.title()} Declared Twice", conflict, path)
+
+
+def remember(key: tuple[str, ...], objects: Sequence[object]) -> None:
+    """What a plan's lookup of `key` found: Terraform plans a resource again in the apply's
+    process right before creating it, so the create need not look it up a second time."""
+    with _lock:
+        _looked[key] = list(objects)
+
+
+def recall(key: tuple[str, ...]) -> Any:
+    """The objects a plan of this process found for `key` (once), or None."""
+    with _lock:
+        return _looked.pop(key, None)
+
+
+def plan_lookup(
+    kind: str, what: str, lookup: Callable[[], R], diags: Diagnostics, path: AttrPath
+) -> R | None:
+    """A plan-time lookup of a create's key; a failure (e.g. the SC cannot be reached) is a
+    warning, not an error: the apply looks again before it creates anything."""
+    try:
+        return lookup()
+    except errors.ScError as exc:
+        diags.warning(
+            f"{kind.title()} Not Checked",
+            f"Looking for an existing {what} failed ({exc}). The apply looks again before it "
+            "creates anything.",
+            path,
+        )
+        return None
+
+
+def claim_key(kind: str, what: str, key: tuple[str, ...], diags: Diagnostics) -> bool:
+    """Claim a create's key for this run; False, with an error, when another create of this
+    run has it (two resources whose names the plan could not know yet)."""
+    with _lock:
+        if key not in _keys:
+            _keys.add(key)
+            return True
+    diags.error(
+        f"Two Resources Create One {kind.title()}",
+        f"Two resources of this configuration create {what}. Give each its own name.",
+    )
+    return False
+
+
+def release_key(key: tuple[str, ...]) -> None:
+    """A create that made nothing gives its key back."""
+    with _lock:
+        _keys.discard(key)
+
+
+def keyed(
+    kind: str, what: str, key: tuple[str, ...], diags: Diagnostics, make: Callable[[], T | None]
+) -> T | None:
+    """`make()` under the claim of `key` for this run (see `claim_key`)."""
+    if not claim_key(kind, what, key, diags):
+        return None
+    made = None
+    try:
+        made = make()
+        return made
+    finally:
+        if made is None:
+            release_key(key)
+
+
+def warn_imported(
+    what: str, object_id: str, other: str | None, owner: str, diags: Diagnostics, undo: str
+) -> None:
+    """The warning of an import of an object that another configuration's mark claims;
+    `undo` says what destroying it here does."""
+    if other is None or other == owner:
+        return
+    diags.warning(
+        "Object Managed By Two Resources",
+        f"{what[0].upper()}{what[1:]} ({object_id}) was made by another Terraform "
+        f"configuration or workspace ({describe(other)}; this one is {describe(owner)}). If "
+        f"that one still manages it, each apply would undo the other's changes and {undo}: "
+        "keep it in one state only.",
+    )
 
 
 def create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
-    """Create the object at most once, adopting what an interrupted create left behind.
+    """Create the object at most once, adopting what an interrupted create of this
+    configuration left behind. None, with an error, when nothing was made."""
+    return keyed(spec.kind, spec.what, spec.key, diags, lambda: _create_once(spec, diags))
 
-    Returns the object (its pending mark cleared), or None with an error diagnostic when
-    nothing could be made. When the object was made but its mark could not be cleared, the
-    object comes back with an error diagnostic, so Terraform saves it (tainted).
-    """
-    adopted = _adopt(spec, diags)
+
+def _create_once(spec: Creation[T], diags: Diagnostics) -> T | None:
+    looked = recall(spec.key)
+    found = sort_found(_accepted(spec, spec.find() if looked is None else looked), spec.owner,
+                       spec.notes_of, spec.id_of)  # fmt: skip
+    adopted = found.ours[0] if found.ours else found.legacy[0] if found.legacy else None
     if adopted is not None:
-        return _finish(spec, adopted, diags)
-    token = new_token()
-    with _live_lock:
-        _live.add(token)
-    try:
-        made = _create(spec, token, diags)
-    finally:
-        with _live_lock:
-            _live.discard(token)
-    return None if made is None else _finish(spec, made, diags)
-
-
-def _adopt(spec: Creation[T], diags: Diagnostics) -> T | None:
-    """An object named like ours whose pending mark no create of this process holds (nor
-    has adopted already)."""
-    if spec.survey is not None and not spec.survey.pending(spec.name):
-        return None
-    found = spec.find()
-    with _live_lock:
-        pending = [
-            o
-            for o in found
-            if (token := pending_token(spec.notes_of(o))) is not None
-            and token not in _live
-            and token not in _claimed
-        ]
-        if not pending:
-            return None
-        pending.sort(key=lambda o: _id_key(spec.id_of(o)))
-        chosen, others = pending[0], pending[1:]
-        _claimed.add(str(pending_token(spec.notes_of(chosen))))
-    detail = (
-        f"{spec.kind.capitalize()} {spec.name!r} ({spec.id_of(chosen)}) was made by an earlier "
-        "create that did not finish (the process stopped or the reply was lost); it is "
-        "adopted instead of making a second one."
-    )
-    if others:
-        detail += (
-            f" Other unfinished {spec.kind}s with this name were left alone: "
-            + ", ".join(spec.id_of(o) for o in others)
-            + "; delete or import them."
+        take(spec.id_of(adopted))
+        diags.warning(
+            f"Adopted An Unfinished {spec.kind.title()}",
+            f"{spec.what[0].upper()}{spec.what[1:]} ({spec.id_of(adopted)}) was made by an "
+            "earlier create of this configuration that did not finish (the process stopped "
+            "or the reply was lost); it is adopted instead of making a second one.",
         )
-    diags.warning(f"Adopted An Unfinished {spec.kind.title()}", detail)
-    return chosen
-
-
-def _create(spec: Creation[T], token: str, diags: Diagnostics) -> T | None:
+        if adopted in found.legacy and spec.restamp is not None:
+            adopted = spec.restamp(adopted, spec.notes)
+        return adopted
+    if found.theirs:
+        other, owner = found.theirs[0]
+        refuse(spec.kind, spec.what, spec.id_of(other), owner, spec.owner, diags)
+        return None
+    if spec.unique and found.unmarked:
+        taken_by = spec.id_of(found.unmarked[0])
+        diags.error(
+            f"{spec.kind.title()} Name Already Taken",
+            f"{spec.what[0].upper()}{spec.what[1:]} already exists ({taken_by}), made outside "
+            "this configuration. Nothing was created. Choose another name, or import it: "
+            f"terraform import <address> {taken_by}.",
+        )
+        return None
     try:
-        return spec.create(marked(spec.notes, token))
+        made = spec.create(spec.notes)
     except errors.ScError as exc:
         if not errors.outcome_unknown(exc):
             raise
         cause = exc
-    # the array may have made it (or be making it): look for our token before saying anything
-    found, lookup_error = find_again(
-        lambda: [o for o in spec.find() if pending_token(spec.notes_of(o)) == token]
-    )
-    if found is None:
+    else:
+        take(spec.id_of(made))
+        return made
+    # the array may have made it (or be making it): look for it before saying anything
+    again, lookup_error = find_again(
+        lambda: sort_found(_accepted(spec, spec.find()), spec.owner, spec.notes_of,
+                           spec.id_of).ours
+    )  # fmt: skip
+    if again is None:
         report_unknown(
-            spec.kind, spec.name, cause, lookup_error, "it carries this provider's pending mark",
-            diags,
+            spec.kind, spec.what, cause, lookup_error, "it carries this configuration's owner "
+            "mark", diags,
         )  # fmt: skip
-    return found
+        return None
+    take(spec.id_of(again))
+    return again
+
+
+def _accepted(spec: Creation[T], objects: Sequence[T]) -> list[T]:
+    accept = spec.accept
+    return [o for o in objects if accept is None or accept(o)]
 
 
 def find_again(find: Callable[[], Sequence[T]]) -> tuple[T | None, errors.ScError | None]:
@@ -214,48 +377,23 @@ def find_again(find: Callable[[], Sequence[T]]) -> tuple[T | None, errors.ScErro
 
 def report_unknown(
     kind: str,
-    name: str,
+    what: str,
     cause: errors.ScError,
     lookup_error: errors.ScError | None,
     findable: str,
     diags: Diagnostics,
 ) -> None:
     """The error of a create that may have happened and was not found (yet): the next apply
-    adopts what it made, since `findable` says how it is found."""
+    adopts what it made, since `findable` says how it is found. `what` names the object
+    ("volume 'db01' in folder 'a'")."""
     task = f" (task {cause.task_id})" if cause.task_id else ""
     looked = f"looking for it failed too ({lookup_error})" if lookup_error else "it was not found"
     diags.error(
         f"{kind.title()} Create Outcome Unknown",
-        f"The array may have created {kind} {name!r}{task}: {cause}. So far {looked}; if the "
+        f"The array may have created {what}{task}: {cause}. So far {looked}; if the "
         f"array made it, the next apply will adopt it ({findable}) instead of creating a "
         "second one.",
     )
-
-
-def _finish(spec: Creation[T], obj: T, diags: Diagnostics) -> T:
-    """Clear the pending mark, keeping the notes around it."""
-    notes = spec.notes_of(obj)
-    if pending_token(notes) is None:
-        return obj
-    if abandoned():
-        # Terraform is gone and cannot save this object: keep the mark so the next apply
-        # adopts it rather than making a second one
-        diags.error(
-            f"{spec.kind.title()} Left Pending",
-            f"Terraform stopped while {spec.kind} {spec.name!r} ({spec.id_of(obj)}) was being "
-            "created; it keeps its pending mark and the next apply adopts it.",
-        )
-        return obj
-    try:
-        return spec.set_notes(obj, unmarked(notes))
-    except errors.ScError as exc:
-        diags.error(
-            f"{spec.kind.title()} Created But Not Finished",
-            f"{spec.kind.capitalize()} {spec.name!r} ({spec.id_of(obj)}) was created, but "
-            f"clearing its pending mark failed: {exc}. It is saved in the state as tainted; "
-            "the next apply replaces it.",
-        )
-        return obj
 
 
 def _id_key(instance_id: str) -> tuple[int, ...]:

@@ -32,6 +32,8 @@ class PlanChange:
     config: Values
     diags: Diagnostics
     requires_replace: list[AttrPath] = field(default_factory=list)
+    # the create half of a replacement: the id of the object it replaces
+    replaces: str | None = None
 
     def changed(self, name: str) -> bool:
         """True when this attribute's planned value differs from the prior state."""

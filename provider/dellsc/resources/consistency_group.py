@@ -11,8 +11,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dellsc.resources.adopt import find_again, report_unknown
+from dellsc.resources.adopt import (
+    Creation,
+    create_once,
+    plan_create,
+    plan_hold,
+    plan_lookup,
+    remember,
+    sort_found,
+    warn_imported,
+)
 from dellsc.resources.base import PlanChange, Resource, Values, import_name
+from dellsc.resources.marks import Notes, new_notes
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import is_unknown
@@ -23,13 +33,14 @@ if TYPE_CHECKING:
 
 CONSISTENT = "Consistent"
 _ID = re.compile(r"(\d+)\.\d+")  # volumes and snapshot profiles: <ssn>.<index>
-# Marks the profiles this resource creates, so that a create whose reply was lost is adopted by
-# the next apply instead of made twice, and a stranger's profile is never taken over.
+# The text of the profiles this resource creates; the owner mark follows it (see
+# `dellsc.resources.marks`), so that an interrupted create is adopted by the next apply of its
+# own configuration, and another configuration's (or a stranger's) profile is never taken over.
 GROUP_NOTES = "Consistency group created by terraform-provider-dellsc"
 
 
-def is_ours(profile: ScReplayProfile) -> bool:
-    return profile.type == CONSISTENT and profile.notes == GROUP_NOTES
+def group_key(ssn: int, name: str) -> tuple[str, ...]:
+    return ("dellsc_consistency_group", str(ssn), name)
 
 
 class ConsistencyGroupResource(Resource):
@@ -39,6 +50,7 @@ class ConsistencyGroupResource(Resource):
 
     def modify_plan(self, change: PlanChange) -> None:
         planned, diags = change.planned, change.diags
+        self.check_single_owner(change.prior, diags)
         self._claim_members(change)
         if self.provider.catalog is None:  # provider arguments unknown yet: checked at apply
             return
@@ -50,8 +62,48 @@ class ConsistencyGroupResource(Resource):
                 own_id = change.prior["id"] if change.prior else None
                 self._check_members(new, diags, own_id)
         name = planned.get("name")
-        if change.prior is None and isinstance(name, str):
-            self._adoptable(name, diags)
+        prior = change.prior
+        what = f"consistency group {name!r}"
+        if prior is not None:
+            keys = [group_key(self.provider.client().ssn, prior["name"])]
+            if isinstance(name, str):
+                keys.append(group_key(self.provider.client().ssn, name))
+            plan_hold(self.provider, "consistency group", what, keys, prior["id"], diags,
+                      AttrPath("name"))  # fmt: skip
+        elif isinstance(name, str):
+            client = self.provider.client()
+            key = group_key(client.ssn, name)
+            objects = plan_lookup("consistency group", what,
+                                  lambda: client.find_replay_profiles(name), diags,
+                                  AttrPath("name"))  # fmt: skip
+            found = None
+            if objects is not None:
+                remember(key, objects)
+                found = sort_found(objects, self.provider.owner, _notes,
+                                   lambda p: p.instance_id, {change.replaces or ""})  # fmt: skip
+                if found.unmarked:
+                    self._name_taken(name, found.unmarked, diags)
+                    return
+            plan_create(
+                self.provider, "consistency group", what, group_key(client.ssn, name), found,
+                lambda p: p.instance_id, change.replaces, diags, AttrPath("name"),
+            )  # fmt: skip
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if isinstance(prior.get("id"), str) and self.provider.catalog is not None:
+            key = group_key(self.provider.client().ssn, str(prior.get("name")))
+            plan_hold(self.provider, "consistency group",
+                      f"consistency group {prior.get('name')!r}", [key], prior["id"], diags,
+                      AttrPath("id"), destroy=True)  # fmt: skip
+        if prior.get("deletion_policy") == "UNMANAGE":
+            members = len(prior.get("volume_ids") or [])
+            diags.warning(
+                f"Consistency Group Will Be Kept: {prior.get('name')!r}",
+                f"Destroying this resource keeps the Consistent snapshot profile "
+                f"{prior.get('name')!r} ({prior.get('id')}) on the array with its {members} "
+                'member volume(s) (deletion_policy = "UNMANAGE"); Terraform only forgets it.',
+                AttrPath("deletion_policy"),
+            )
 
     def _claim_members(self, change: PlanChange) -> None:
         """A volume may be in one group of this configuration only."""
@@ -71,10 +123,15 @@ class ConsistencyGroupResource(Resource):
                 )
 
     def _check_members(
-        self, volume_ids: list[str], diags: Diagnostics, own_id: str | None = None
+        self,
+        volume_ids: list[str],
+        diags: Diagnostics,
+        own_id: str | None = None,
+        own_name: str | None = None,
     ) -> bool:
         """Every volume must exist on the provider's Storage Center and belong to no other
-        consistency group; reads only."""
+        consistency group (a group named `own_name` is this one, left by an interrupted
+        create, or refused by the create as taken); reads only."""
         client = self.provider.client()
         ok = True
         for volume_id in sorted(volume_ids):
@@ -108,6 +165,8 @@ class ConsistencyGroupResource(Resource):
                     ok = False
                     continue
                 for group in self._groups_of(client, volume_id, own_id):
+                    if group.name == own_name:
+                        continue
                     diags.error(
                         "Volume In Another Consistency Group",
                         f"Volume {volume_id} is a member of consistency group {group.name!r} "
@@ -140,64 +199,55 @@ class ConsistencyGroupResource(Resource):
                 found.append(profile)
         return found
 
-    def _adoptable(self, name: str, diags: Diagnostics) -> ScReplayProfile | None:
-        """The profile an earlier, failed create of this group left behind (if any); an error
-        on `name` when another snapshot profile already has that name."""
-        client = self.provider.client()
-        found = client.find_replay_profiles(name)
-        strangers = [p for p in found if not is_ours(p)]
-        if strangers or len(found) > 1:
-            ids = ", ".join(f"{p.instance_id} ({p.type})" for p in found)
-            diags.error(
-                "Snapshot Profile Name Taken",
-                f"Storage Center {client.ssn} already has a snapshot profile named {name!r}: "
-                f"{ids}. Choose another name, or import an existing consistency group with "
-                f"`terraform import <address> name:{name}`.",
-                AttrPath("name"),
-            )
-            return None
-        return found[0] if found else None
+    def _name_taken(self, name: str, taken: list[ScReplayProfile], diags: Diagnostics) -> None:
+        ids = ", ".join(f"{p.instance_id} ({p.type})" for p in taken)
+        diags.error(
+            "Snapshot Profile Name Taken",
+            f"Storage Center {self.provider.client().ssn} already has a snapshot profile named "
+            f"{name!r}, made outside this configuration: {ids}. Choose another name, or import "
+            f"an existing consistency group with `terraform import <address> name:{name}`.",
+            AttrPath("name"),
+        )
 
     # -- apply ---------------------------------------------------------------------------
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         volume_ids = sorted(planned["volume_ids"])
-        profile = self._adoptable(planned["name"], diags)
-        if diags.has_errors:
+        if not self._check_members(volume_ids, diags, own_name=planned["name"]):
             return None
-        if not self._check_members(volume_ids, diags, profile.instance_id if profile else None):
-            return None
+        name, owner = planned["name"], self.provider.owner
+        profile = create_once(
+            Creation(
+                kind="consistency group",
+                what=f"consistency group {name!r}",
+                key=group_key(client.ssn, name),
+                owner=owner,
+                notes=new_notes(GROUP_NOTES, owner),
+                find=lambda: client.find_replay_profiles(name),
+                create=lambda notes: client.create_consistency_group(name, notes=notes),
+                notes_of=_notes,
+                id_of=lambda p: p.instance_id,
+                unique=True,
+            ),
+            diags,
+        )
         if profile is None:
-            profile = self._make(client, planned["name"], diags)
-            if profile is None:
-                return None
+            return None
+        if profile.type != CONSISTENT:
+            diags.error(
+                "Snapshot Profile Name Taken",
+                f"Snapshot profile {profile.instance_id} named {name!r} is of type "
+                f"{profile.type}, not a consistency group.",
+                AttrPath("name"),
+            )
+            return None
         group_id = profile.instance_id
         try:
             self._set_members(client, group_id, volume_ids)
         except errors.ScError as exc:
             return self._undo_create(client, group_id, exc, planned, diags)
         return self._state(client, group_id, planned)
-
-    @staticmethod
-    def _make(client: ScClient, name: str, diags: Diagnostics) -> ScReplayProfile | None:
-        """Create the group's profile; after a failure whose outcome is unknown, the profile
-        the array made anyway (None, with an error, if it cannot be found)."""
-        try:
-            return client.create_consistency_group(name, notes=GROUP_NOTES)
-        except errors.ScError as exc:
-            if not errors.outcome_unknown(exc):
-                raise
-            cause = exc
-        profile, lookup_error = find_again(
-            lambda: [p for p in client.find_replay_profiles(name) if is_ours(p)]
-        )
-        if profile is None:
-            report_unknown(
-                "consistency group", name, cause, lookup_error,
-                "a Consistent snapshot profile with this name and this provider's notes", diags,
-            )  # fmt: skip
-        return profile
 
     def _undo_create(
         self,
@@ -250,17 +300,6 @@ class ConsistencyGroupResource(Resource):
             )
         return self._state(client, group_id, planned)
 
-    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
-        if prior.get("deletion_policy") == "UNMANAGE":
-            members = len(prior.get("volume_ids") or [])
-            diags.warning(
-                f"Consistency Group Will Be Kept: {prior.get('name')!r}",
-                f"Destroying this resource keeps the Consistent snapshot profile "
-                f"{prior.get('name')!r} ({prior.get('id')}) on the array with its {members} "
-                'member volume(s) (deletion_policy = "UNMANAGE"); Terraform only forgets it.',
-                AttrPath("deletion_policy"),
-            )
-
     def delete(self, state: Values, diags: Diagnostics) -> None:
         if state.get("deletion_policy") == "UNMANAGE":
             return
@@ -297,6 +336,7 @@ class ConsistencyGroupResource(Resource):
                     + ". Import one by its instance ID.",
                 )
                 return None
+            self._warn_other_owner(found[0], diags)
             return {"id": found[0].instance_id}
         match = _ID.fullmatch(import_id)
         if match is None:
@@ -323,7 +363,13 @@ class ConsistencyGroupResource(Resource):
                 "not Consistent.",
             )
             return None
+        self._warn_other_owner(profile, diags)
         return {"id": profile.instance_id}
+
+    def _warn_other_owner(self, profile: ScReplayProfile, diags: Diagnostics) -> None:
+        warn_imported(f"consistency group {profile.name!r}", profile.instance_id,
+                      Notes.parse(profile.notes).owner, self.provider.owner, diags,
+                      "destroying either deletes it for both")  # fmt: skip
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -350,3 +396,8 @@ class ConsistencyGroupResource(Resource):
             "volume_ids": sorted(v.instance_id for v in members),
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
         }
+
+
+def _notes(profile: ScReplayProfile) -> str:
+    """A profile's notes as far as ownership goes: only Consistent profiles can be ours."""
+    return profile.notes if profile.type == CONSISTENT else ""

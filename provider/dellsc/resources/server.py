@@ -1,9 +1,10 @@
 """`dellsc_server`: a physical server and its iSCSI / FC initiators, all changed in place.
 
 The Cinder driver creates servers on attach (`POST ScPhysicalServer` + one `AddHba` per
-initiator, §4.6); here the server is declared. Server names are unique on an SC, so a create
-whose reply was lost is found again by name: the next apply adopts a server of that name when
-it carries our notes and no initiator outside the configured ones.
+initiator, §4.6); here the server is declared. Server names are unique on an SC, and a server
+carries its owner's mark in its Notes (after the user's `notes`, see
+`dellsc.resources.marks`): a create adopts a server of that name only when the mark is this
+configuration's, and refuses one that another configuration made or one made outside Terraform.
 """
 
 from __future__ import annotations
@@ -12,8 +13,19 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from dellsc.resources.adopt import (
+    Creation,
+    create_once,
+    plan_create,
+    plan_hold,
+    plan_lookup,
+    remember,
+    sort_found,
+    warn_imported,
+)
 from dellsc.resources.base import PlanChange, Resource, Values, import_name
-from dellsc.resources.volume import folder_path
+from dellsc.resources.marks import Notes, new_notes
+from dellsc.resources.volume import check_notes, folder_path
 from dellsc.sc import errors
 from dellsc.sc.notes import DEFAULT_NOTES
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
@@ -33,8 +45,13 @@ def _known(value: Any) -> bool:
 
 
 def wanted_notes(values: Values) -> str:
-    """The notes a create writes: the configured ones, else the provider's mark."""
+    """The text a create writes in the Notes: the configured one, else the provider's."""
     return str(values["notes"]) if _known(values.get("notes")) else DEFAULT_NOTES
+
+
+def server_key(ssn: Any, name: Any) -> tuple[str, ...]:
+    """Server names are unique on an SC, whatever their case."""
+    return ("dellsc_server", str(ssn), str(name).casefold())
 
 
 def initiators(values: Values, attribute: str) -> set[str]:
@@ -50,7 +67,11 @@ class ServerResource(Resource):
 
     # -- plan ----------------------------------------------------------------------------
 
+    def validate(self, config: Values, diags: Diagnostics) -> None:
+        check_notes(config, diags)
+
     def modify_plan(self, change: PlanChange) -> None:
+        self.check_single_owner(change.prior, change.diags)
         self._claim_initiators(change)
         if self.provider.catalog is None:  # provider not configured yet: nothing to check
             return
@@ -69,25 +90,45 @@ class ServerResource(Resource):
                 )
         adoptable = None
         name = planned["name"]
+        what = f"server {name!r}"
+        if prior is not None:
+            keys = [server_key(client.ssn, prior["name"])]
+            if _known(name):
+                keys.append(server_key(client.ssn, name))
+            plan_hold(self.provider, "server", what, keys, prior["id"], diags, AttrPath("name"))
+        objects = None
         if _known(name) and (prior is None or change.changed("name")):
-            others = [s for s in client.find_servers(name) if s.instance_id != own_id]
-            if others and prior is None:
-                adoptable = self._adoptable(client, others[0], planned)
-            if others and adoptable is None:
+            objects = plan_lookup("server", what, lambda: client.find_servers(name), diags,
+                                  AttrPath("name"))  # fmt: skip
+        if objects is not None:
+            if prior is None:
+                remember(server_key(client.ssn, name), objects)
+            found = sort_found(
+                objects, self.provider.owner, lambda s: s.notes,
+                lambda s: s.instance_id, {own_id or "", change.replaces or ""},
+            )  # fmt: skip
+            taken: list[ScServer] = found.unmarked
+            if prior is None:
+                plan_create(
+                    self.provider, "server", what, server_key(client.ssn, name), found,
+                    lambda s: s.instance_id, change.replaces, diags, AttrPath("name"),
+                )  # fmt: skip
+                adoptable = found.ours[0] if found.ours else None
+            else:  # a rename onto a name that is taken, whoever took it
+                taken = taken + found.ours + found.legacy + [s for s, _ in found.theirs]
+            if taken:
                 diags.error(
                     "Server Name Already Taken",
-                    f"Server {others[0].instance_id} on Storage Center {client.ssn} is already "
-                    f"named {others[0].name!r}. Choose another name, or import that server "
-                    f"(terraform import <address> {others[0].instance_id}).",
+                    f"Server {taken[0].instance_id} on Storage Center {client.ssn} is already "
+                    f"named {taken[0].name!r}. Choose another name, or import that server "
+                    f"(terraform import <address> {taken[0].instance_id}).",
                     AttrPath("name"),
                 )
-            elif adoptable is not None:
-                diags.warning(
-                    "Existing Server Will Be Adopted",
-                    f"Server {adoptable.instance_id} named {adoptable.name!r} was left by an "
-                    "interrupted create of this resource; apply will adopt it instead of "
-                    "creating another.",
-                )
+        elif prior is None and _known(name):  # not looked up: claimed all the same
+            plan_create(
+                self.provider, "server", what, server_key(client.ssn, name), None,
+                lambda s: s.instance_id, change.replaces, diags, AttrPath("name"),
+            )  # fmt: skip
         for attribute in PORT_TYPES:
             new = initiators(planned, attribute) - (
                 initiators(prior, attribute) if prior else set()
@@ -130,22 +171,32 @@ class ServerResource(Resource):
         planned: Values,
         diags: Diagnostics,
         prior: Values | None = None,
+        own_name: str | None = None,
     ) -> bool:
         """At apply, before anything changes: no initiator the server gains may belong to
-        another server (one that was unknown at plan time, or taken since)."""
+        another server (one that was unknown at plan time, or taken since). A server named
+        `own_name` is this one's, left by an interrupted create (or refused by the create as
+        another's)."""
         for attribute in PORT_TYPES:
             had = initiators(prior, attribute) if prior else set()
             for initiator in sorted(initiators(planned, attribute) - had):
                 owner = client.find_server_by_initiator(initiator)
-                if owner is not None and owner.instance_id != server_id:
-                    diags.error(
-                        "Initiator Already In Use",
-                        f"{initiator} belongs to server {owner.name!r} ({owner.instance_id}); "
-                        "an initiator can belong to one server only. Nothing was changed on "
-                        "the array. Remove it there first.",
-                        AttrPath(attribute),
-                    )
+                if owner is None or owner.instance_id == server_id or owner.name == own_name:
+                    continue
+                diags.error(
+                    "Initiator Already In Use",
+                    f"{initiator} belongs to server {owner.name!r} ({owner.instance_id}); "
+                    "an initiator can belong to one server only. Nothing was changed on "
+                    "the array. Remove it there first.",
+                    AttrPath(attribute),
+                )
         return not diags.has_errors
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if isinstance(prior.get("id"), str) and self.provider.catalog is not None:
+            key = server_key(self.provider.client().ssn, prior.get("name"))
+            plan_hold(self.provider, "server", f"server {prior.get('name')!r}", [key],
+                      prior["id"], diags, AttrPath("id"), destroy=True)  # fmt: skip
 
     @staticmethod
     def _os_id(client: ScClient, name: str) -> str | None:
@@ -154,31 +205,41 @@ class ServerResource(Resource):
                 return system.instance_id
         return None
 
-    def _adoptable(self, client: ScClient, server: ScServer, planned: Values) -> ScServer | None:
-        """`server` if an interrupted create of `planned` made it: same name, our notes, and
-        only initiators that `planned` asks for."""
-        if server.type != "Physical" or server.notes != wanted_notes(planned):
-            return None
-        wanted = initiators(planned, "iscsi_initiators") | initiators(planned, "fc_wwpns")
-        hbas = {h.instance_name.casefold() for h in client.server_hbas(server.instance_id)}
-        return server if hbas <= wanted else None
-
     # -- apply ---------------------------------------------------------------------------
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
-        found = [self._adoptable(client, s, planned) for s in client.find_servers(planned["name"])]
-        server = next((s for s in found if s is not None), None)
-        if not self._check_owners(client, server.instance_id if server else None, planned, diags):
+        if not self._check_owners(client, None, planned, diags, own_name=planned["name"]):
             return None
         folder = folder_path(planned["folder"]) if _known(planned["folder"]) else ""
         folder_id = client.ensure_server_folder(folder).instance_id if folder else None
         os_name = planned["operating_system"] if _known(planned["operating_system"]) else None
+        name, owner = planned["name"], self.provider.owner
+        made: list[str] = []
+
+        def make(notes: str) -> ScServer:
+            server = client.create_server(name, os_name=os_name, folder_id=folder_id, notes=notes)
+            made.append(server.instance_id)
+            return server
+
+        server = create_once(
+            Creation(
+                kind="server",
+                what=f"server {name!r}",
+                key=server_key(client.ssn, name),
+                owner=owner,
+                notes=new_notes(wanted_notes(planned), owner),
+                find=lambda: client.find_servers(name),
+                create=make,
+                notes_of=lambda s: s.notes,
+                id_of=lambda s: s.instance_id,
+                unique=True,
+            ),
+            diags,
+        )
         if server is None:
-            server = client.create_server(
-                planned["name"], os_name=os_name, folder_id=folder_id, notes=wanted_notes(planned)
-            )
-        else:
+            return None
+        if server.instance_id not in made:  # adopted: bring it to the configuration
             client.update_server(
                 server.instance_id,
                 os_id=self._os_id(client, os_name) if os_name else None,
@@ -202,7 +263,7 @@ class ServerResource(Resource):
         server_id = prior["id"]
         if not self._check_owners(client, server_id, planned, diags, prior):
             return prior
-        change = changes(client, prior, planned)
+        change = changes(client, prior, planned, self.provider.owner)
         client.update_server(server_id, **change)
         if change["folder_id"] is not None:
             self._tidy_folders(client, prior["folder"], diags)
@@ -285,6 +346,9 @@ class ServerResource(Resource):
                 "servers can be managed as dellsc_server.",
             )
             return None
+        warn_imported(f"server {server.name!r}", server.instance_id,
+                      Notes.parse(server.notes).owner, self.provider.owner, diags,
+                      "destroying either deletes it for both")  # fmt: skip
         return {"id": server.instance_id}
 
     # -- helpers -------------------------------------------------------------------------
@@ -323,9 +387,10 @@ class Changes(TypedDict):
     folder_id: str | None
 
 
-def changes(client: ScClient, prior: Values, planned: Values) -> Changes:
+def changes(client: ScClient, prior: Values, planned: Values, owner: str) -> Changes:
     """What an update sends for the name, notes, operating system and folder of a server
-    (or a cluster): the new value where it changed, else None."""
+    (or a cluster): the new value where it changed, else None. New notes replace the user's
+    text only: the provider's marks stay (an unmarked object gets `owner`'s)."""
     moved = _known(planned["folder"]) and folder_path(planned["folder"]) != folder_path(
         prior["folder"]
     )
@@ -333,11 +398,15 @@ def changes(client: ScClient, prior: Values, planned: Values) -> Changes:
         str(planned["operating_system"]).casefold()
         != str(prior["operating_system"] or "").casefold()
     )
+    notes = None
+    if _known(planned["notes"]) and planned["notes"] != prior["notes"]:
+        kept = Notes.parse(client.get_server(prior["id"]).notes)
+        if kept.owner is None:
+            kept = kept.with_mark("owner", owner)
+        notes = kept.with_text(str(planned["notes"])).render()
     return {
         "name": planned["name"] if planned["name"] != prior["name"] else None,
-        "notes": planned["notes"]
-        if _known(planned["notes"]) and planned["notes"] != prior["notes"]
-        else None,
+        "notes": notes,
         "os_id": ServerResource._os_id(client, planned["operating_system"]) if os_changed else None,
         "folder_id": ServerResource._folder_id(client, planned["folder"]) if moved else None,
     }
@@ -352,7 +421,7 @@ def server_state(server: ScServer, hbas: list[ScServerHba], prior: Values) -> Va
     state: Values = {
         "id": server.instance_id,
         "name": server.name,
-        "notes": server.notes,
+        "notes": Notes.parse(server.notes).text,
         "ssn": Decimal(server.sc_serial_number) if server.sc_serial_number else None,
         "operating_system": _keep_spelling(server.operating_system.instance_name, prior.get(
             "operating_system"))

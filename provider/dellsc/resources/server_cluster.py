@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from dellsc.resources import adopt
 from dellsc.resources.base import PlanChange, Resource, Values
-from dellsc.resources.server import PORT_TYPES, ServerResource, changes, wanted_notes
+from dellsc.resources.marks import new_notes, user_text
+from dellsc.resources.server import PORT_TYPES, ServerResource, changes, server_key, wanted_notes
 from dellsc.resources.volume import folder_path
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
@@ -47,23 +48,27 @@ def _is_cluster(server: ScServer) -> bool:
 
 
 def create_cluster(
-    client: ScClient, planned: Values, os_id: str | None, folder_id: str | None,
+    client: ScClient, planned: Values, os_id: str | None, folder_id: str | None, owner: str,
     diags: Diagnostics,
 ) -> ScServer | None:  # fmt: skip
-    """Make the cluster at most once: the one place this type uses the create-mark protocol."""
+    """Make the cluster at most once: the one place this type uses the create-mark protocol
+    (the owner's mark, written with the create, see `dellsc.resources.adopt`)."""
     name = planned["name"]
     return adopt.create_once(
         adopt.Creation(
             kind=KIND,
-            name=name,
-            notes=wanted_notes(planned),
+            what=f"server cluster {name!r}",
+            key=server_key(client.ssn, name),  # servers and clusters share one name space
+            owner=owner,
+            notes=new_notes(wanted_notes(planned), owner),
             find=lambda: client.find_clusters(name),
             create=lambda notes: client.create_server_cluster(
                 name, os_id=os_id, folder_id=folder_id, notes=notes
             ),
-            set_notes=lambda c, notes: client.update_server_cluster(c.instance_id, notes=notes),
+            restamp=lambda c, notes: client.update_server_cluster(c.instance_id, notes=notes),
             notes_of=lambda c: c.notes,
             id_of=lambda c: c.instance_id,
+            unique=True,
         ),
         diags,
     )
@@ -115,12 +120,19 @@ class ServerClusterResource(Resource):
         self, client: ScClient, name: str, own_id: str | None, creating: bool, diags: Diagnostics
     ) -> None:
         others = [s for s in client.find_servers(name) if s.instance_id != own_id]
-        pending = [s for s in others if _is_cluster(s) and adopt.pending_token(s.notes)]
-        if creating and pending:
+        owner = self.provider.owner
+        found = adopt.sort_found(others, owner, lambda s: s.notes, lambda s: s.instance_id)
+        ours = [s for s in found.ours + found.legacy if _is_cluster(s)]
+        if creating and found.theirs:
+            other, by = found.theirs[0]
+            adopt.refuse(KIND, f"server cluster {name!r}", other.instance_id, by, owner, diags,
+                         AttrPath("name"))  # fmt: skip
+        elif creating and ours and len(ours) == len(others):
             diags.warning(
                 "Existing Server Cluster Will Be Adopted",
-                f"Server cluster {pending[0].instance_id} named {pending[0].name!r} was left by "
-                "an interrupted create; apply will adopt it instead of creating another.",
+                f"Server cluster {ours[0].instance_id} named {ours[0].name!r} was left by "
+                "an interrupted create of this configuration; apply will adopt it instead of "
+                "creating another.",
             )
         elif others:
             diags.error(
@@ -189,7 +201,7 @@ class ServerClusterResource(Resource):
         folder_id = client.ensure_server_folder(folder).instance_id if folder else None
         os_name = planned["operating_system"]
         os_id = ServerResource._os_id(client, os_name) if _known(os_name) else None
-        cluster = create_cluster(client, planned, os_id, folder_id, diags)
+        cluster = create_cluster(client, planned, os_id, folder_id, self.provider.owner, diags)
         if cluster is None:
             return None
         state = read_cluster(client, cluster.instance_id, planned)
@@ -220,7 +232,9 @@ class ServerClusterResource(Resource):
     def update(self, prior: Values, planned: Values, diags: Diagnostics) -> Values:
         client = self.provider.client()
         cluster_id = prior["id"]
-        client.update_server_cluster(cluster_id, **changes(client, prior, planned))
+        client.update_server_cluster(
+            cluster_id, **changes(client, prior, planned, self.provider.owner)
+        )
         state = read_cluster(client, cluster_id, planned)
         if state is None:
             raise errors.ScNotFound(404, f"server cluster {cluster_id} vanished during the update")
@@ -322,7 +336,7 @@ def cluster_state(cluster: ScServer, members: list[ScServer], prior: Values) -> 
     return {
         "id": cluster.instance_id,
         "name": cluster.name,
-        "notes": adopt.unmarked(cluster.notes),
+        "notes": user_text(cluster.notes),
         "ssn": Decimal(cluster.sc_serial_number) if cluster.sc_serial_number else None,
         "operating_system": str(prior_os)
         if _known(prior_os) and os_name and str(prior_os).casefold() == os_name.casefold()

@@ -8,14 +8,23 @@ only grows, and "unmanage" keeps the volume under the name `Unmanaged_<name>`.
 from __future__ import annotations
 
 import re
-import threading
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources import volume_migration, volume_sources
-from dellsc.resources.adopt import Creation, Survey, create_once
+from dellsc.resources import ledger, volume_migration, volume_sources
+from dellsc.resources.adopt import (
+    Creation,
+    create_once,
+    plan_create,
+    plan_hold,
+    plan_lookup,
+    remember,
+    sort_found,
+    warn_imported,
+)
 from dellsc.resources.base import PlanChange, Resource, Values, import_name
 from dellsc.resources.disaster_recovery import grow_copies
+from dellsc.resources.marks import RESERVED, Notes, new_notes
 from dellsc.resources.profiles import KINDS, ProfileCatalog, UnknownProfile
 from dellsc.resources.retype_preview import RetypePreview
 from dellsc.sc import errors
@@ -25,7 +34,6 @@ from dellsc.tf.diagnostics import AttrPath, Diagnostics
 from dellsc.tf.values import UNKNOWN, Unknown, is_unknown
 
 if TYPE_CHECKING:
-    from dellsc.host import ProviderHost
     from dellsc.sc import ScClient
     from dellsc.sc.models import ScVolume, ScVolumeConfiguration
 
@@ -62,22 +70,46 @@ def _known(value: Any) -> bool:
     return value is not None and not is_unknown(value)
 
 
+def volume_key(values: Values) -> tuple[str, ...] | None:
+    """What identifies a volume a configuration declares: SC, folder and name (None while
+    any is unknown)."""
+    ssn: Any = values.get("ssn")
+    folder, name = values.get("folder"), values.get("name")
+    if not (_known(ssn) and _known(folder) and _known(name)):
+        return None
+    return ("dellsc_volume", str(int(ssn)), folder_path(folder), str(name))
+
+
+def described(values: Values) -> str:
+    return f"volume {values.get('name')!r} in folder {shown_path(values.get('folder'))!r}"
+
+
+def check_notes(config: Values, diags: Diagnostics) -> None:
+    """The user's notes must not hold the provider's marks (pure)."""
+    notes = config.get("notes")
+    if isinstance(notes, str) and RESERVED in notes:
+        diags.error(
+            "Invalid notes",
+            f"notes must not contain {RESERVED!r}: the provider keeps its own marks in the "
+            "Notes after the text, in that form.",
+            AttrPath("notes"),
+        )
+
+
 class VolumeResource(Resource):
     type_name = "dellsc_volume"
-
-    def __init__(self, provider: ProviderHost) -> None:
-        super().__init__(provider)
-        self._surveys: dict[int, Survey[ScVolume]] = {}
-        self._survey_lock = threading.Lock()
 
     # -- plan ----------------------------------------------------------------------------
 
     def validate(self, config: Values, diags: Diagnostics) -> None:
         volume_sources.validate(config, diags)
+        check_notes(config, diags)
 
     def modify_plan(self, change: PlanChange) -> None:
         prior, planned, diags = change.prior, change.planned, change.diags
         self.check_single_owner(prior, diags)
+        if prior is None and change.config.get("notes") is None:
+            planned["notes"] = DEFAULT_NOTES
         size = planned["size_gb"]
         if prior is not None and _known(size) and size < prior["size_gb"]:
             diags.error(
@@ -98,8 +130,39 @@ class VolumeResource(Resource):
         catalog = self._catalog(planned["ssn"])
         self._check_profiles(change, catalog)
         volume_sources.modify_plan(self.provider, change)
+        if self.provider.catalog is not None and not diags.has_errors:
+            self._claim(change)
         if prior is not None and not diags.has_errors:
             RetypePreview(change, catalog).warn_all(folder_path)
+
+    def _claim(self, change: PlanChange) -> None:
+        """One resource per volume: refuse another owner's volume with this name and folder,
+        announce an adoption, and claim it for this plan (see `dellsc.resources.claims`)."""
+        prior, planned, diags = change.prior, change.planned, change.diags
+        folder = planned["folder"]
+        if prior is None and change.config.get("folder") is None:  # where it will land
+            folder = folder_path(self.provider.volume_folder)
+        key = volume_key({**planned, "folder": folder})
+        if prior is not None:
+            keys = [k for k in (volume_key(prior), key) if k is not None]
+            plan_hold(self.provider, "volume", described(prior), keys, prior["id"], diags,
+                      AttrPath("name"))  # fmt: skip
+            return
+        if key is None:
+            return
+        client = self._client_for(planned["ssn"])
+        what = described({**planned, "folder": folder})
+        objects = plan_lookup(
+            "volume", what, lambda: client.find_volumes(name=planned["name"],
+            folder_path=folder_path(folder)), diags, AttrPath("name"),
+        )  # fmt: skip
+        found = None
+        if objects is not None:
+            remember(key, objects)
+            found = sort_found(objects, self.provider.owner, lambda v: v.notes,
+                               lambda v: v.instance_id, {change.replaces or ""})  # fmt: skip
+        plan_create(self.provider, "volume", what, key, found, lambda v: v.instance_id,
+                    change.replaces, diags, AttrPath("name"))  # fmt: skip
 
     def _check_ssn(self, change: PlanChange) -> bool:
         """Default `ssn` to the provider's SC; check a configured one; plan a migration."""
@@ -161,6 +224,10 @@ class VolumeResource(Resource):
                 "manage it again.",
                 AttrPath("deletion_policy"),
             )
+        key = volume_key(prior)
+        if isinstance(prior.get("id"), str) and key is not None:
+            plan_hold(self.provider, "volume", described(prior), [key], prior["id"], diags,
+                      AttrPath("id"), destroy=True)  # fmt: skip
 
     @staticmethod
     def _prevented(state: Values) -> tuple[str, str]:
@@ -179,8 +246,9 @@ class VolumeResource(Resource):
         path = folder_path(path)
         folder_id = client.ensure_volume_folder(path).instance_id if path else None
         ids = self._profile_ids(planned)
+        text = planned["notes"] if _known(planned.get("notes")) else None
         if volume_sources.has_source(planned):
-            made = volume_sources.create(self.provider, planned, folder_id, ids, diags)
+            made = volume_sources.create(self.provider, planned, path, folder_id, ids, text, diags)
             if made is None:
                 return None
             try:
@@ -196,12 +264,15 @@ class VolumeResource(Resource):
                 return self._state(made, None, planned)
         replay_ids = ids.pop("replay_profiles", None)
         name = planned["name"]
+        owner = self.provider.owner
         volume = create_once(
             Creation(
                 kind="volume",
-                name=name,
-                notes=DEFAULT_NOTES,
-                find=lambda: client.find_volumes(name=name),
+                what=described({**planned, "folder": path}),
+                key=("dellsc_volume", str(client.ssn), path, name),
+                owner=owner,
+                notes=new_notes(text, owner),
+                find=lambda: client.find_volumes(name=name, folder_path=path),
                 create=lambda notes: client.create_volume(
                     name,
                     int(planned["size_gb"]),
@@ -213,10 +284,9 @@ class VolumeResource(Resource):
                     data_reduction_profile_id=ids.get("data_reduction_profile"),
                     notes=notes,
                 ),
-                set_notes=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
                 notes_of=lambda v: v.notes,
                 id_of=lambda v: v.instance_id,
-                survey=self._survey(client),
+                restamp=lambda v, notes: client.update_volume(v.instance_id, notes=notes),
             ),
             diags,
         )
@@ -266,6 +336,21 @@ class VolumeResource(Resource):
                 self.provider.client(), prior["id"], prior["name"], int(planned["ssn"])
             )
             target = self._client_for(planned["ssn"])
+            # the copy's notes named the migration: give it the original's text and marks
+            owner, old_id = self.provider.owner, prior["id"]
+            notes = Notes(str(prior.get("notes") or DEFAULT_NOTES), {"owner": owner})
+            notes = notes.with_mark("migrated", old_id)
+            source = (
+                f"snapshot {prior[volume_sources.SNAPSHOT]}"
+                if prior.get(volume_sources.SNAPSHOT)
+                else f"volume {prior[volume_sources.VOLUME]}"
+                if prior.get(volume_sources.VOLUME)
+                else None
+            )
+            moved_volume = ledger.rewrite(
+                target, moved_volume.instance_id,
+                lambda _: notes.with_mark("source", source),
+            )  # fmt: skip
             configuration = target.get_volume_configuration(moved_volume.instance_id)
             prior = self._state(moved_volume, configuration, prior)
         client = self._client_for(planned["ssn"])
@@ -283,6 +368,14 @@ class VolumeResource(Resource):
             )
             if moved:
                 self._tidy_folders(planned["ssn"], prior.get("folder_path"), diags)
+        if _known(planned.get("notes")) and planned["notes"] != prior.get("notes"):
+            text = str(planned["notes"])
+            owner = self.provider.owner
+            ledger.rewrite(
+                client, volume_id,
+                lambda n: n.with_text(text) if n.owner else n.with_text(text).with_mark(
+                    "owner", owner),
+            )  # fmt: skip
         if planned["size_gb"] > prior["size_gb"]:
             grown = client.expand_volume(volume_id, int(planned["size_gb"]))
             for left in grow_copies(client, grown):  # size follows the source
@@ -318,6 +411,8 @@ class VolumeResource(Resource):
             elif policy == "UNMANAGE":
                 client.update_volume(state["id"], name=unmanaged_name(state["name"]))
             else:
+                if client.get_volume(state["id"]).mapped:  # an interrupted activation's
+                    client.remove_activation_mappings(state["id"])
                 client.delete_volume(state["id"])
                 self._tidy_folders(state.get("ssn"), state.get("folder_path"), diags)
         except errors.ScNotFound as exc:
@@ -382,6 +477,9 @@ class VolumeResource(Resource):
                 f"No volume matches {import_id!r} on Storage Center {client.ssn}.",
             )
             return None
+        warn_imported(f"volume {volume.name!r}", volume.instance_id,
+                      Notes.parse(volume.notes).owner, self.provider.owner, diags,
+                      "destroying either deletes it for both")  # fmt: skip
         if volume.configured_size_bytes % GIB:
             diags.error(
                 "Volume Size Not A Whole Number Of GiB",
@@ -394,16 +492,6 @@ class VolumeResource(Resource):
         return {"id": volume.instance_id}
 
     # -- helpers -------------------------------------------------------------------------
-
-    def _survey(self, client: ScClient) -> Survey[ScVolume]:
-        """The pending-mark survey of the volumes of `client`'s SC (one per SC and process)."""
-        with self._survey_lock:
-            survey = self._surveys.get(client.ssn)
-            if survey is None:
-                survey = self._surveys[client.ssn] = Survey(
-                    client.list_volumes, lambda v: v.name, lambda v: v.notes
-                )
-            return survey
 
     def _client_for(self, ssn: Any) -> ScClient:
         """The client of the SC `ssn` (the provider's SC when unknown)."""
@@ -450,8 +538,8 @@ class VolumeResource(Resource):
             else shown_path(actual_path),
             "deletion_policy": prior.get("deletion_policy") or "DELETE",
             "migration_policy": prior.get("migration_policy") or "never",
-            volume_sources.SNAPSHOT: prior.get(volume_sources.SNAPSHOT),
-            volume_sources.VOLUME: prior.get(volume_sources.VOLUME),
+            "notes": Notes.parse(volume.notes).text,
+            **volume_sources.creation_facts(volume, prior),
         }
         for attribute, config_key in _CONFIG_KEYS.items():
             ref = getattr(configuration, _snake(config_key), None) if configuration else None

@@ -14,6 +14,12 @@ A configured `lun` is asked for without a fallback, and the LUN the array used i
 from its mapping list: a mapping the array made at another LUN is removed again and the
 create fails saying so (the next plan's LUN check then names the volume holding it), so a
 taken LUN never turns into a replacement on every apply.
+
+A mapping profile has no Notes, so its owner is recorded on its volume before it is made
+(`[dellsc:maps <server id>=<owner>]`, see `dellsc.resources.marks`): a create adopts an
+existing mapping of the pair only when it is this configuration's, and refuses one that another
+configuration or someone outside Terraform made; a destroy never unmaps a mapping recorded as
+another configuration's.
 """
 
 from __future__ import annotations
@@ -22,10 +28,24 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources import ledger
+from dellsc.resources.adopt import (
+    Sorted,
+    keyed,
+    plan_create,
+    plan_hold,
+    plan_lookup,
+    refuse,
+    skipped,
+    take,
+    warn_imported,
+)
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.resources.disaster_recovery import stand_in
+from dellsc.resources.marks import Notes
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath, Diagnostics
+from dellsc.tf.state_owner import describe
 from dellsc.tf.values import is_unknown
 
 if TYPE_CHECKING:
@@ -39,16 +59,47 @@ def _known(value: Any) -> bool:
     return value is not None and not is_unknown(value)
 
 
+def pair_key(values: Values) -> tuple[str, ...]:
+    return ("dellsc_volume_mapping", str(values.get("volume_id")), str(values.get("server_id")))
+
+
+def described(values: Values) -> str:
+    return f"the mapping of volume {values.get('volume_id')} to server {values.get('server_id')}"
+
+
+def sort_mapping(
+    client: ScClient, volume_id: str, server_id: str, owner: str, *, fresh: bool
+) -> Sorted[ScMappingProfile]:
+    """The mapping profile of the pair (if any), by whose it is (the volume's record)."""
+    profile = client.find_mapping_profile(volume_id, server_id)
+    if profile is None or profile.instance_id in skipped():
+        return Sorted([], [], [], [])
+    volume = client.fresh_volume(volume_id) if fresh else client.get_volume(volume_id)
+    recorded = Notes.parse(volume.notes).maps().get(server_id)
+    if recorded == owner:
+        return Sorted([profile], [], [], [])
+    if recorded is not None:
+        return Sorted([], [(profile, recorded)], [], [])
+    return Sorted([], [], [], [profile])
+
+
 class VolumeMappingResource(Resource):
     type_name = "dellsc_volume_mapping"
 
     # -- plan ----------------------------------------------------------------------------
 
     def modify_plan(self, change: PlanChange) -> None:
-        if self.provider.catalog is None or (change.prior and not change.requires_replace):
+        self.check_single_owner(change.prior, change.diags)
+        if self.provider.catalog is None:
             return
+        prior, planned, diags = change.prior, change.planned, change.diags
+        if prior is not None:
+            keys = [pair_key(prior), pair_key(planned)]
+            plan_hold(self.provider, "mapping", described(prior), keys, prior["id"], diags,
+                      AttrPath("server_id"))  # fmt: skip
+            if not change.requires_replace:
+                return
         client = self.provider.client()
-        planned, diags = change.planned, change.diags
         for attribute in ("volume_id", "server_id"):
             value = planned[attribute]
             if _known(value):
@@ -57,6 +108,17 @@ class VolumeMappingResource(Resource):
         volume_id, server_id = planned["volume_id"], planned["server_id"]
         if diags.has_errors or not (_known(volume_id) and _known(server_id)):
             return
+        found = plan_lookup("mapping", described(planned), lambda: sort_mapping(
+            client, volume_id, server_id, self.provider.owner, fresh=False,
+        ), diags, AttrPath("server_id"))  # fmt: skip
+        if found and found.unmarked and found.unmarked[0].instance_id != change.replaces:
+            self._mapped_outside(found.unmarked[0], planned, diags)
+            return
+        plan_create(
+            self.provider, "mapping", described(planned), pair_key(planned), found,
+            lambda p: p.instance_id, change.replaces, diags, AttrPath("server_id"),
+            f"{volume_id}/{server_id}",
+        )  # fmt: skip
         # a cluster shares its LUNs and volumes with its members (and they with it)
         for profile in client.profiles_presented_with(client.get_server(server_id)):
             if profile.volume and profile.volume.instance_id == volume_id:
@@ -79,6 +141,22 @@ class VolumeMappingResource(Resource):
                     "Choose a free LUN or leave lun unset to let the array choose.",
                     AttrPath("lun"),
                 )
+
+    def plan_destroy(self, prior: Values, diags: Diagnostics) -> None:
+        if isinstance(prior.get("id"), str):
+            plan_hold(self.provider, "mapping", described(prior), [pair_key(prior)],
+                      prior["id"], diags, AttrPath("id"), destroy=True)  # fmt: skip
+
+    @staticmethod
+    def _mapped_outside(profile: ScMappingProfile, values: Values, diags: Diagnostics) -> None:
+        diags.error(
+            "Volume Already Mapped",
+            f"Volume {values['volume_id']} is already mapped to server {values['server_id']} "
+            f"(mapping profile {profile.instance_id}), and not by this configuration. A volume "
+            "has one mapping per server: import it (terraform import <address> "
+            f"{values['volume_id']}/{values['server_id']}) instead of declaring a second one.",
+            AttrPath("server_id"),
+        )
 
     @staticmethod
     def _check_target(client: ScClient, attribute: str, value: str, diags: Diagnostics) -> None:
@@ -108,9 +186,32 @@ class VolumeMappingResource(Resource):
     # -- apply ---------------------------------------------------------------------------
 
     def create(self, planned: Values, diags: Diagnostics) -> Values | None:
+        return keyed("mapping", described(planned), pair_key(planned), diags,
+                     lambda: self._create(planned, diags))  # fmt: skip
+
+    def _create(self, planned: Values, diags: Diagnostics) -> Values | None:
         client = self.provider.client()
         lun = int(planned["lun"]) if _known(planned["lun"]) else None
         volume_id, server_id = planned["volume_id"], planned["server_id"]
+        owner = self.provider.owner
+        found = sort_mapping(client, volume_id, server_id, owner, fresh=True)
+        if found.theirs:
+            other, by = found.theirs[0]
+            refuse("mapping", described(planned), other.instance_id, by, owner, diags,
+                   import_id=f"{volume_id}/{server_id}")  # fmt: skip
+            return None
+        if found.unmarked:
+            self._mapped_outside(found.unmarked[0], planned, diags)
+            return None
+        if found.ours:
+            diags.warning(
+                "Adopted An Unfinished Mapping",
+                f"{described(planned)[0].upper()}{described(planned)[1:]} "
+                f"({found.ours[0].instance_id}) was made by an earlier create of this "
+                "configuration that did not finish; it is adopted.",
+            )
+        else:  # recorded on the volume before it is made, so it is never a stranger's
+            ledger.rewrite(client, volume_id, lambda n: n.with_maps({**n.maps(), server_id: owner}))
         try:
             profile = client.map_volume(volume_id, server_id, lun)
         except errors.ScNotApplied as exc:
@@ -121,7 +222,15 @@ class VolumeMappingResource(Resource):
                 AttrPath("lun"),
             )
             left = client.find_mapping_profile(volume_id, server_id)
-            return None if left is None else self._state(client, left, planned)
+            if left is None:
+                _forget(client, volume_id, server_id)
+                return None
+            return self._state(client, left, planned)
+        except errors.ScError as exc:
+            if not found.ours and not errors.outcome_unknown(exc):  # certainly not mapped
+                _forget(client, volume_id, server_id)
+            raise
+        take(profile.instance_id)
         state = self._state(client, profile, planned)
         if lun is not None and state["lun"] != lun:
             diags.error(
@@ -157,9 +266,22 @@ class VolumeMappingResource(Resource):
 
     def delete(self, state: Values, diags: Diagnostics) -> None:
         client = self.provider.client()
+        volume_id, server_id, owner = state["volume_id"], state["server_id"], self.provider.owner
         try:
-            client.unmap_volume(state["volume_id"], state["server_id"])
-            left = client.find_mapping_profile(state["volume_id"], state["server_id"])
+            recorded = Notes.parse(client.fresh_volume(volume_id).notes).maps().get(server_id)
+            if recorded is not None and recorded != owner:
+                diags.warning(
+                    "Mapping Left In Place",
+                    f"{described(state)[0].upper()}{described(state)[1:]} belongs to another "
+                    f"Terraform configuration or workspace ({describe(recorded)}; this one is "
+                    f"{describe(owner)}): it is removed from this state only, and the host "
+                    "keeps the volume.",
+                )
+                return
+            client.unmap_volume(volume_id, server_id)
+            left = client.find_mapping_profile(volume_id, server_id)
+            if left is None and recorded is not None:
+                _forget(client, volume_id, server_id)
         except errors.ScNotFound:
             return
         if left is not None:
@@ -198,11 +320,12 @@ class VolumeMappingResource(Resource):
                 f"No mapping matches {import_id!r} on Storage Center {client.ssn}.",
             )
             return None
-        return {
-            "id": profile.instance_id,
-            "volume_id": profile.volume.instance_id,
-            "server_id": profile.server.instance_id,
-        }
+        volume_id, server_id = profile.volume.instance_id, profile.server.instance_id
+        recorded = Notes.parse(client.get_volume(volume_id).notes).maps().get(server_id)
+        warn_imported(described({"volume_id": volume_id, "server_id": server_id}),
+                      profile.instance_id, recorded, self.provider.owner, diags,
+                      "destroying it here leaves it mapped")  # fmt: skip
+        return {"id": profile.instance_id, "volume_id": volume_id, "server_id": server_id}
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -227,3 +350,12 @@ class VolumeMappingResource(Resource):
             "fc_target_wwns": facts.fc_target_wwns,
             "fc_initiator_target_map": facts.fc_initiator_target_map,
         }
+
+
+def _forget(client: ScClient, volume_id: str, server_id: str) -> None:
+    """Drop the volume's record of its mapping to the server."""
+    ledger.rewrite(
+        client,
+        volume_id,
+        lambda n: n.with_maps({s: o for s, o in n.maps().items() if s != server_id}),
+    )

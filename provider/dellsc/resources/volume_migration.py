@@ -23,6 +23,7 @@ import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from dellsc.resources.marks import Notes
 from dellsc.resources.profiles import UnknownProfile
 from dellsc.sc import errors
 from dellsc.tf.diagnostics import AttrPath
@@ -277,6 +278,15 @@ def find_migrated(client: ScClient, state: dict[str, Any]) -> ScVolume | None:
             continue
         other = client.for_ssn(sc.sc_serial_number)
         for volume in other.find_volumes(name=state.get("name")):
-            if volume.notes == mark(volume_id):
+            if migrated_from(volume, volume_id):
                 return volume
     return None
+
+
+def migrated_from(volume: ScVolume, volume_id: str) -> bool:
+    """Whether `volume` is the copy a migration of `volume_id` made: its notes are the
+    migration's, or (once the migration gave it the original's notes) they say so."""
+    return (
+        volume.notes == mark(volume_id)
+        or Notes.parse(volume.notes).marks.get("migrated") == volume_id
+    )

@@ -58,6 +58,12 @@ class GroupsMixin(ReplaysMixin):
         found = self._query(ScReplayProfile, "ScReplayProfile", scSerialNumber=self.ssn, Name=name)
         return [p for p in found if p.name == name]  # the array's Equals may ignore case
 
+    def consistent_profiles(self) -> list[ScReplayProfile]:
+        """The Consistent snapshot profiles (consistency groups) of this SC."""
+        return self._query(
+            ScReplayProfile, "ScReplayProfile", scSerialNumber=self.ssn, type="Consistent"
+        )
+
     def add_group_member(self, profile_id: str, volume_id: str) -> None:
         """Put a volume into a consistency group (§6.10 update): its snapshot-profile list
         gains the group's profile, the others are kept. No-op if it is a member already."""

@@ -6,9 +6,9 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from .errors import ScConflict, ScNotFound, ScTaskFailed, ScTimeout
+from .errors import ScConflict, ScError, ScNotFound, ScTaskFailed, ScTimeout
 from .models import ScCopyMirrorMigrate, ScReplay, ScServer, ScVolume
-from .notes import DEFAULT_NOTES
+from .notes import ACTIVATION_NOTES, ACTIVATION_SERVER, DEFAULT_NOTES
 from .servers import ServersMixin
 from .tasks import Poller
 from .validation import check_id, check_minutes, check_name, replay_description
@@ -22,10 +22,12 @@ _ACTIVATING_GUARD = threading.Lock()
 
 class ReplaysMixin(VolumesMixin, ServersMixin):
     def activate_volume(self, instance_id: str) -> ScVolume:
-        """Make a volume active (able to take replays) if it is not: map it to an up physical
-        server for a moment, then unmap it again (§6.3)."""
+        """Make a volume active (able to take replays) if it is not: map it for a moment to
+        the activation server (`dellsc-activation`, no initiators: no host ever sees the
+        volume), then unmap it again (§6.3; never an arbitrary host as the driver does,
+        §9.2 #21). A mapping to that server left by an interrupted activation is removed."""
         volume = self._fetch_volume(check_id(instance_id, "volume id"))
-        if volume.active and volume.replay_allowed:
+        if volume.active and volume.replay_allowed and not volume.mapped:
             return volume
         with _ACTIVATING_GUARD:
             lock = _ACTIVATING[instance_id]
@@ -34,31 +36,81 @@ class ReplaysMixin(VolumesMixin, ServersMixin):
 
     def _activate(self, instance_id: str) -> ScVolume:
         volume = self._fetch_volume(instance_id)
-        if volume.active and volume.replay_allowed:  # another thread activated it meanwhile
-            return volume
-        ssn = volume.sc_serial_number
-        candidates = [
-            s
-            for s in self._query(ScServer, "ScServer", scSerialNumber=ssn)
-            if s.type.casefold() == "physical" and s.status.casefold() != "down"
-        ]
-        for server in candidates:
-            already = any(
-                p.server and p.server.instance_id == server.instance_id
-                for p in self.volume_mapping_profiles(instance_id)
-            )
-            self.map_volume(instance_id, server.instance_id)
+        if volume.mapped and self.remove_activation_mappings(instance_id):
             volume = self._fetch_volume(instance_id)
-            if not already:
-                self.unmap_volume(instance_id, server.instance_id)
-            if volume.active:
-                return self._fetch_volume(instance_id)
-        raise ScConflict(
-            409,
-            f"volume {instance_id} is not active and no up physical server could activate it",
-            "POST",
-            f"StorageCenter/ScVolume/{instance_id}/MapToServer",
-        )
+        if volume.active and volume.replay_allowed:  # (another thread activated it meanwhile)
+            return volume
+        server = self.activation_server(volume.sc_serial_number)
+        path = f"StorageCenter/ScVolume/{instance_id}/MapToServer"
+        self.map_volume(instance_id, server.instance_id)
+        volume = self._fetch_volume(instance_id)
+        try:
+            self.unmap_volume(instance_id, server.instance_id)
+        except ScError as exc:
+            raise ScConflict(
+                409,
+                f"volume {instance_id} was activated through server {ACTIVATION_SERVER!r} "
+                f"({server.instance_id}, no initiators: it reaches no host), but removing that "
+                f"temporary mapping failed ({exc}); the next apply that snapshots or deletes "
+                "the volume removes it",
+                "DELETE",
+                "StorageCenter/ScMappingProfile",
+            ) from exc
+        if not volume.active:
+            raise ScConflict(
+                409,
+                f"volume {instance_id} is not active, and mapping it to server "
+                f"{ACTIVATION_SERVER!r} (which reaches no host) did not activate it; map it "
+                "to one of your servers first (a dellsc_volume_mapping that the snapshot "
+                "depends on): the provider never maps a volume to a host it was not asked to",
+                "POST",
+                path,
+            )
+        return self._fetch_volume(instance_id)
+
+    def activation_server(self, ssn: int) -> ScServer:
+        """The activation server of SC `ssn`, made when missing (its name is unique on the
+        array, so a create whose reply was lost is found again); ScConflict if someone gave
+        it initiators."""
+        with _ACTIVATING_GUARD:
+            lock = _ACTIVATING[f"server:{ssn}"]
+        with lock:
+            found = self._activation_servers(ssn)
+            if not found:
+                try:
+                    found = [
+                        self.for_ssn(ssn).create_server(ACTIVATION_SERVER, notes=ACTIVATION_NOTES)
+                    ]
+                except ScError:  # a lost reply: the name is unique, look for it
+                    found = self._activation_servers(ssn)
+                    if not found:
+                        raise
+        server = found[0]
+        if self.server_hbas(server.instance_id):
+            raise ScConflict(
+                409,
+                f"server {ACTIVATION_SERVER!r} ({server.instance_id}) has initiators; the "
+                "provider maps new volumes to it for a moment to activate them, so it must "
+                "reach no host: remove its initiators",
+                "GET",
+                f"StorageCenter/ScServer/{server.instance_id}/HbaList",
+            )
+        return server
+
+    def _activation_servers(self, ssn: int) -> list[ScServer]:
+        found = self._query(ScServer, "ScServer", scSerialNumber=ssn, Name=ACTIVATION_SERVER)
+        return [s for s in found if s.name.casefold() == ACTIVATION_SERVER]
+
+    def remove_activation_mappings(self, volume_id: str) -> list[str]:
+        """Unmap the volume from the activation server (what an interrupted activation left);
+        the mapping profiles removed."""
+        removed = []
+        for profile in self.volume_mapping_profiles(check_id(volume_id, "volume id")):
+            server = profile.server
+            if server is not None and server.instance_name.casefold() == ACTIVATION_SERVER:
+                self._delete_mapping_profile(volume_id, profile.instance_id)
+                removed.append(profile.instance_id)
+        return removed
 
     def volume_replays(self, instance_id: str) -> list[ScReplay]:
         """All replays of a volume, including its `active` one."""

@@ -65,6 +65,10 @@ class VolumesMixin(ProfilesMixin):
                 raise ScNotFound(404, f"volume {instance_id} not found", "GET", path) from None
             return found
 
+    def fresh_volume(self, instance_id: str) -> ScVolume:
+        """The volume read now, never from the cache (e.g. before rewriting its notes)."""
+        return self._fetch_volume(check_id(instance_id, "volume id"))
+
     def _lookup_volume(self, instance_id: str) -> ScVolume | None:
         """The volume as a GetList by instanceId sees it (recycled ones included), or None."""
         found = self._query(

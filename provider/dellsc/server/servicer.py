@@ -7,6 +7,7 @@ handler would reach the user as an opaque "Plugin error").
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from dellsc.actions.base import Action
 from dellsc.data_sources.base import DataSource
 from dellsc.functions.base import Function, FunctionError
 from dellsc.list_resources.base import ListResource
+from dellsc.resources import adopt
 from dellsc.resources.base import PlanChange, Resource, Values
 from dellsc.schema import planning
 from dellsc.schema.loader import function_schemas, schemas, type_names
@@ -125,6 +127,15 @@ def _load(dv: pb.DynamicValue, ty: CtyType) -> Any:
     if dv.json:
         return codec.decode_json(dv.json, ty)
     return None
+
+
+def _private(raw: bytes) -> dict[str, Any]:
+    """Private state as the provider writes it (a JSON object); anything else reads as {}."""
+    try:
+        loaded = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _present(values: Values | None) -> Values:
@@ -313,7 +324,14 @@ class ProviderServicer:
             else:
                 config = _values(request.config, schema) or {}
                 planned, replace = planning.plan(schema, prior, proposed, config)
-                change = PlanChange(prior, planned, config, diags, replace)
+                # a replacement's create half gets the first call's planned_private: the id
+                # of the object it replaces, which it must never adopt
+                private = _private(request.prior_private)
+                if prior is not None and isinstance(prior.get("id"), str):
+                    private["replaces"] = prior["id"]
+                    response.planned_private = json.dumps(private).encode()
+                replaces = private.get("replaces") if prior is None else None
+                change = PlanChange(prior, planned, config, diags, replace, replaces)
                 if not diags.has_errors:
                     resource.plan(change)
                 response.planned_state.CopyFrom(_dynamic(change.planned, ty))
@@ -343,11 +361,15 @@ class ProviderServicer:
             prior = _values(request.prior_state, schema)
             planned = _values(request.planned_state, schema)
             new_state: Values | None
+            if prior is not None and isinstance(prior.get("id"), str):
+                adopt.hold(prior["id"])
             if planned is None:
                 resource.delete(_present(prior), diags)
                 new_state = None if not diags.has_errors else prior
             elif prior is None:
-                new_state = resource.create(planned, diags)
+                replaces = _private(request.planned_private).get("replaces")
+                with adopt.replacing(replaces if isinstance(replaces, str) else None):
+                    new_state = resource.create(planned, diags)
             else:
                 new_state = resource.update(prior, planned, diags)
             response.new_state.CopyFrom(_dynamic(new_state, ty))
