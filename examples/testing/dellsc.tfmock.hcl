@@ -33,6 +33,9 @@ mock_resource "dellsc_volume" {
     data_reduction_profile = "None"
     deletion_policy        = "DELETE"
     migration_policy       = "never"
+    notes                  = "Created by terraform-provider-dellsc"
+    source_snapshot_id     = null
+    source_volume_id       = null
   }
 }
 
