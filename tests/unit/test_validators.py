@@ -123,3 +123,14 @@ def test_generated_docs_show_the_rules() -> None:
     assert "Validation: each an iSCSI name (RFC 3720)" in line
     assert "differ only in case" in line
     assert set(RULES) >= {"name", "folder_path", "each_iscsi_name", "each_wwpn"}
+
+
+def test_every_rule_in_the_schemas_runs() -> None:
+    # a rule whose argument has the wrong shape fails every plan that sets the attribute
+    for schema in _all_schemas():
+        for attr in schema.attributes:
+            samples = {"string": ("x", "64702.101"), "number": (Decimal(1),)}
+            for rule, arg in attr.validators:
+                for value in samples.get(str(attr.type), ()):
+                    result = VALIDATORS[rule](value, arg)
+                    assert result is None or isinstance(result, str), (schema.type_name, rule)
