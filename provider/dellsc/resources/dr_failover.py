@@ -9,7 +9,8 @@ Terraform or plugin) finishes exactly what is left:
 2. fence: unmap the original from every host, when its Storage Center answers;
 3. rename the copy to the volume's name;
 4. map the copy to the servers of the secondary owning the initiators the volume served, as
-   the plan recorded them while it replicated (never read again: step 2 removed them).
+   the plan recorded them while it replicated (never read again: step 2 removed them); an
+   owner in a server cluster through its cluster (`dr_sites.Site.hosts_for`).
 
 A Live Volume swaps roles. A failed-over original that comes back mapped to its hosts (the
 primary was down during the failover) is fenced by the next apply: step 2 alone. Pairs move
@@ -121,6 +122,7 @@ class Failover:
             lambda: self.secondary.volume(""),
             lambda: self.secondary.mappings(""),
             lambda: self.secondary.hosts_for([]),
+            lambda: self.secondary.cluster_of(""),
         ]
         if self.primary_up:
             reads += [lambda: self.primary.volume(""), lambda: self.primary.mappings("")]

@@ -4,9 +4,17 @@ read with one bulk GetList when first needed, so work over N volumes reads an SC
 times, not N times; the steps that change a volume keep its facts here up to date.
 
 Hosts are matched by initiator: the copy of a volume serves the servers of its SC that own an
-initiator the volume served. `hosts_for` is the one place that decides it; a cluster server
-(whose member servers own the initiators) would be chosen there, by grouping the owners by the
-cluster they belong to, once servers can be clusters.
+initiator the volume served. `hosts_for` is the one place that decides it, by this rule: an
+owning server that is a member of a server cluster is served through its cluster (one mapping,
+one LUN on every member, once however many members own an initiator); an owning server in no
+cluster is served itself. So a volume mapped to a cluster fails over to the standby cluster
+whose members own the same initiators, and back; a volume mapped to standalone servers whose
+standbys are members of one cluster is mapped to that cluster (which presents it to every
+member, also one that served nothing before). The initiators a volume serves (`initiators`)
+are those of the servers it is mapped to, a cluster's being those of its members. Cluster
+membership is read from the SC's server list (each member's `parent`), one GetList when first
+needed: by `hosts_for` when an initiator has an owner, by `initiators` when a mapped server
+owns no initiator itself (a cluster).
 """
 
 from __future__ import annotations
@@ -32,9 +40,11 @@ class Host:
 
     server_id: str
     name: str
+    cluster: bool = False
 
     def __str__(self) -> str:
-        return f"{self.name!r} ({self.server_id})"
+        kind = "server cluster " if self.cluster else ""
+        return f"{kind}{self.name!r} ({self.server_id})"
 
 
 class Site:
@@ -47,6 +57,7 @@ class Site:
         self._volumes: dict[str, ScVolume] | None = None
         self._mappings: dict[str, list[ScMappingProfile]] | None = None
         self._owners: dict[str, Host] | None = None
+        self._clusters: dict[str, Host] | None = None
         self._replications: dict[str, list[ScReplication]] | None = None
         self._failed: dict[str, errors.ScError] = {}
 
@@ -144,18 +155,44 @@ class Site:
 
         return self._load("_owners", fetch)
 
+    def cluster_of(self, server_id: str) -> Host | None:
+        """The server cluster that a server is (or is a member of); None outside clusters."""
+
+        def fetch() -> dict[str, Host]:
+            from dellsc.sc.clusters import is_cluster  # the client stack only when read
+
+            found: dict[str, Host] = {}
+            for server in self.client.servers_of(self.ssn):
+                if is_cluster(server):
+                    found[server.instance_id] = Host(server.instance_id, server.name, True)
+                elif server.parent is not None:
+                    parent = server.parent
+                    found[server.instance_id] = Host(parent.instance_id, parent.instance_name, True)
+            return found
+
+        return self._load("_clusters", fetch).get(server_id)
+
     def initiators(self, volume_id: str) -> list[str]:
-        """The initiators of the hosts the volume is mapped to."""
+        """The initiators of the hosts the volume is mapped to (a cluster's: its members')."""
         hosts = self.host_ids(volume_id)
         if not hosts:
             return []
-        return sorted(i for i, host in self._owner_of().items() if host.server_id in hosts)
+        owners = self._owner_of()
+        if hosts - {h.server_id for h in owners.values()}:  # a cluster owns no initiator
+            hosts |= {
+                h.server_id
+                for h in owners.values()
+                if (c := self.cluster_of(h.server_id)) and c.server_id in hosts
+            }
+        return sorted(i for i, host in owners.items() if host.server_id in hosts)
 
     def hosts_for(self, initiators: list[str]) -> list[Host]:
-        """The servers of this SC owning any of the initiators, each once."""
+        """The servers of this SC owning any of the initiators, each once, those in a
+        cluster through their cluster."""
         owners = self._owner_of()
         found = {owners[i.casefold()] for i in initiators if i.casefold() in owners}
-        return sorted(found, key=lambda h: h.server_id)
+        served = {self.cluster_of(h.server_id) or h for h in found}
+        return sorted(served, key=lambda h: h.server_id)
 
     # -- replications ----------------------------------------------------------------------
 
