@@ -43,6 +43,7 @@ MAY_BE_ABSENT = {
     ("ScReplay", "parent"): "a volume's first snapshot follows none",
 }
 OK, DRIFT, FAIL, SKIP = "ok", "drift", "fail", "skip"
+Objects = list[dict[str, Any]]  # a reply's objects (`Doctor.list` hides the builtin there)
 
 
 @dataclass
@@ -295,7 +296,7 @@ class Doctor:
                       many=False)  # fmt: skip
         return volume
 
-    def _servers(self) -> list[dict[str, Any]]:
+    def _servers(self) -> Objects:
         m = models
         servers = self.list("ScServer")
         self.list("ScServerHba")
@@ -309,7 +310,7 @@ class Doctor:
         self.call("GET", f"{path}/MappingList", m.ScMapping)
         return servers
 
-    def _clusters(self, servers: list[dict[str, Any]]) -> None:
+    def _clusters(self, servers: Objects) -> None:
         """The reads of a server cluster (`sc/clusters.py`, the replication plan's host
         matching): by id, by name, its mapping profiles, and a member (its `parent`, its
         initiators)."""
