@@ -61,13 +61,17 @@ def _gib(size: int) -> str:
 class Failback:
     """The failback steps of one plan's pairs, with the array's state read once."""
 
-    def __init__(self, client: ScClient, settings: Settings, timeout: float) -> None:
+    def __init__(
+        self, client: ScClient, settings: Settings, timeout: float, count: int | None = None
+    ) -> None:
+        """`count`: how many pairs the work covers (None: many), which decides whether each
+        SC is listed in bulk or read by volume (`dr_sites`)."""
         self.client = client = client.synchronous()  # one request per step (no task polls)
         self.settings = settings
         self.timeout = timeout
         self.pairs = Pairs(client, settings)
-        self.primary = Site(client, settings.source_ssn)
-        self.secondary = Site(client, settings.destination_ssn)
+        self.primary = Site(client, settings.source_ssn, count)
+        self.secondary = Site(client, settings.destination_ssn, count)
         self._common: dict[str, ScReplay | None] = {}  # what `problems` found, per volume
 
     # -- checks (reads only) ---------------------------------------------------------------

@@ -78,14 +78,16 @@ def needs_fencing(pair: dict[str, Any]) -> bool:
 class Failover:
     """The failover steps of one plan's pairs, with the array's state read once."""
 
-    def __init__(self, client: ScClient, settings: Settings) -> None:
+    def __init__(self, client: ScClient, settings: Settings, count: int | None = None) -> None:
+        """`count`: how many pairs the work covers (None: many), which decides whether each
+        SC is listed in bulk or read by volume (`dr_sites`)."""
         self.client = client.synchronous()  # one request per step (no task polls)
         self.settings = settings
         reach = client.reachability()
         self.primary_up = reach.get(settings.source_ssn, False)
         self.secondary_up = reach.get(settings.destination_ssn, False)
-        self.primary = Site(self.client, settings.source_ssn)
-        self.secondary = Site(self.client, settings.destination_ssn)
+        self.primary = Site(self.client, settings.source_ssn, count)
+        self.secondary = Site(self.client, settings.destination_ssn, count)
 
     def run(self, pairs: dict[str, dict[str, Any]]) -> Moved:
         """Fail every pair over (those already failed over are finished, if need be)."""
@@ -117,13 +119,14 @@ class Failover:
 
     def _prefetch(self) -> None:
         """Every bulk read of the steps at once, before any step changes the array."""
+        sites = [self.secondary, self.primary] if self.primary_up else [self.secondary]
+        each(sites, lambda site: site.whole, len(sites))  # decided at once
         reads: list[Callable[[], object]] = [
-            lambda: self.secondary.volume(""),
-            lambda: self.secondary.mappings(""),
+            *self.secondary.prefetch(),
             lambda: self.secondary.hosts_for([]),
         ]
         if self.primary_up:
-            reads += [lambda: self.primary.volume(""), lambda: self.primary.mappings("")]
+            reads += self.primary.prefetch()
         for done in each(reads, _call, len(reads)):
             if done.error is not None:
                 raise done.error
