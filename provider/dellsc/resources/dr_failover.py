@@ -11,6 +11,12 @@ Terraform or plugin) finishes exactly what is left:
 4. map the copy to the servers of the secondary owning the initiators the volume served, as
    the plan recorded them while it replicated (never read again: step 2 removed them).
 
+Steps 1 and 2 (one request to each SC) are sent at once, and so are 3 and 4 once both have
+ended: no host is given the copy before the original is fenced, and the copy takes the
+volume's name only once it replicates no more (a refresh reads a renamed copy as having taken
+over). A pair so costs two round trips to the DSM, not four, with two requests in flight at most
+(one more for each host past the first).
+
 A Live Volume swaps roles. A failed-over original that comes back mapped to its hosts (the
 primary was down during the failover) is fenced by the next apply: step 2 alone. Pairs move
 `parallelism` at a time; each SC is read in bulk once (`dr_sites`), and each step is one
@@ -22,9 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources.bounded import each
+from dellsc.resources.bounded import each, together
 from dellsc.resources.disaster_recovery import (
     FAILED_OVER,
     REPL_PREFIX,
@@ -136,7 +143,7 @@ class Failover:
     def _fail_over(self, volume_id: str, pair: dict[str, Any]) -> dict[str, Any]:
         if self.settings.live_volume:
             return self._swap(volume_id, pair)
-        client, secondary = self.client, self.secondary
+        secondary = self.secondary
         copy_id = pair.get("destination_volume_id")
         copy = secondary.volume(copy_id)
         if copy_id is None or copy is None:
@@ -145,27 +152,42 @@ class Failover:
                 f"Storage Center {self.settings.destination_ssn}",
             )  # fmt: skip
         initiators = pair.get("initiators")
-        if secondary.linked(copy_id):  # 1. break the replication
-            client.unmap_all(copy_id)
-            secondary.unmapped(copy_id)
-        fenced = bool(pair.get("fenced"))
         original = self.primary.volume(volume_id) if self.primary_up else None
-        if self.primary_up:  # 2. fence
-            if initiators is None:  # recorded by no refresh yet (an older state): read now
-                initiators = self.primary.initiators(volume_id)
-            fenced = self._fence(volume_id)
+        if self.primary_up and initiators is None:  # recorded by no refresh yet: read now
+            initiators = self.primary.initiators(volume_id)
+        fenced = bool(pair.get("fenced"))
+        if self.primary_up:  # 1. break and 2. fence at once (one request to each SC)
+            together(lambda: self._break(copy_id), lambda: self._fence(volume_id))
+            fenced = True
+        else:
+            self._break(copy_id)
         name = original.name if original is not None else copy.name.removeprefix(REPL_PREFIX)
-        if copy.name != name:  # 3. the copy takes the volume's name
-            client.update_volume(copy_id, name=name)
-            secondary.renamed(copy_id, name)
         mapped = secondary.host_ids(copy_id)
-        for host in secondary.hosts_for(initiators or []):  # 4. serve the hosts
-            if host.server_id not in mapped:
-                profile = client.map_to_server(copy_id, host.server_id)
-                if profile is not None:
-                    secondary.mapped(copy_id, profile)
+        steps = [
+            partial(self._map, copy_id, host.server_id)
+            for host in secondary.hosts_for(initiators or [])
+            if host.server_id not in mapped
+        ]  # 4. serve the hosts, at once with 3. the copy takes the volume's name
+        if copy.name != name:
+            steps.append(partial(self._rename, copy_id, name))
+        together(*steps)
         moved = pair_value(copy_id, FAILED_OVER, False, None, pair)
         return record(moved, initiators=initiators, fenced=fenced)
+
+    def _break(self, copy_id: str) -> None:
+        """Unmap the copy from its replication link (it stays a volume of its own)."""
+        if self.secondary.linked(copy_id):
+            self.client.unmap_all(copy_id)
+            self.secondary.unmapped(copy_id)
+
+    def _rename(self, copy_id: str, name: str) -> None:
+        self.client.update_volume(copy_id, name=name)
+        self.secondary.renamed(copy_id, name)
+
+    def _map(self, copy_id: str, server_id: str) -> None:
+        profile = self.client.map_to_server(copy_id, server_id)
+        if profile is not None:
+            self.secondary.mapped(copy_id, profile)
 
     def _fence(self, volume_id: str) -> bool:
         """Unmap the original from every host; True once it serves none."""
