@@ -11,11 +11,12 @@ Terraform or plugin) finishes exactly what is left:
 4. map the copy to the servers of the secondary owning the initiators the volume served, as
    the plan recorded them while it replicated (never read again: step 2 removed them).
 
-Steps 1 and 2 (one request to each SC) are sent at once, and so are 3 and 4 once both have
-ended: no host is given the copy before the original is fenced, and the copy takes the
-volume's name only once it replicates no more (a refresh reads a renamed copy as having taken
-over). A pair so costs two round trips to the DSM, not four, with two requests in flight at most
-(one more for each host past the first).
+Steps 3 and 4 are sent at once, once 1 and 2 have ended: no host is given the copy before
+the original is fenced, and the copy takes the volume's name only once it replicates no more
+(a refresh reads a renamed copy as having taken over; one cut off between them reads
+`broken`). Steps 1 and 2 stay in that order: an original fenced while its replication is
+still up would be read as replicating, to no host, by the next refresh. A pair so costs three
+round trips to the DSM, not four.
 
 A Live Volume swaps roles. A failed-over original that comes back mapped to its hosts (the
 primary was down during the failover) is fenced by the next apply: step 2 alone. Pairs move
@@ -155,12 +156,8 @@ class Failover:
         original = self.primary.volume(volume_id) if self.primary_up else None
         if self.primary_up and initiators is None:  # recorded by no refresh yet: read now
             initiators = self.primary.initiators(volume_id)
-        fenced = bool(pair.get("fenced"))
-        if self.primary_up:  # 1. break and 2. fence at once (one request to each SC)
-            together(lambda: self._break(copy_id), lambda: self._fence(volume_id))
-            fenced = True
-        else:
-            self._break(copy_id)
+        self._break(copy_id)  # 1.
+        fenced = self._fence(volume_id) if self.primary_up else bool(pair.get("fenced"))  # 2.
         name = original.name if original is not None else copy.name.removeprefix(REPL_PREFIX)
         mapped = secondary.host_ids(copy_id)
         steps = [
