@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources.bounded import each
+from dellsc.resources.bounded import each, together
 from dellsc.resources.disaster_recovery import (
     BROKEN,
     FAILED_OVER,
@@ -86,6 +87,10 @@ def read_pairs(
     _prefetch(reading, primary, secondary, prior_pairs, settings.parallelism)
 
     def read(volume_id: str) -> dict[str, Any] | None:
+        if reading.primary_up and not primary.whole:  # the volume's own reads, at once
+            together(partial(primary.volume, volume_id),
+                     partial(primary.replications, volume_id),
+                     partial(primary.mappings, volume_id))  # fmt: skip
         progress: dict[str, str] = {}  # the replication id, when the pair replicates
         pair = _plain(reading, primary, secondary, settings, volume_id,
                       prior_pairs.get(volume_id), progress)  # fmt: skip
