@@ -28,8 +28,10 @@ from tests.acceptance.harness import ArrayProbe
 
 pytestmark = pytest.mark.acceptance
 IQN = "iqn.1993-08.org.debian:01:lun0001"
+MEMBER_IQN = "iqn.1998-01.com.vmware:doc-member"
 RENAMED = {"kind": "ScQosProfile", "field": "maxIops", "rename": "maximumIops"}
 RETYPED = {"kind": "ScQosProfile", "field": "maxBandwidth", "value": "100 MB/s"}
+PARENT = {"kind": "ScPhysicalServer", "field": "parent", "rename": "parentCluster"}
 UNSURE = {"kind": "ScQosProfile", "field": "limitBandwidthEnabled", "value": "when busy"}
 RULES_404 = {
     "path": r"RuleList$|ScReplayProfileRule/GetList$",
@@ -74,6 +76,21 @@ def _furnish(probe: ArrayProbe) -> None:
     probe.api("PUT", f"StorageCenter/ScVolumeConfiguration/{vol['instanceId']}",
               {"ReplayProfileList": [group["instanceId"]]})  # fmt: skip
     _post(probe, f"ScReplayProfile/{group['instanceId']}/CreateReplay", {"description": "g"})
+    _cluster(probe)
+
+
+def _cluster(probe: ArrayProbe) -> str:
+    """A server cluster with one member and a volume mapped to it; the cluster's id."""
+    ssn = probe.ssn
+    cluster = _post(probe, "ScServerCluster", {"Name": "doc-cluster", "StorageCenter": ssn})
+    member = _post(probe, "ScPhysicalServer", {"Name": "doc-member", "StorageCenter": ssn})
+    _post(probe, f"ScPhysicalServer/{member['instanceId']}/AddHba",
+          {"HbaPortType": "Iscsi", "WwnOrIscsiName": MEMBER_IQN, "AllowManual": True})  # fmt: skip
+    _post(probe, f"ScPhysicalServer/{member['instanceId']}/AddToCluster",
+          {"Parent": cluster["instanceId"]})  # fmt: skip
+    vol = _post(probe, "ScVolume", {"Name": "doc-shared", "Size": "1 GB", "StorageCenter": ssn})
+    _post(probe, f"ScVolume/{vol['instanceId']}/MapToServer", {"server": cluster["instanceId"]})
+    return str(cluster["instanceId"])
 
 
 def _doctor(emulator: EmulatorServer, out: Path) -> tuple[int, str, dict[str, Any]]:
@@ -106,14 +123,27 @@ def test_doctor_reports_drift_and_changes_nothing(start: Any, tmp_path: Path) ->
     assert report["totals"]["drift"] == report["totals"]["fail"] == 0, output
     assert report["totals"]["skip"] == 0, output  # every read found something to read
     assert report["storage_center"] == probe.ssn and report["api_version"]
+    servers = {s["name"]: s["instanceId"] for s in probe.snapshot()["objects"]["ScServer"].values()}
+    cluster, member = servers["doc-cluster"], servers["doc-member"]
+    for call in (f"GET StorageCenter/ScServer/{cluster}", f"GET StorageCenter/ScServer/{member}",
+                 f"GET StorageCenter/ScServer/{member}/HbaList"):  # fmt: skip
+        assert [c["status"] for c in _calls(report, call)] == ["ok"], call
+    by_name = _calls(report, "POST StorageCenter/ScServer/GetList")
+    assert [c["checked_ids"] for c in by_name][1:] == [[cluster]], "the cluster by its name"
+    # the cluster's own mapping profile (read before the bulk list)
+    [profile] = [p for p in probe.snapshot()["objects"]["ScMappingProfile"].values()
+                 if p["server"]["instanceId"] == cluster]  # fmt: skip
+    profiles = _calls(report, "POST StorageCenter/ScMappingProfile/GetList")
+    assert profiles[0]["checked_ids"] == [profile["instanceId"]], profiles[0]
     rules = _calls(report, "GET StorageCenter/ScReplayProfile/64702.2/RuleList")
     assert rules and rules[0]["no_public_evidence"] and rules[0]["status"] == "ok"
     # ids, field and type names only: no credential, no object name
     text = (tmp_path / "clean.json").read_text() + output
     assert PASSWORD not in text and "doc-data" not in text and "doc-host" not in text
 
-    drifted = start(drifts=(RENAMED, RETYPED))
+    drifted = start(drifts=(RENAMED, RETYPED, PARENT))
     probe = ArrayProbe(drifted)
+    cluster = _cluster(probe)
     before = probe.mutations()
     code, output, report = _doctor(drifted, tmp_path / "drift.json")
     assert code == 1, output
@@ -124,7 +154,10 @@ def test_doctor_reports_drift_and_changes_nothing(start: Any, tmp_path: Path) ->
         assert call["missing"] == ["maxIops"] and "maximumIops" in call["unknown_fields"]
         assert call["read_as_unknown"] == {"maxBandwidth": "str"}
     assert "DRIFT POST StorageCenter/ScQosProfile/GetList" in output
-    assert report["totals"]["drift"] == 2 and report["totals"]["fail"] == 0
+    # the members of a cluster are found by their `parent`: a reply without it is drift
+    [members] = [c for c in report["calls"] if cluster in c["error"]]
+    assert members["status"] == "drift" and "parent" in members["error"]
+    assert report["totals"]["drift"] == 3 and report["totals"]["fail"] == 0
 
 
 def test_plan_goes_on_when_rules_and_qos_limits_cannot_be_read(

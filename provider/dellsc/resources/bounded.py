@@ -39,3 +39,11 @@ def each(items: Iterable[T], work: Callable[[T], R], parallelism: int) -> list[D
         return [run(item) for item in todo]
     with ThreadPoolExecutor(max_workers=min(parallelism, len(todo))) as pool:
         return list(pool.map(run, todo))
+
+
+def together(*work: Callable[[], object]) -> None:
+    """Run independent steps of one object at once (each one request, e.g. to two Storage
+    Centers); once all have ended, raise the first one's error, if any."""
+    for done in each(work, lambda step: step(), len(work)):
+        if done.error is not None:
+            raise done.error

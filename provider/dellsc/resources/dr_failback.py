@@ -13,6 +13,10 @@ these steps; the array shows which are done, so an apply after any fault does wh
    recorded), then rename the copy `Cinder repl of <name>`: a copy so named, replicated to
    by its volume, is a pair that has failed back.
 
+Independent requests are sent at once (the two unmaps of step 1, one to each SC; the delete
+of step 2 with the snapshot of step 3, one to each SC; the maps of step 6): a pair has two
+requests in flight at most (one a host in step 6).
+
 An apply cut off after step 4 and before step 5 leaves no replication between the two, as
 one cut off after step 2 does: the next apply replicates back again (the copy serves no host
 since step 1, so this only costs the time of an incremental sync, and never loses a write).
@@ -26,10 +30,11 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from dellsc.resources.adopt import find_again
-from dellsc.resources.bounded import each
+from dellsc.resources.bounded import each, together
 from dellsc.resources.disaster_recovery import (
     FAILBACK_QOS_NODE,
     FAILBACK_REPLAY,
@@ -61,13 +66,17 @@ def _gib(size: int) -> str:
 class Failback:
     """The failback steps of one plan's pairs, with the array's state read once."""
 
-    def __init__(self, client: ScClient, settings: Settings, timeout: float) -> None:
+    def __init__(
+        self, client: ScClient, settings: Settings, timeout: float, count: int | None = None
+    ) -> None:
+        """`count`: how many pairs the work covers (None: many), which decides whether each
+        SC is listed in bulk or read by volume (`dr_sites`)."""
         self.client = client = client.synchronous()  # one request per step (no task polls)
         self.settings = settings
         self.timeout = timeout
         self.pairs = Pairs(client, settings)
-        self.primary = Site(client, settings.source_ssn)
-        self.secondary = Site(client, settings.destination_ssn)
+        self.primary = Site(client, settings.source_ssn, count)
+        self.secondary = Site(client, settings.destination_ssn, count)
         self._common: dict[str, ScReplay | None] = {}  # what `problems` found, per volume
 
     # -- checks (reads only) ---------------------------------------------------------------
@@ -205,15 +214,15 @@ class Failback:
                 back.instance_id, delete_destination=False, recycle_destination=False
             )
             self._replicate_forward(volume_id, copy_id)  # step 5
-        mapped = self.primary.host_ids(volume_id)  # step 6
-        for host in self.primary.hosts_for(initiators):
-            if host.server_id not in mapped:
-                profile = client.map_to_server(volume_id, host.server_id)
-                if profile is not None:
-                    self.primary.mapped(volume_id, profile)
+        mapped = self.primary.host_ids(volume_id)  # step 6: the maps at once, then the rename
+        together(*(
+            partial(self._map, volume_id, host.server_id)
+            for host in self.primary.hosts_for(initiators)
+            if host.server_id not in mapped
+        ))  # fmt: skip
         name = REPL_PREFIX + original.name
         copy = self.secondary.volume(copy_id)
-        if copy is None or copy.name != name:
+        if copy is None or copy.name != name:  # last: the name says the failback is done
             client.update_volume(copy_id, name=name)
             self.secondary.renamed(copy_id, name)
         back_pair = pair_value(copy_id, REPLICATING, False, None, pair)
@@ -224,27 +233,41 @@ class Failback:
         common = self._common.get(volume_id)
         log.info("failback of %s from %s", volume_id,
                  f"replay {common.instance_id}" if common else "its latest state")  # fmt: skip
-        if self.primary.host_ids(volume_id):  # 1. fence the original
-            client.unmap_all(volume_id)
-            self.primary.unmapped(volume_id)
-        if self.secondary.host_ids(copy_id):  # 1. the hosts stop writing to the copy
-            client.unmap_all(copy_id)
-            self.secondary.unmapped(copy_id)
+        # 1. fence the original, and the hosts stop writing to the copy (one request to each SC)
+        together(partial(self._unmap, self.primary, volume_id),
+                 partial(self._unmap, self.secondary, copy_id))  # fmt: skip
         old = self.primary.replication_to(volume_id, s.destination_ssn)
-        if old is not None:  # 2.
-            client.delete_replication(
-                old.instance_id, delete_destination=False, recycle_destination=False
-            )
-        copy = self.secondary.volume(copy_id)  # 3.
-        if copy is not None and copy.active and copy.replay_allowed:
-            client.snapshot_active(copy_id, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)
-        else:
-            client.create_replay(copy_id, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)
+        copy = self.secondary.volume(copy_id)
+
+        def delete_old() -> None:  # 2.
+            if old is not None:
+                client.delete_replication(
+                    old.instance_id, delete_destination=False, recycle_destination=False
+                )
+
+        def snapshot() -> None:  # 3.
+            if copy is not None and copy.active and copy.replay_allowed:
+                client.snapshot_active(copy_id, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)
+            else:
+                client.create_replay(copy_id, FAILBACK_REPLAY, FAILBACK_REPLAY_MINUTES)
+
+        together(delete_old, snapshot)  # one request to each SC
         return self._replicate(
             copy_id, s.source_ssn, volume_id,
             qos=self.pairs.qos_node_id(FAILBACK_QOS_NODE, s.destination_ssn),
             synchronous=False, sync_mode="HighAvailability", active_replay=False,
         )  # fmt: skip
+
+    def _unmap(self, site: Site, volume_id: str) -> None:
+        """Unmap the volume from every host, if it serves any."""
+        if site.host_ids(volume_id):
+            self.client.unmap_all(volume_id)
+            site.unmapped(volume_id)
+
+    def _map(self, volume_id: str, server_id: str) -> None:
+        profile = self.client.map_to_server(volume_id, server_id)
+        if profile is not None:
+            self.primary.mapped(volume_id, profile)
 
     def _replicate_forward(self, volume_id: str, copy_id: str) -> ScReplication:
         s = self.settings

@@ -9,7 +9,15 @@ Terraform or plugin) finishes exactly what is left:
 2. fence: unmap the original from every host, when its Storage Center answers;
 3. rename the copy to the volume's name;
 4. map the copy to the servers of the secondary owning the initiators the volume served, as
-   the plan recorded them while it replicated (never read again: step 2 removed them).
+   the plan recorded them while it replicated (never read again: step 2 removed them); an
+   owner in a server cluster through its cluster (`dr_sites.Site.hosts_for`).
+
+Steps 3 and 4 are sent at once, once 1 and 2 have ended: no host is given the copy before
+the original is fenced, and the copy takes the volume's name only once it replicates no more
+(a refresh reads a renamed copy as having taken over; one cut off between them reads
+`broken`). Steps 1 and 2 stay in that order: an original fenced while its replication is
+still up would be read as replicating, to no host, by the next refresh. A pair so costs three
+round trips to the DSM, not four.
 
 A Live Volume swaps roles. A failed-over original that comes back mapped to its hosts (the
 primary was down during the failover) is fenced by the next apply: step 2 alone. Pairs move
@@ -22,9 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources.bounded import each
+from dellsc.resources.bounded import each, together
 from dellsc.resources.disaster_recovery import (
     FAILED_OVER,
     REPL_PREFIX,
@@ -78,14 +87,16 @@ def needs_fencing(pair: dict[str, Any]) -> bool:
 class Failover:
     """The failover steps of one plan's pairs, with the array's state read once."""
 
-    def __init__(self, client: ScClient, settings: Settings) -> None:
+    def __init__(self, client: ScClient, settings: Settings, count: int | None = None) -> None:
+        """`count`: how many pairs the work covers (None: many), which decides whether each
+        SC is listed in bulk or read by volume (`dr_sites`)."""
         self.client = client.synchronous()  # one request per step (no task polls)
         self.settings = settings
         reach = client.reachability()
         self.primary_up = reach.get(settings.source_ssn, False)
         self.secondary_up = reach.get(settings.destination_ssn, False)
-        self.primary = Site(self.client, settings.source_ssn)
-        self.secondary = Site(self.client, settings.destination_ssn)
+        self.primary = Site(self.client, settings.source_ssn, count)
+        self.secondary = Site(self.client, settings.destination_ssn, count)
 
     def run(self, pairs: dict[str, dict[str, Any]]) -> Moved:
         """Fail every pair over (those already failed over are finished, if need be)."""
@@ -117,13 +128,15 @@ class Failover:
 
     def _prefetch(self) -> None:
         """Every bulk read of the steps at once, before any step changes the array."""
+        sites = [self.secondary, self.primary] if self.primary_up else [self.secondary]
+        each(sites, lambda site: site.whole, len(sites))  # decided at once
         reads: list[Callable[[], object]] = [
-            lambda: self.secondary.volume(""),
-            lambda: self.secondary.mappings(""),
+            *self.secondary.prefetch(),
             lambda: self.secondary.hosts_for([]),
+            lambda: self.secondary.cluster_of(""),
         ]
         if self.primary_up:
-            reads += [lambda: self.primary.volume(""), lambda: self.primary.mappings("")]
+            reads += self.primary.prefetch()
         for done in each(reads, _call, len(reads)):
             if done.error is not None:
                 raise done.error
@@ -133,7 +146,7 @@ class Failover:
     def _fail_over(self, volume_id: str, pair: dict[str, Any]) -> dict[str, Any]:
         if self.settings.live_volume:
             return self._swap(volume_id, pair)
-        client, secondary = self.client, self.secondary
+        secondary = self.secondary
         copy_id = pair.get("destination_volume_id")
         copy = secondary.volume(copy_id)
         if copy_id is None or copy is None:
@@ -142,27 +155,38 @@ class Failover:
                 f"Storage Center {self.settings.destination_ssn}",
             )  # fmt: skip
         initiators = pair.get("initiators")
-        if secondary.linked(copy_id):  # 1. break the replication
-            client.unmap_all(copy_id)
-            secondary.unmapped(copy_id)
-        fenced = bool(pair.get("fenced"))
         original = self.primary.volume(volume_id) if self.primary_up else None
-        if self.primary_up:  # 2. fence
-            if initiators is None:  # recorded by no refresh yet (an older state): read now
-                initiators = self.primary.initiators(volume_id)
-            fenced = self._fence(volume_id)
+        if self.primary_up and initiators is None:  # recorded by no refresh yet: read now
+            initiators = self.primary.initiators(volume_id)
+        self._break(copy_id)  # 1.
+        fenced = self._fence(volume_id) if self.primary_up else bool(pair.get("fenced"))  # 2.
         name = original.name if original is not None else copy.name.removeprefix(REPL_PREFIX)
-        if copy.name != name:  # 3. the copy takes the volume's name
-            client.update_volume(copy_id, name=name)
-            secondary.renamed(copy_id, name)
         mapped = secondary.host_ids(copy_id)
-        for host in secondary.hosts_for(initiators or []):  # 4. serve the hosts
-            if host.server_id not in mapped:
-                profile = client.map_to_server(copy_id, host.server_id)
-                if profile is not None:
-                    secondary.mapped(copy_id, profile)
+        steps = [
+            partial(self._map, copy_id, host.server_id)
+            for host in secondary.hosts_for(initiators or [])
+            if host.server_id not in mapped
+        ]  # 4. serve the hosts, at once with 3. the copy takes the volume's name
+        if copy.name != name:
+            steps.append(partial(self._rename, copy_id, name))
+        together(*steps)
         moved = pair_value(copy_id, FAILED_OVER, False, None, pair)
         return record(moved, initiators=initiators, fenced=fenced)
+
+    def _break(self, copy_id: str) -> None:
+        """Unmap the copy from its replication link (it stays a volume of its own)."""
+        if self.secondary.linked(copy_id):
+            self.client.unmap_all(copy_id)
+            self.secondary.unmapped(copy_id)
+
+    def _rename(self, copy_id: str, name: str) -> None:
+        self.client.update_volume(copy_id, name=name)
+        self.secondary.renamed(copy_id, name)
+
+    def _map(self, copy_id: str, server_id: str) -> None:
+        profile = self.client.map_to_server(copy_id, server_id)
+        if profile is not None:
+            self.secondary.mapped(copy_id, profile)
 
     def _fence(self, volume_id: str) -> bool:
         """Unmap the original from every host; True once it serves none."""

@@ -56,6 +56,12 @@ def size_risk(pair: dict[str, Any]) -> str:
 
 def failover(fo: Failover, pairs: dict[str, dict[str, Any]], diags: Diagnostics) -> None:
     s = fo.settings
+    if not s.live_volume and pairs:  # what the warnings name, read at once
+        sites = [fo.secondary, fo.primary] if fo.primary_up else [fo.secondary]
+        each(sites, lambda site: site.whole, len(sites))
+        reads = [read for site in sites for read in site.prefetch(mappings=False)]
+        reads.append(lambda: fo.secondary.hosts_for([]))
+        each(reads, lambda read: read(), len(reads))  # a failed read is reported below
     for volume_id, pair in sorted(pairs.items()):
         if pair.get("state") == FAILED_OVER and not needs_fencing(pair):
             continue

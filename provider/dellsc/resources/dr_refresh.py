@@ -1,7 +1,8 @@
 """Reading a replication plan's pairs from the array (its refresh).
 
-Each SC is read in bulk once (`dr_sites.Site`); only the progress of each replicating pair is
-one request per volume, sent `parallelism` at a time. What the plan records of a pair (see
+Each SC is read in bulk once, or by volume for a few volumes on a large SC (`dr_sites.Site`);
+the pairs are read `parallelism` at a time, the progress of each replicating pair with one
+request. What the plan records of a pair (see
 `disaster_recovery.record`) follows these rules, so that a failover or failback never needs a
 fact that an earlier step already changed:
 
@@ -15,11 +16,13 @@ fact that an earlier step already changed:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from dellsc.resources.bounded import each
+from dellsc.resources.bounded import each, together
 from dellsc.resources.disaster_recovery import (
     BROKEN,
     FAILED_OVER,
@@ -79,29 +82,62 @@ def read_pairs(
     if settings.live_volume:
         _read_live(client, reading, volume_ids, prior_pairs)
         return reading
-    primary = Site(client, settings.source_ssn)
-    secondary = Site(client, settings.destination_ssn)
-    progress: dict[str, str] = {}  # volume id -> replication id, for the replicating pairs
-    for volume_id in volume_ids:
-        prior = prior_pairs.get(volume_id)
-        pair = _plain(reading, primary, secondary, settings, volume_id, prior, progress)
-        if pair is not None:
-            reading.pairs[volume_id] = pair
+    primary = Site(client, settings.source_ssn, len(volume_ids))
+    secondary = Site(client, settings.destination_ssn, len(volume_ids))
+    _prefetch(reading, primary, secondary, prior_pairs, settings.parallelism)
 
-    def measure(volume_id: str) -> tuple[bool, int | None]:
+    def read(volume_id: str) -> dict[str, Any] | None:
+        if reading.primary_up and not primary.whole:  # the volume's own reads, at once
+            together(partial(primary.volume, volume_id),
+                     partial(primary.replications, volume_id),
+                     partial(primary.mappings, volume_id))  # fmt: skip
+        progress: dict[str, str] = {}  # the replication id, when the pair replicates
+        pair = _plain(reading, primary, secondary, settings, volume_id,
+                      prior_pairs.get(volume_id), progress)  # fmt: skip
+        if pair is None or volume_id not in progress:
+            return pair
         try:
             found = client.replication_progress(progress[volume_id])
         except errors.ScApiError:  # e.g. the secondary is down: not synced, amount unknown
-            return False, None
-        return found.synced, found.amount_remaining_bytes
-
-    for done in each(sorted(progress), measure, settings.parallelism):
-        synced, remaining = done.result or (False, None)
-        reading.pairs[done.item] |= {
-            "synced": synced,
+            return pair | {"synced": False, "bytes_remaining": None}
+        remaining = found.amount_remaining_bytes
+        return pair | {
+            "synced": found.synced,
             "bytes_remaining": None if remaining is None else Decimal(remaining),
         }
+
+    for done in each(volume_ids, read, settings.parallelism):
+        if done.error is not None:
+            raise done.error
+        if done.result is not None:
+            reading.pairs[done.item] = done.result
+    reading.kept.sort()
     return reading
+
+
+def _prefetch(
+    reading: Reading,
+    primary: Site,
+    secondary: Site,
+    prior_pairs: dict[str, dict[str, Any]],
+    parallelism: int,
+) -> None:
+    """The bulk lists the refresh will read, at once (none for an SC read by volume): the
+    primary's volumes, mappings and replications, the HBAs when the plan recorded hosts, the
+    secondary's volumes, and its mappings when a pair is failed over (or was cut off). A
+    list that fails is read again, and reported, by the pair that needs it."""
+    sites = [s for s, up in ((primary, reading.primary_up), (secondary, reading.secondary_up))
+             if up]  # fmt: skip
+    each(sites, lambda site: site.whole, parallelism)  # decided at once
+    reads: list[Callable[[], object]] = []
+    if reading.primary_up:
+        reads += primary.prefetch(replications=True)
+        if primary.whole and any(p.get("initiators") for p in prior_pairs.values()):
+            reads.append(lambda: primary.hosts_for([]))
+    if reading.secondary_up and secondary.whole:
+        moved = any(p.get("state") != REPLICATING for p in prior_pairs.values())
+        reads += secondary.prefetch(mappings=moved)
+    each(reads, lambda read: read(), parallelism)
 
 
 def _plain(

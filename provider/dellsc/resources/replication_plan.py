@@ -282,7 +282,7 @@ class ReplicationPlanResource(Resource):
         planned["pairs"] = pairs if planned["active_replay"] == prior["active_replay"] else UNKNOWN
         if not pairs or planned["live_volume"]:
             return
-        fo = Failover(client, self._settings(planned, client.ssn))
+        fo = Failover(client, self._settings(planned, client.ssn), len(pairs))
         due = {v: p for v, p in pairs.items() if needs_fencing(p)} if fo.primary_up else {}
         behind = {
             v: p for v, p in pairs.items() if dr_preview.copy_behind(p)
@@ -326,7 +326,7 @@ class ReplicationPlanResource(Resource):
             v: p for v, p in (prior["pairs"] or {}).items() if v in (prior["volume_ids"] or [])
         }
         if planned["active_site"] == "secondary":
-            fo = Failover(client, settings)
+            fo = Failover(client, settings, len(pairs))
             if not fo.secondary_up:
                 diags.error(
                     "Secondary Storage Center Is Down",
@@ -339,7 +339,7 @@ class ReplicationPlanResource(Resource):
             if all(p.get("destination_volume_id") for p in pairs.values()):
                 planned["pairs"] = {v: self._predicted(p) for v, p in pairs.items()}
             return
-        fb = Failback(client, settings, self._failback_timeout(planned))
+        fb = Failback(client, settings, self._failback_timeout(planned), len(pairs))
         if not client.reachability().get(source, False):
             diags.error(
                 "Primary Storage Center Is Down",
@@ -398,9 +398,10 @@ class ReplicationPlanResource(Resource):
         site = planned["active_site"]
         if site != prior["active_site"] and site in ("primary", "secondary"):
             if site == "secondary":
-                moved = Failover(client, settings).run(pairs)
+                moved = Failover(client, settings, len(pairs)).run(pairs)
             else:
-                failback = Failback(client, settings, self._failback_timeout(planned))
+                timeout = self._failback_timeout(planned)
+                failback = Failback(client, settings, timeout, len(pairs))
                 moved = failback.run(pairs, planned=True)
             state["pairs"] = moved.pairs
             if moved.errors:
@@ -413,7 +414,7 @@ class ReplicationPlanResource(Resource):
                 )
             return state
         if not settings.live_volume and any(needs_fencing(p) for p in pairs.values()):
-            moved = Failover(client, settings).fence(pairs)  # before anything else
+            moved = Failover(client, settings, len(pairs)).fence(pairs)  # before anything else
             pairs = moved.pairs
             if moved.errors:
                 self._report(moved, "Fencing", diags)

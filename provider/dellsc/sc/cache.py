@@ -39,6 +39,17 @@ UNKNOWN_SIZE_READS = 50
 """Single reads after which a kind whose total the array does not tell is listed in bulk."""
 
 
+def reads_before_listing(size: int | None) -> float:
+    """Single reads after which one bulk list of `size` objects costs less: none when the
+    list is short enough that even a refresh's first wave of single reads costs more,
+    `UNKNOWN_SIZE_READS` when the size is unknown."""
+    if size is None:
+        return UNKNOWN_SIZE_READS
+    if size <= PREFETCH_READS * OBJECTS_PER_READ:
+        return 0
+    return size / OBJECTS_PER_READ
+
+
 class BulkCache(Generic[V]):
     """Answers `get(key)` from one bulk load; concurrent misses wait for that single load.
 
@@ -157,12 +168,7 @@ class Reader(Generic[V]):
                     size = self._size()
                 except Exception:  # an estimate only: without it, reads are counted
                     log.debug("size of %s unknown", self.name, exc_info=True)
-            if size is None:
-                self._threshold = UNKNOWN_SIZE_READS
-            elif size <= PREFETCH_READS * OBJECTS_PER_READ:
-                self._threshold = 0
-            else:
-                self._threshold = size / OBJECTS_PER_READ
+            self._threshold = reads_before_listing(size)
         return self._threshold
 
 

@@ -17,7 +17,8 @@
   `delay` fault at 100 ms on every request (what a real DSM's latency costs).
 - disaster recovery (`dellsc.tools.bench_dr`): failover and failback of 10 and 100 volumes at
   0 and 100 ms per DSM request, with the primary up and down, and the DSM requests per volume
-  (`--skip-dr` leaves them out; they take the longest).
+  (`--skip-dr` leaves them out; they take the longest), and a plan of a replication plan of
+  10 volumes on a primary of 8,000 (with `--only scale` too).
 
 Prints one table and writes `bench/results/<date>.json`. Medians of alternating runs; the
 machine is usually shared, so compare the ratios, which are measured side by side. Nothing
@@ -560,11 +561,19 @@ def main(argv: list[str] | None = None) -> int:
         results |= run_scale(ns.runs)
     if ns.only == "dr" or (ns.only is None and not ns.skip_dr):
         results["disaster_recovery"] = bench_dr.run([10, 100], [0.0, 0.1])
+    if ns.only in ("scale", "dr") or (ns.only is None and not ns.skip_dr):
+        results["dr_scale"] = bench_dr.scale(SCALE_CONFIG, SCALE_ARRAY, LATENCY_S)
     results["load_average"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started)
     print(table(results))
     if "disaster_recovery" in results:
         print("\n" + bench_dr.table(results["disaster_recovery"]))
+    if "dr_scale" in results:
+        r = results["dr_scale"]
+        print(f"\nplan of a replication plan of {r['volumes']} volumes on {r['array']}: "
+              f"{r['seconds']:.2f} s, {r['requests']} requests, {r['peak_rss_mb']:.0f} MB peak "
+              f"RSS; at {LATENCY_S * 1000:.0f} ms a request {r['latency_seconds']:.2f} s, "
+              f"{r['latency_requests']} requests")  # fmt: skip
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{stamp}.json"

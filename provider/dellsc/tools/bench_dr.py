@@ -16,6 +16,9 @@ returning primary first). Each row gives
   same configuration just before it (the refresh of the volumes and mappings is not the
   move's), with and without task polls.
 
+`--scale` instead times a plan of a replication plan of 10 volumes on a primary of 8,000
+(issue 20: the cost follows the plan, not the array), with its requests and peak RSS.
+
 The emulator answers a replication's progress as synced at once, so no failback waits for
 data to travel: the times are the provider's own (what the issue calls "excluding the
 emulator's sync time").
@@ -179,6 +182,42 @@ def run(
     return rows
 
 
+def scale(count: int = 10, array: int = 8000, latency: float = 0.1) -> dict[str, Any]:
+    """A plan of a replication plan of `count` volumes on a primary of `array` volumes
+    (issue 20: its cost must follow the plan, not the array): wall seconds, DSM requests and
+    the plan process's peak RSS, without latency and at `latency` a request."""
+    shutil.rmtree(ROOT / "scale", ignore_errors=True)
+    args = ("--ssn", str(PRIMARY), "--ssn", str(SECONDARY), "--preload-volumes", str(array))
+    workdir = ROOT / "scale" / "work"
+    workdir.mkdir(parents=True)
+    text = config(count, "primary", None, False)
+    with Sandbox(ROOT / "scale" / "sandbox", emulator_args=args) as sandbox:
+        admin = Admin(sandbox)
+        (workdir / "main.tf").write_text(text)
+        if sandbox.terraform(workdir, "init", "-input=false", quiet=True) != 0:
+            raise RuntimeError("terraform init failed")
+        _apply(sandbox, workdir, text)
+        result: dict[str, Any] = {"volumes": count, "array": array}
+        for name, seconds in (("", 0.0), ("latency_", latency)):
+            admin.latency(seconds)
+            admin.call("POST", "stats/reset")
+            profile = (workdir / "profile").resolve()
+            shutil.rmtree(profile, ignore_errors=True)
+            env = {**sandbox.env, "DELLSC_PROFILE": str(profile), "DELLSC_PROFILE_MODE": "timing"}
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "dellsc.cli", "terraform", *PLAN], cwd=workdir, env=env,
+                capture_output=True, timeout=1800, check=False,
+            )  # fmt: skip
+            result[f"{name}seconds"] = round(time.perf_counter() - started, 2)
+            result[f"{name}requests"] = admin.requests()[0]
+            reports = [json.loads(p.read_text()) for p in profile.glob("*-rpcs.json")]
+            result[f"{name}peak_rss_mb"] = round(max(r["peak_rss_mb"] for r in reports), 1)
+        admin.latency(0)
+    print(f"  .. {json.dumps(result)}", flush=True)
+    return result
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     head = ["config", "N", "latency", "move", "primary", "apply", "(plan)", "move",
             "requests/volume", "(no polls)", "target (apply)"]  # fmt: skip
@@ -211,7 +250,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the plan's parallelism (default: the provider's)",
     )
     parser.add_argument("--config", choices=("volumes", "hosts", "both"), default="both")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="only the plan of a 10-volume replication plan on 8,000 volumes",
+    )
     ns = parser.parse_args(argv)  # fmt: skip
+    if ns.scale:
+        scale()
+        return 0
     counts = [int(n) for n in ns.volumes.split(",")]
     latencies = [int(ms) / 1000 for ms in ns.latency_ms.split(",")]
     shapes = {"volumes": (False,), "hosts": (True,), "both": (False, True)}[ns.config]

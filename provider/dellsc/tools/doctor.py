@@ -40,8 +40,10 @@ MAY_BE_ABSENT = {
     ("ScServerFolder", "parent"): "the root folder has no parent",
     ("ScServerHba", "server"): "an initiator no server owns",
     ("ScServer", "parent"): "a server in no cluster",
+    ("ScReplay", "parent"): "a volume's first snapshot follows none",
 }
 OK, DRIFT, FAIL, SKIP = "ok", "drift", "fail", "skip"
+Objects = list[dict[str, Any]]  # a reply's objects (`Doctor.list` hides the builtin there)
 
 
 @dataclass
@@ -234,7 +236,7 @@ class Doctor:
         self.list("ScDiskFolder", m.ScObject)
         self._profiles()
         volume = self._volumes()
-        self._servers()
+        self._clusters(self._servers())
         self._mappings(volume)
         self._replication()
 
@@ -294,18 +296,48 @@ class Doctor:
                       many=False)  # fmt: skip
         return volume
 
-    def _servers(self) -> None:
+    def _servers(self) -> Objects:
         m = models
         servers = self.list("ScServer")
         self.list("ScServerHba")
         server = _first(servers, lambda s: s.get("type") == "Physical")
         if server is None:
             self.skip("GET", "StorageCenter/ScServer/{id}", m.ScServer, "no physical server")
-            return
+            return servers
         path = f"StorageCenter/ScServer/{server['instanceId']}"
         self.call("GET", path, m.ScServer, many=False)
         self.call("GET", f"{path}/HbaList", m.ScServerHba)
         self.call("GET", f"{path}/MappingList", m.ScMapping)
+        return servers
+
+    def _clusters(self, servers: Objects) -> None:
+        """The reads of a server cluster (`sc/clusters.py`, the replication plan's host
+        matching): by id, by name, its mapping profiles, and a member (its `parent`, its
+        initiators)."""
+        m = models
+        cluster = _first(servers, lambda s: s.get("objectType") == "ScServerCluster"
+                         or str(s.get("type", "")).casefold() == "cluster")  # fmt: skip
+        if cluster is None:
+            self.skip("GET", "StorageCenter/ScServer/{cluster id}", m.ScServer,
+                      "no server cluster")  # fmt: skip
+            return
+        cid = cluster["instanceId"]
+        self.call("GET", f"StorageCenter/ScServer/{cid}", m.ScServer, many=False)
+        if isinstance(cluster.get("name"), str):
+            self.list("ScServer", Name=cluster["name"])
+        self.list("ScMappingProfile", server=cid)
+        member = _first(servers, lambda s: isinstance(s.get("parent"), dict)
+                        and s["parent"].get("instanceId") == cid)  # fmt: skip
+        if member is None:  # members are found by `parent` alone (an empty cluster too)
+            self.checks.append(Check(
+                "POST", "StorageCenter/ScServer/GetList", m.ScServer.__name__, False, DRIFT,
+                f"no server names server cluster {cid} as its parent: the provider finds a "
+                "cluster's members (their initiators, their LUNs) by it",
+            ))  # fmt: skip
+            return
+        path = f"StorageCenter/ScServer/{member['instanceId']}"
+        self.call("GET", path, m.ScServer, many=False)
+        self.call("GET", f"{path}/HbaList", m.ScServerHba)
 
     def _mappings(self, volume: dict[str, Any] | None) -> None:
         m = models
