@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance.conftest import default_flavour
+from dellsc.emulator import EmulatorServer
+from tests.acceptance.conftest import default_flavour, make_terraform
 from tests.acceptance.faultgen import Outcome, Workers, run_matrix
-from tests.acceptance.faultmatrix import OPERATIONS
+from tests.acceptance.faultmatrix import OPERATIONS, PROVIDER, RelogProbe
 from tests.acceptance.faultmatrix_protection import PROTECTION_OPERATIONS
+from tests.acceptance.test_fault_matrix import state_values as state_values_of
 
 pytestmark = pytest.mark.acceptance
 # a file to collect the summary in (read at import: the tests' environment drops DELLSC_*)
@@ -53,3 +55,59 @@ def test_generated_fault_matrix(
         with open(REPORT, "a") as out:
             out.write(table + "\n\n")
     assert_clean(outcome)
+
+
+# -- a destroy with faults live ----------------------------------------------------------------
+
+DESTROY_VOLUMES = 24
+
+
+def mapped_volumes() -> str:
+    """DESTROY_VOLUMES volumes, each mapped to one server."""
+    blocks = ['resource "dellsc_server" "host" {\n  name = "fd-host"\n}\n']
+    for i in range(DESTROY_VOLUMES):
+        blocks.append(
+            f'resource "dellsc_volume" "v{i:02d}" {{\n  name    = "fd-{i:02d}"\n  size_gb = 1\n}}\n'
+            f'resource "dellsc_volume_mapping" "v{i:02d}" {{\n'
+            f"  volume_id = dellsc_volume.v{i:02d}.id\n  server_id = dellsc_server.host.id\n}}\n"
+        )
+    return PROVIDER + "".join(blocks)
+
+
+def random_faults(probe: RelogProbe, probability: float) -> None:
+    """Each change (not a read) fails with a 500 or loses its connection, with `probability`
+    in all: a seeded pattern, the same for the same requests in the same order."""
+    for seed, (method, action) in enumerate(
+        (m, a) for m in ("POST", "PUT", "DELETE") for a in ("status", "drop")
+    ):
+        rule = {"method": method, "path": r"^StorageCenter/(?!.*/GetList$)", "action": action,
+                "status": 500, "message": "injected failure", "count": 100_000,
+                "probability": probability / 2, "seed": seed}  # fmt: skip
+        probe.admin("POST", "faults", rule)
+
+
+@pytest.mark.faults
+def test_destroy_with_faults_live_completes_on_a_rerun(
+    tmp_path: Path, cli_config: Path, emulator: EmulatorServer
+) -> None:
+    """`destroy -parallelism=20` of 24 mapped volumes under 30 % random 500s and dropped
+    connections, then a destroy without faults: nothing of the configuration is left."""
+    tf = make_terraform(tmp_path, default_flavour(), cli_config, emulator)
+    probe = RelogProbe(emulator)
+    tf.write(mapped_volumes())
+    tf.init()
+    tf.apply()
+    random_faults(probe, 0.3)
+    first = tf.run(
+        "destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20", ok=None
+    )
+    fired = sum(f["fired"] for f in probe.admin("GET", "faults")["faults"])
+    probe.admin("DELETE", "faults")
+    left = [v["name"] for v in probe.volumes() if v["name"].startswith("fd-")]
+    print(f"\nfaulted destroy: exit {first.code}, {fired} faults fired, {len(left)} volumes left")
+    assert fired, "no fault fired"
+    tf.run("destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
+    assert [v["name"] for v in probe.volumes() if v["name"].startswith("fd-")] == []
+    servers = probe.api("POST", "StorageCenter/ScServer/GetList", {})
+    assert [s["name"] for s in servers if s["name"] == "fd-host"] == []
+    assert state_values_of(tf) == {}
