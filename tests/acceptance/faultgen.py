@@ -291,13 +291,17 @@ def unique(
         for operation in ops:
             cell = Cell(operation.name, FAULTS[0], 0)
             blocks = (operation.before(cell) or "", operation.after(cell) or "")
-            key = (operation.type_name, *(b.replace(cell.name, "<cell>") for b in blocks))
+            key = (operation.type_name, *(_anonymous(b, cell) for b in blocks))
             if key in found:
                 outcome.skipped.append(f"{operation.name}: the same requests as {found[key]}")
                 continue
             found[key] = operation.name
             kept.append((group, operation))
     return kept
+
+
+def _anonymous(block: str, cell: Cell) -> str:
+    return block.replace(cell.name, "<name>").replace(cell.label, "<label>")
 
 
 def run_matrix(
