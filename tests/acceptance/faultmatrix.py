@@ -77,6 +77,7 @@ class Cell:
     operation: str
     fault: Fault
     index: int
+    request: str = ""  # a generated row's request (faultgen.py): the column it is counted in
 
     @property
     def label(self) -> str:
@@ -402,6 +403,8 @@ class Counts:
     duplicates: int = 0
     lost: int = 0
     marks: int = 0
+    not_converged: int = 0
+    unreached: int = 0  # cells whose fault never fired (the request was not sent)
 
     def add(self, other: Counts) -> None:
         self.cells += other.cells
@@ -409,9 +412,13 @@ class Counts:
         self.duplicates += other.duplicates
         self.lost += other.lost
         self.marks += other.marks
+        self.not_converged += other.not_converged
+        self.unreached += other.unreached
 
     def clean(self) -> bool:
-        return (self.orphans, self.duplicates, self.lost, self.marks) == (0, 0, 0, 0)
+        return not (self.orphans or self.duplicates or self.lost or self.marks) and (
+            not self.not_converged
+        )
 
     def __str__(self) -> str:
         return (

@@ -169,7 +169,8 @@ def check_row(
             re.search(re.escape(i) + r"(?!\.?\d)", errors) for i in targets[cell.name]
         )
         outcome = "FAIL:" + "; ".join(problems) if problems else ("err" if failed else "ok")
-        tally.add(group, operation.name, cell.fault.name, outcome)
+        column = f"{operation.name} {cell.request}".strip()
+        tally.add(group, column, cell.fault.name, outcome)
 
 
 @pytest.fixture

@@ -83,6 +83,37 @@ def test_fault_status_on_the_nth_request(dsm: Dsm) -> None:
     assert dsm.admin("GET", "faults")["faults"] == []
 
 
+def test_fault_subject_counts_only_the_requests_naming_one_object(dsm: Dsm) -> None:
+    """`subject` pins a rule to the requests that name an object (by id in the path or body,
+    or by name in the body), and `nth` counts among those only."""
+    mine = dsm.create_volume("cell-07")["instanceId"]
+    other = dsm.create_volume("cell-08")["instanceId"]
+    dsm.admin("POST", "faults", {"method": "PUT", "path": "^StorageCenter/ScVolume/[^/]+$",
+                                 "subject": "(?m)^cell-07$", "nth": 2, "status": 500})  # fmt: skip
+    notes = {"Notes": "x"}
+    assert dsm.request("PUT", f"StorageCenter/ScVolume/{other}", notes).status_code == 200
+    assert dsm.request("PUT", f"StorageCenter/ScVolume/{mine}", notes).status_code == 200
+    assert dsm.request("PUT", f"StorageCenter/ScVolume/{other}", notes).status_code == 200
+    assert dsm.request("PUT", f"StorageCenter/ScVolume/{mine}", notes).status_code == 500
+    [fault] = dsm.admin("GET", "faults")["faults"]
+    assert (fault["hits"], fault["fired"]) == (2, 1)
+    logged = [e for e in dsm.admin("GET", "requests")["requests"] if e["method"] == "PUT"]
+    assert "cell-07" in logged[-1]["names"]
+
+
+def test_fault_probability_fires_on_some_requests_the_same_way_each_time(dsm: Dsm) -> None:
+    def fired() -> list[int]:
+        dsm.admin("DELETE", "faults")
+        rule = {"method": "GET", "path": "^StorageCenter/StorageCenter$", "status": 500,
+                "count": 1000, "probability": 0.3, "seed": 7}  # fmt: skip
+        dsm.admin("POST", "faults", rule)
+        codes = [dsm.request("GET", "StorageCenter/StorageCenter").status_code for _ in range(40)]
+        return [i for i, code in enumerate(codes) if code == 500]
+
+    first = fired()
+    assert 0 < len(first) < 40 and fired() == first
+
+
 def test_fault_drop_closes_the_connection(dsm: Dsm) -> None:
     dsm.admin("POST", "faults", {"path": "StorageCenter/StorageCenter$", "action": "drop"})
     with pytest.raises(requests.exceptions.ConnectionError):

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from . import catalog, clusters, protection, servers, volumes  # noqa: F401  (registers routes)
 from .drift import Drift, drifted
-from .faults import AFTER_ACTIONS, Fault, FaultBook
+from .faults import AFTER_ACTIONS, Fault, FaultBook, subject_names
 from .limits import (
     MAX_BODY_BYTES,
     BadJson,
@@ -280,13 +280,15 @@ class EmulatorApp:
         mutating = is_mutation(method, path)
         if mutating:
             self.stats["mutations"] += 1
-        self.log_request(method, path, found[0].template if found else None, mutating, raw)
+        text = raw.decode("utf-8", errors="replace") if raw else ""
+        with self.store.lock:
+            names = subject_names(self.store.objects, path, text) if mutating else []
+        self.log_request(method, path, found[0].template if found else None, mutating, raw, names)
         task_fail = None
         poll_faults: list[Fault] = []
         delay = 0.0
         ended = False  # the version and session were checked on arrival, unless a fault
-        text = raw.decode("utf-8", errors="replace") if raw else ""
-        for fault in self.faults.fire(method, path, text, endpoint):
+        for fault in self.faults.fire(method, path, text, endpoint, names):
             if fault.target == "poll":
                 poll_faults.append(fault)
             elif fault.action in AFTER_ACTIONS:
@@ -352,10 +354,17 @@ class EmulatorApp:
         return self.poll(task_id, endpoint)
 
     def log_request(
-        self, method: str, path: str, template: str | None, mutating: bool, raw: bytes
+        self,
+        method: str,
+        path: str,
+        template: str | None,
+        mutating: bool,
+        raw: bytes,
+        names: list[str],
     ) -> None:
         """Remember a DSM request for `GET /_emulator/requests` (headers are never kept)."""
-        entry = {"method": method, "path": path, "route": template, "mutation": mutating}
+        entry = {"method": method, "path": path, "route": template, "mutation": mutating,
+                 "names": names}  # fmt: skip
         self.request_log.add(entry, raw)
 
     async def drop(self, scope: dict[str, Any], fault: Fault) -> Response:
