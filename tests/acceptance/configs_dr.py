@@ -20,9 +20,8 @@ VOLUMES = {"data": "app-data", "logs": "app-logs"}
 HOST, STANDBY = "app-host", "app-standby"
 
 
-def module(*, data_gb: int = 2, active_site: str = "primary", extra: str = "") -> str:
-    """The whole configuration; `extra` is appended (more resources)."""
-    return f"""
+# the two providers every DR configuration starts with: the primary's and the secondary's
+PROVIDERS = f"""
 provider "dellsc" {{
   ssn = {PRIMARY}
 }}
@@ -31,7 +30,12 @@ provider "dellsc" {{
   alias = "dr"
   ssn   = {SECONDARY}
 }}
+"""
 
+
+def module(*, data_gb: int = 2, active_site: str = "primary", extra: str = "") -> str:
+    """The whole configuration; `extra` is appended (more resources)."""
+    return f"""{PROVIDERS}
 data "dellsc_storage_center" "primary" {{}}
 
 resource "dellsc_volume" "data" {{

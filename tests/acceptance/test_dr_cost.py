@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from dellsc.emulator import EmulatorOptions, EmulatorServer
+from tests.acceptance.configs_dr import PROVIDERS
 from tests.acceptance.configs_repl import PRIMARY, SECONDARY, Arrays
 from tests.acceptance.conftest import PASSWORD, default_flavour, make_terraform
 from tests.acceptance.harness import ArrayProbe, Terraform
@@ -33,15 +34,7 @@ def module(active_site: str) -> str:
         f"  volume_id = dellsc_volume.{n[-1]}.id\n  server_id = dellsc_server.host.id\n}}\n"
         for n in NAMES
     )
-    return f"""
-provider "dellsc" {{
-  ssn = {PRIMARY}
-}}
-provider "dellsc" {{
-  alias = "dr"
-  ssn   = {SECONDARY}
-}}
-resource "dellsc_server" "host" {{
+    return f"""{PROVIDERS}resource "dellsc_server" "host" {{
   name             = "cost-host"
   iscsi_initiators = ["{IQN}"]
 }}
