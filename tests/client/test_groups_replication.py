@@ -182,3 +182,23 @@ def test_replication_refused_on_direct_connection(make_emulator: EmulatorFactory
         volume = client.create_volume("direct", 1)
         with pytest.raises(errors.ScValidationError, match="DSM"):
             client.create_replication(volume.instance_id, TARGET, f"{SSN}.2")
+
+
+def test_a_group_snapshot_removes_an_activation_mapping_left_on_a_member(
+    client: ScClient, emulator: Emulator, unique: Unique
+) -> None:
+    group = client.create_consistency_group(unique("cg"))
+    volume = client.create_volume(unique("member"), 1)
+    client.set_replay_profiles(volume.instance_id, [group.instance_id])
+    emulator.admin.fault(method="DELETE", path="ScMappingProfile/", action="status", status=500)
+    with pytest.raises(errors.ScConflict, match="the next apply that snapshots or deletes"):
+        client.create_group_replay(group.instance_id, "first")
+    assert len(client.volume_mapping_profiles(volume.instance_id)) == 1  # active, still mapped
+    emulator.admin.clear_faults()
+    snapshot = client.create_group_replay(group.instance_id, "again")
+    assert snapshot is not None
+    assert client.volume_mapping_profiles(volume.instance_id) == []
+    for replay in client.consistency_group_replays(snapshot.instance_id):
+        client.expire_replay(replay.instance_id)
+    client.delete_replay_profile(group.instance_id)
+    client.delete_volume(volume.instance_id)

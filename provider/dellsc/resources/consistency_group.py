@@ -60,7 +60,9 @@ class ConsistencyGroupResource(Resource):
                 prior_ids = set(change.prior["volume_ids"]) if change.prior else set()
                 new = [v for v in volume_ids if not is_unknown(v) and v not in prior_ids]
                 own_id = change.prior["id"] if change.prior else None
-                self._check_members(new, diags, own_id)
+                # a create's same-named group is its own leftover (adopted) or refused below
+                own_name = None if change.prior else planned.get("name")
+                self._check_members(new, diags, own_id, own_name)
         name = planned.get("name")
         prior = change.prior
         what = f"consistency group {name!r}"

@@ -101,13 +101,15 @@ class GroupsMixin(ReplaysMixin):
         self, profile_id: str, description: str, expire_minutes: int = 0
     ) -> ScReplayConsistencyGroup | None:
         """Snapshot every member of a consistency group together (activating inactive members
-        first). Returns the new group snapshot: the one with this (truncated) description that
-        was not there before, or None if the array lists none."""
+        first, and removing what an interrupted activation left on the others). Returns the new
+        group snapshot: the one with this (truncated) description that was not there before,
+        or None if the array lists none."""
         check_id(profile_id, "replay profile id")
         check_minutes(expire_minutes)
         self._check_cg_support()
         for volume in self.replay_profile_volumes(profile_id):
-            if not (volume.active and volume.replay_allowed):
+            # a mapped member may carry an interrupted activation's mapping: removed here
+            if volume.mapped or not (volume.active and volume.replay_allowed):
                 self.activate_volume(volume.instance_id)
         text = replay_description(description)
         before = {g.instance_id for g in self.consistency_groups(profile_id)}
