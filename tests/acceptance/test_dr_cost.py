@@ -49,6 +49,7 @@ resource "dellsc_replication_plan" "dr" {{
   destination_ssn = {SECONDARY}
   volume_ids      = [dellsc_volume.a.id, dellsc_volume.b.id]
   active_site     = "{active_site}"
+  depends_on      = [dellsc_volume_mapping.a, dellsc_volume_mapping.b] # hosts recorded at once
 }}
 """
 
