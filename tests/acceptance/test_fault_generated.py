@@ -87,16 +87,30 @@ def random_faults(probe: RelogProbe, probability: float) -> None:
 
 
 @pytest.mark.faults
-def test_destroy_with_faults_live_completes_on_a_rerun(
+def test_apply_and_destroy_with_faults_live_complete_on_a_rerun(
     tmp_path: Path, cli_config: Path, emulator: EmulatorServer
 ) -> None:
-    """`destroy -parallelism=20` of 24 mapped volumes under 30 % random 500s and dropped
-    connections, then a destroy without faults: nothing of the configuration is left."""
+    """`apply -parallelism=20` of 24 mapped volumes under 30 % random 500s and dropped
+    connections, then an apply without faults: each volume once, each mapped once, a clean
+    plan. Then `destroy -parallelism=20` under the same faults, and a destroy without them:
+    nothing of the configuration is left."""
     tf = make_terraform(tmp_path, default_flavour(), cli_config, emulator)
     probe = RelogProbe(emulator)
     tf.write(mapped_volumes())
     tf.init()
-    tf.apply()
+    random_faults(probe, 0.3)
+    tf.run("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20", ok=None)
+    assert sum(f["fired"] for f in probe.admin("GET", "faults")["faults"]), "no fault fired"
+    probe.admin("DELETE", "faults")
+    tf.run("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
+    assert tf.plan_exit_code() == 0
+    volumes = [v for v in probe.volumes() if v["name"].startswith("fd-")]
+    assert sorted(v["name"] for v in volumes) == [f"fd-{i:02d}" for i in range(DESTROY_VOLUMES)]
+    for volume in volumes:  # one mapping each, to the configured host only
+        profiles = probe.api(
+            "GET", f"StorageCenter/ScVolume/{volume['instanceId']}/MappingProfileList"
+        )
+        assert [p["server"]["instanceName"] for p in profiles] == ["fd-host"], volume["name"]
     random_faults(probe, 0.3)
     first = tf.run(
         "destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20", ok=None
