@@ -69,7 +69,7 @@ def test_create_after_a_lost_answer_finds_its_own_volume(
     emulator.admin.fault(method="POST", path="ScVolume$", body=name, **fault)
     diags = Diagnostics()
     made = adopt.create_once(creation(client, name), diags)
-    assert made is not None and not diags.has_errors
+    assert made is not None and not diags.has_errors, [(d.summary, d.detail) for d in diags]
     assert [v.instance_id for v in client.find_volumes(name=name)] == [made.instance_id]
     assert Notes.parse(made.notes) == Notes("user notes", {"owner": OWNER})  # kept for good
 
