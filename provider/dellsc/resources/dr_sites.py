@@ -74,23 +74,11 @@ def lists_whole(client: ScClient, ssn: int, count: int | None) -> bool:
     try:
         size = client.for_ssn(ssn).volume_count()
     except errors.ScError as exc:  # an estimate only: without it, the unknown-size threshold
-        if _down(client, ssn, exc):  # one failing list of each kind, not one failing read each
+        if client.down_error(exc, ssn):  # one failing list of each kind, not a failing read each
             return True
         log.debug("volume count of Storage Center %s unknown", ssn, exc_info=True)
         size = None
     return count >= reads_before_listing(size)
-
-
-def _down(client: ScClient, ssn: int, exc: errors.ScError) -> bool:
-    """Whether `exc` says SC `ssn` is unreachable through the DSM."""
-    if isinstance(exc, errors.ScUnavailable):
-        return True
-    if not isinstance(exc, errors.ScApiError) or isinstance(exc, errors.ScAuthError):
-        return False
-    try:
-        return not client.sc_reachable(ssn)
-    except errors.ScError:
-        return False
 
 
 class Site:

@@ -45,16 +45,10 @@ def known_down(provider: ProviderHost, ssn: int | None) -> bool:
 def unreachable(provider: ProviderHost, exc: BaseException, ssn: int | None) -> bool:
     """Whether `exc` comes from SC `ssn` being unreachable through the DSM (the DSM itself
     answers; the SC behind it does not). Remembered for this process (`known_down`)."""
-    if ssn is None:
+    if ssn is None or not isinstance(exc, errors.ScError):
         return False
-    if not isinstance(exc, errors.ScUnavailable):
-        if not isinstance(exc, errors.ScApiError) or isinstance(exc, errors.ScAuthError):
-            return False
-        try:
-            if provider.client().sc_reachable(ssn):
-                return False
-        except errors.ScError:
-            return False
+    if not provider.client().down_error(exc, ssn):
+        return False
     with _LOCK:
         _DOWN.setdefault(provider.client(), set()).add(ssn)
     return True

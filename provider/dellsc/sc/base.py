@@ -137,6 +137,18 @@ class ClientCore:
                 return sc.connected and sc.status.casefold() != "down"
         return False
 
+    def down_error(self, exc: ScError, ssn: int) -> bool:
+        """Whether `exc` says SC `ssn` is unreachable through the DSM (the DSM answers, the
+        SC behind it does not); False when that cannot be told."""
+        if isinstance(exc, ScUnavailable):
+            return True
+        if not isinstance(exc, ScApiError) or isinstance(exc, ScAuthError):
+            return False
+        try:
+            return not self.sc_reachable(ssn)
+        except ScError:
+            return False
+
     def _unavailable(self, exc: ScApiError, ssn: int) -> ScApiError:
         """`exc` as ScUnavailable when SC `ssn` is down: a failed or empty answer about its
         objects then says nothing about them (never that they are gone)."""
